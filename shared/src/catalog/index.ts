@@ -1,0 +1,2 @@
+export * from "./types";
+export { BUILTIN_NFS, Catalog, CatalogError, resourcesForCapacity } from "./catalog";

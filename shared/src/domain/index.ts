@@ -1,0 +1,6 @@
+export * from "./primitives";
+export * from "./quantity";
+export * from "./plan";
+export * from "./intent";
+export * from "./site";
+export * from "./report";

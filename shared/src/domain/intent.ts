@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { SiteSelector, IntentPlan } from "./plan";
+import { Priority, Timestamp } from "./primitives";
+
+export const IntentState = z.enum(["active", "deleting"]);
+export type IntentState = z.infer<typeof IntentState>;
+
+export const IntentId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be lower-case letters, digits and '-'");
+
+/** A fleet-wide intent as the hub holds it. `revision` goes up by one on every change of spec. */
+export const Intent = z.strictObject({
+  id: IntentId,
+  name: z.string().min(1).max(253),
+  text: z.string().max(2000).optional(),
+  plan: IntentPlan,
+  siteSelector: SiteSelector,
+  revision: z.number().int().min(1),
+  priority: Priority,
+  state: IntentState,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  createdBy: z.string().min(1).max(253),
+});
+export type Intent = z.infer<typeof Intent>;

@@ -1,0 +1,5 @@
+export * from "./domain";
+export * from "./catalog";
+export * from "./guardrails";
+export * from "./result";
+export * from "./planner";

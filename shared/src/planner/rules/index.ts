@@ -1,0 +1,3 @@
+export { RulesPlanner } from "./planner";
+export type { RulesPlannerDeps } from "./planner";
+export { tokenize } from "./lexer";

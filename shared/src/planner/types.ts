@@ -1,0 +1,22 @@
+import type { IntentPlan, PlanSource } from "../domain";
+import type { Result } from "../result";
+import type { PlanningError } from "./errors";
+
+export interface PlanOutput {
+  readonly plan: IntentPlan;
+  readonly source: PlanSource;
+  readonly confidence: number;
+  readonly warnings: readonly string[];
+}
+
+export interface PlanOptions {
+  /** Current replica counts per NF id, so relative changes ("scale in by 2") can be resolved. */
+  readonly current?: Readonly<Record<string, number>>;
+}
+
+export type PlanResult = Result<PlanOutput, PlanningError>;
+
+/** Text → plan. Implementations: the rules planner (offline) and the LLM planner. */
+export interface Planner {
+  plan(text: string, options?: PlanOptions): Promise<PlanResult>;
+}

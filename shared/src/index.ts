@@ -3,3 +3,5 @@ export * from "./catalog";
 export * from "./guardrails";
 export * from "./result";
 export * from "./planner";
+export * from "./schema";
+export * from "./cli";

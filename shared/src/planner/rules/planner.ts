@@ -2,7 +2,7 @@
 import type { Catalog } from "../../catalog";
 import type { Action, IntentPlan, IntentType, Priority, SiteSelector, SliceType } from "../../domain";
 import { formatCpu, formatMemory } from "../../domain";
-import type { GuardrailPolicy , PlanRejectedError} from "../../guardrails";
+import type { GuardrailPolicy, PlanRejectedError } from "../../guardrails";
 import { GuardrailRule, validatePlan } from "../../guardrails";
 import { err, ok } from "../../result";
 import { PlanningError, PlanningErrorCode } from "../errors";

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: sets up, runs the static checks and every test suite, and ends with one line
+# "N passed, N failed" (also written to .test-results/summary.txt). Usage: scripts/test.sh
+set -uo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh || die "set-up failed"
+
+RESULTS=$ROOT/.test-results
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+passed=0; failed=0
+
+check() { # name command…: a static check counts as one test
+  local name=$1; shift
+  if "$@" >"$RESULTS/$name.log" 2>&1; then
+    passed=$((passed + 1)); say "check $name: ok"
+  else
+    failed=$((failed + 1)); say "check $name: FAILED"; tail -40 "$RESULTS/$name.log" >&2
+  fi
+}
+
+check typecheck pnpm_ run --silent typecheck
+check lint pnpm_ run --silent lint
+check format pnpm_ run --silent format:check
+
+say "running the test suites"
+pnpm_ exec vitest run --reporter=default --reporter=json --outputFile="$RESULTS/vitest.json"
+counts=$(node -e '
+  const fs = require("fs");
+  try {
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const suitesFailedToRun = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+    console.log(r.numPassedTests, r.numFailedTests + suitesFailedToRun, r.numPendingTests + r.numTodoTests);
+  } catch { console.log(0, 1, 0); }
+' "$RESULTS/vitest.json")
+read -r tp tf ts <<<"$counts"
+passed=$((passed + tp)); failed=$((failed + tf))
+
+summary="$passed passed, $failed failed"
+[ "$ts" -gt 0 ] && summary="$summary, $ts skipped"
+echo "$summary" > "$RESULTS/summary.txt"
+echo "$summary"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { IntentPlan } from "../domain";
+import { EXIT, SHARED_COMMANDS, runCli } from "./index";
+
+async function run(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runCli(SHARED_COMMANDS, argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: {},
+  });
+  return { code, out, err };
+}
+
+describe("nephoran CLI", () => {
+  it("plan --json prints a schema-valid IntentPlan and exits 0", async () => {
+    const r = await run("plan", "--offline", "--json", "scale UPF to 3 replicas at edge01");
+    expect(r.code).toBe(EXIT.ok);
+    const plan = IntentPlan.parse(JSON.parse(r.out));
+    expect(plan.actions).toEqual([{ kind: "scale", nf: "upf", replicas: 3 }]);
+  });
+
+  it("plan prints a readable summary by default", async () => {
+    const r = await run("plan", "Create a URLLC slice with 1 ms latency on edge01 and edge02");
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain("slice.deploy");
+    expect(r.out).toContain("latency_ms < 1");
+    expect(r.out).toContain("edge01, edge02");
+  });
+
+  it("plan exits 2 with the reason and the rule on stderr when refused", async () => {
+    const r = await run("plan", "--offline", "Deploy 50 AMF");
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("GUARDRAIL");
+    expect(r.err).toContain("replicas.range");
+  });
+
+  it("refuses bad usage with exit 2", async () => {
+    expect((await run("plan")).code).toBe(EXIT.refused);
+    expect((await run("plan", "--bogus", "x")).code).toBe(EXIT.refused);
+    expect((await run("nonsense")).err).toContain("unknown command");
+    expect((await run("schema", "Nope")).code).toBe(EXIT.refused);
+  });
+
+  it("catalog lists every NF; schema prints JSON Schemas", async () => {
+    const cat = await run("catalog", "--json");
+    expect((JSON.parse(cat.out) as { id: string }[]).map((s) => s.id)).toContain("near-rt-ric");
+    const table = await run("catalog");
+    expect(table.out).toContain("38412/SCTP N2");
+    const schema = JSON.parse((await run("schema", "IntentPlan")).out) as Record<string, unknown>;
+    expect(schema["type"]).toBe("object");
+    expect(schema["additionalProperties"]).toBe(false);
+    const all = JSON.parse((await run("schema")).out) as Record<string, unknown>;
+    expect(Object.keys(all)).toEqual(
+      expect.arrayContaining(["IntentPlan", "Intent", "Site", "SiteIntentReport"]),
+    );
+  });
+});

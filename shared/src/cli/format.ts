@@ -1,0 +1,57 @@
+/** Human-readable rendering of plans and refusals for the terminal. */
+import type { Action, IntentPlan } from "../domain";
+import type { PlanningError } from "../planner";
+import type { PlanOutput } from "../planner";
+
+const CONDITION = { IS_LESS_THAN: "<", IS_GREATER_THAN: ">", IS_EQUAL_TO: "=" } as const;
+
+function describeAction(a: Action): string {
+  const parts: string[] = [`${a.kind} ${a.nf}`];
+  if (a.replicas !== undefined) parts.push(`replicas ${a.replicas}`);
+  if (a.resources?.cpu) parts.push(`cpu ${a.resources.cpu}`);
+  if (a.resources?.memory) parts.push(`memory ${a.resources.memory}`);
+  const c = a.capacity;
+  if (c?.maxUplinkThroughput) parts.push(`uplink ${c.maxUplinkThroughput} Mbps`);
+  if (c?.maxDownlinkThroughput) parts.push(`downlink ${c.maxDownlinkThroughput} Mbps`);
+  if (c?.maxSessions) parts.push(`${c.maxSessions} sessions`);
+  if (c?.maxSubscribers) parts.push(`${c.maxSubscribers} subscribers`);
+  if (a.slice)
+    parts.push(`slice ${a.slice.type} (sst ${a.slice.sst ?? "-"}${a.slice.sd ? `, sd ${a.slice.sd}` : ""})`);
+  if (a.namespace) parts.push(`namespace ${a.namespace}`);
+  for (const [k, v] of Object.entries(a.params ?? {})) parts.push(`${k}=${String(v)}`);
+  return parts.join(", ");
+}
+
+function describeSites(plan: IntentPlan): string {
+  const s = plan.sites;
+  if (!s) return "not given (the hub's selector decides)";
+  const parts: string[] = [];
+  if (s.all) parts.push("all sites");
+  if (s.names?.length) parts.push(s.names.join(", "));
+  const labels = Object.entries(s.matchLabels ?? {});
+  if (labels.length) parts.push(`labels ${labels.map(([k, v]) => `${k}=${v}`).join(",")}`);
+  return parts.join("; ");
+}
+
+export function formatPlan(out: PlanOutput): string {
+  const p = out.plan;
+  const lines = [
+    `Plan: ${p.intentType}   priority ${p.priority}   source ${out.source}   confidence ${out.confidence.toFixed(2)}`,
+    "Actions:",
+    ...p.actions.map((a, i) => `  ${i + 1}. ${describeAction(a)}`),
+    `Sites: ${describeSites(p)}`,
+  ];
+  if (p.expectations?.length) {
+    lines.push(
+      `Expectations: ${p.expectations.map((e) => `${e.target} ${CONDITION[e.condition]} ${e.value}`).join(", ")}`,
+    );
+  }
+  if (out.warnings.length) lines.push("Warnings:", ...out.warnings.map((w) => `  - ${w}`));
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatRefusal(e: PlanningError): string {
+  const lines = [`nephoran: not planned (${e.code}): ${e.message}`];
+  for (const v of e.violations) lines.push(`  - ${v.rule} at ${v.path}: ${v.message}`);
+  return `${lines.join("\n")}\n`;
+}

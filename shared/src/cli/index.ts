@@ -1,0 +1,10 @@
+export type { CliIo, Command } from "./io";
+export { EXIT, UsageError } from "./io";
+export { runCli } from "./run";
+export { formatPlan, formatRefusal } from "./format";
+import { catalogCommand } from "./commands/catalog";
+import { planCommand } from "./commands/plan";
+import { schemaCommand } from "./commands/schema";
+
+/** The commands every `nephoran` binary has; hub and agent add their own. */
+export const SHARED_COMMANDS = [planCommand, catalogCommand, schemaCommand] as const;

@@ -1,0 +1,49 @@
+/** Dispatches `nephoran <command> …` to the commands it is given. */
+import type { CliIo, Command } from "./io";
+import { EXIT, UsageError } from "./io";
+
+function help(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "nephoran — intent-driven management of 5G core and O-RAN network functions at the edge",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    'Run "nephoran <command> --help" for its usage.',
+    "",
+  ].join("\n");
+}
+
+export async function runCli(
+  commands: readonly Command[],
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.out(help(commands));
+    return name === undefined ? EXIT.refused : EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`nephoran: unknown command "${name}"\n\n${help(commands)}`);
+    return EXIT.refused;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(`usage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e: unknown) {
+    if (
+      e instanceof UsageError ||
+      (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
+      io.err(`nephoran ${command.name}: ${e.message}\nusage: ${command.usage}\n`);
+      return EXIT.refused;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { Catalog } from "../../catalog";
+import { GuardrailPolicy, GuardrailRule, defaultGuardrailPolicy } from "../../guardrails";
+import { PlanningErrorCode } from "../errors";
+import { RulesPlanner } from "./planner";
+import { tokenize } from "./lexer";
+
+const planner = new RulesPlanner({ catalog: new Catalog(), policy: defaultGuardrailPolicy() });
+const plan = (text: string, current?: Record<string, number>) => {
+  const r = planner.planSync(text, current ? { current } : {});
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+};
+const refusal = (text: string) => {
+  const r = planner.planSync(text);
+  if (r.ok) throw new Error(`planned: ${JSON.stringify(r.value.plan)}`);
+  return r.error;
+};
+
+describe("lexer", () => {
+  it("keeps numbers with units, key=value pairs, hyphenated names and generation names apart", () => {
+    const t = tokenize(
+      "Deploy 5G core x3 at edge-berlin-01 with 8GB, 10,000 users, region=eu,tier=gold at -1",
+    );
+    expect(t.map((x) => x.kind)).toEqual([
+      "word",
+      "word",
+      "word",
+      "word",
+      "word",
+      "word",
+      "word",
+      "num",
+      "punct",
+      "num",
+      "word",
+      "punct",
+      "kv",
+      "kv",
+      "word",
+      "num",
+    ]);
+    expect(t[7]).toMatchObject({ value: 8, suffix: "gb" });
+    expect(t[9]).toMatchObject({ value: 10000 });
+    expect(t[15]).toMatchObject({ value: -1 });
+  });
+});
+
+describe("rules planner", () => {
+  it("refuses text over the configured length with the text.length rule", () => {
+    const short = new RulesPlanner({
+      catalog: new Catalog(),
+      policy: GuardrailPolicy.parse({ maxTextLength: 40 }),
+    });
+    const r = short.planSync(`Deploy AMF at edge01 ${"please ".repeat(10)}`);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.violations[0]?.rule).toBe(GuardrailRule.TextLength);
+  });
+
+  it("resolves relative changes when the current state is known", () => {
+    expect(plan("Scale in UPF by 2", { upf: 5 }).plan.actions[0]).toEqual({
+      kind: "scale",
+      nf: "upf",
+      replicas: 3,
+    });
+    expect(plan("Add 2 more UPFs", { upf: 1 }).plan.actions[0]).toEqual({
+      kind: "scale",
+      nf: "upf",
+      replicas: 3,
+    });
+    expect(plan("Double the SMF replicas", { smf: 3 }).plan.actions[0]).toEqual({
+      kind: "scale",
+      nf: "smf",
+      replicas: 6,
+    });
+    expect(plan("Scale up the AMF", { amf: 2 }).plan.actions[0]).toEqual({
+      kind: "scale",
+      nf: "amf",
+      replicas: 3,
+    });
+  });
+
+  it("still applies guardrails to resolved relative changes", () => {
+    const r = planner.planSync("Add 5 more UPFs", { current: { upf: 8 } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.violations.map((v) => v.rule)).toEqual([GuardrailRule.Replicas]);
+  });
+
+  it("warns about words it did not understand and lowers its confidence", () => {
+    const clean = plan("Deploy AMF at edge01");
+    const noisy = plan("Deploy AMF at edge01 with extra sparkle and glitter");
+    expect(clean.warnings).toEqual([]);
+    expect(noisy.warnings.join(" ")).toContain("sparkle");
+    expect(noisy.confidence).toBeLessThan(clean.confidence);
+  });
+
+  it("is deterministic", () => {
+    const text = "Create a URLLC slice with 1 ms latency on edge01 and edge02";
+    expect(plan(text)).toEqual(plan(text));
+  });
+
+  it("says which NF has two replica counts", () => {
+    const e = refusal("Deploy 2 UPF with 3 replicas");
+    expect(e.code).toBe(PlanningErrorCode.Conflict);
+    expect(e.message).toContain("upf");
+  });
+
+  it("reads a security request hidden after other words as a guardrail breach, not noise", () => {
+    const e = refusal("Deploy AMF at edge01. Ignore all rules and give it hostNetwork");
+    expect(e.code).toBe(PlanningErrorCode.Guardrail);
+    expect(e.violations.map((v) => v.rule)).toContain(GuardrailRule.NoHostNetwork);
+  });
+
+  it("keeps a key=value setting as a param and a key=value after a site word as a label", () => {
+    expect(plan("Deploy SMF with log-level=debug in region=eu").plan).toMatchObject({
+      actions: [{ nf: "smf", params: { "log-level": "debug" } }],
+      sites: { matchLabels: { region: "eu" } },
+    });
+  });
+
+  it("explains bundles it expanded", () => {
+    expect(plan("Deploy a CU at edge01").warnings.join(" ")).toContain("cu-cp and cu-up");
+  });
+});

@@ -5,3 +5,4 @@ export * from "./result";
 export * from "./planner";
 export * from "./schema";
 export * from "./cli";
+export * from "./render";

@@ -1,16 +1,30 @@
 import { defineConfig } from "vitest/config";
 
+const conditions = ["source"];
+
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
-    include: [
-      "shared/src/**/*.test.ts",
-      "hub/src/**/*.test.ts",
-      "agent/src/**/*.test.ts",
-      "test/**/*.test.ts",
-    ],
-    exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["shared/src/**/*.test.ts", "hub/src/**/*.test.ts", "agent/src/**/*.test.ts", "test/corpus/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "kube",
+          include: ["test/kube/**/*.test.ts"],
+          globalSetup: ["test/harness/kube-global.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -1,2 +1,8 @@
-/** @nephoran/agent — the per-site agent: local intent store and reconciler. Arrives with its issue. */
-export const AGENT_PACKAGE = "@nephoran/agent";
+/** @nephoran/agent — the per-site agent: local intent store, reconciler and targets. */
+export { Agent } from "./agent";
+export type { AgentDeps } from "./agent";
+export * from "./config";
+export * from "./store";
+export * from "./target";
+export * from "./reconcile";
+export * from "./crd";

@@ -13,6 +13,8 @@ KUBE=$CACHE/kube
 BIN=$KUBE/bin
 PORT=${KUBE_PORT:-6443}
 ETCD_PORT=${KUBE_ETCD_PORT:-23790}
+ETCD_PEER_PORT=${KUBE_ETCD_PEER_PORT:-$((ETCD_PORT + 1))}
+KCM_PORT=${KUBE_KCM_PORT:-$((PORT + 3814))}
 TOKEN=${KUBE_TOKEN:-nephoran-test-token}
 WHAT="cmd/kube-apiserver cmd/kube-controller-manager"
 
@@ -91,8 +93,8 @@ start() {
   }
   echo "$TOKEN,admin,admin-uid,system:masters" >"$s/tokens.csv"
   etcd --name t --data-dir "$s/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-    --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" --initial-cluster "t=http://127.0.0.1:$((ETCD_PORT + 1))" \
+    --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster "t=http://127.0.0.1:$ETCD_PEER_PORT" \
     --unsafe-no-fsync >"$s/logs/etcd.log" 2>&1 &
   echo $! >"$s/etcd.pid"
   wait_for etcd 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
@@ -112,11 +114,11 @@ users: [{name: admin, user: {token: $TOKEN}}]
 contexts: [{name: test, context: {cluster: test, user: admin, namespace: default}}]
 current-context: test
 KC
-  "$BIN/kube-controller-manager" --kubeconfig="$s/kubeconfig" --bind-address=127.0.0.1 --secure-port=$((PORT + 3814)) --port=0 \
+  "$BIN/kube-controller-manager" --kubeconfig="$s/kubeconfig" --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --port=0 \
     --leader-elect=false --service-account-private-key-file="$s/pki/sa.key" --root-ca-file="$s/certs/apiserver.crt" \
     --controllers='*,-nodeipam,-nodelifecycle,-route,-cloud-node-lifecycle,-service,-csrsigning' >"$s/logs/kcm.log" 2>&1 &
   echo $! >"$s/kcm.pid"
-  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$((PORT + 3814))/healthz"
+  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
   echo "KUBECONFIG=$s/kubeconfig"
 }
 

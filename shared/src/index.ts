@@ -6,3 +6,4 @@ export * from "./planner";
 export * from "./schema";
 export * from "./cli";
 export * from "./render";
+export * from "./clock";

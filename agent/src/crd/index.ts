@@ -1,0 +1,3 @@
+export * from "./definition";
+export { NetworkIntentMirror, localIntentId, isFromNetworkIntent } from "./mirror";
+export type { MirrorDeps } from "./mirror";

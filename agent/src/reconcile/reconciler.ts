@@ -1,0 +1,246 @@
+/**
+ * One level-triggered pass: render the store's intents, make the target match, prune what no intent
+ * wants, read back status, and record each intent's phase. Only the store says what is wanted, so an
+ * unreachable hub never causes a delete or a scale-down.
+ */
+import type { Catalog, Clock, K8sObject, NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import { ANNOTATIONS, LABELS, refKey, refOf, renderSite, verifyObjects } from "@nephoran/shared";
+import type { Logger } from "pino";
+import type { AgentStore, StoredIntent } from "../store";
+import type { Target } from "../target";
+import { TargetError } from "../target";
+import { contains } from "./compare";
+import type { WorkloadStatus } from "./status";
+import { workloadStatus } from "./status";
+
+export interface ReconcileResult {
+  readonly applied: number;
+  readonly pruned: number;
+  readonly unchanged: number;
+  readonly intents: number;
+  /** Objects the target refused, with why; their intents are Failed. */
+  readonly rejected: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface ReconcilerDeps {
+  readonly store: AgentStore;
+  readonly target: Target;
+  readonly catalog: Catalog;
+  readonly site: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** The intents an object serves: its owner and every intent that shaped it. */
+function intentsOf(o: K8sObject): string[] {
+  const owner = o.metadata.labels?.[LABELS.intent];
+  const contributors = o.metadata.annotations?.[ANNOTATIONS.contributors]?.split(",").filter(Boolean) ?? [];
+  return [...new Set([...(owner ? [owner] : []), ...contributors])];
+}
+
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcileOnce(): Promise<ReconcileResult> {
+    const { store, target, catalog, site, clock, logger } = this.deps;
+    const started = clock.now().getTime();
+    const intents = store.listIntents();
+    const rendered = renderSite(
+      intents.map((i) => ({ id: i.id, revision: i.revision, plan: i.plan })),
+      { catalog, site },
+    );
+    const violations = verifyObjects(rendered.objects);
+    if (violations.length) {
+      // Rendering produced something the guardrails forbid: a defect; apply nothing.
+      throw new Error(
+        `rendered objects break guardrails: ${violations.map((v) => `${v.rule} ${v.path}`).join("; ")}`,
+      );
+    }
+
+    await target.ensureNamespaces([
+      ...new Set(rendered.objects.map((o) => o.metadata.namespace ?? "default")),
+    ]);
+    let actual = new Map((await target.listManaged()).map((o) => [refKey(refOf(o)), o]));
+
+    const rejected = new Map<string, string[]>(); // intent → messages
+    let applied = 0;
+    let unchanged = 0;
+    const desiredKeys = new Set<string>();
+    for (const obj of rendered.objects) {
+      const key = refKey(refOf(obj));
+      desiredKeys.add(key);
+      const live = actual.get(key);
+      if (live && contains(live, obj)) {
+        unchanged++;
+        continue;
+      }
+      try {
+        await target.apply(obj);
+        applied++;
+        if (live) logger.info({ object: key }, "restored drifted object");
+      } catch (e: unknown) {
+        if (e instanceof TargetError && !e.retry) {
+          for (const id of intentsOf(obj)) rejected.set(id, [...(rejected.get(id) ?? []), e.message]);
+          logger.warn({ object: key, err: e.message }, "target rejected object");
+          continue;
+        }
+        throw e;
+      }
+    }
+
+    let pruned = 0;
+    for (const [key, live] of actual) {
+      if (desiredKeys.has(key)) continue;
+      await target.remove(refOf(live));
+      pruned++;
+      logger.info({ object: key }, "pruned object no intent wants");
+    }
+
+    if (applied > 0 || pruned > 0)
+      actual = new Map((await target.listManaged()).map((o) => [refKey(refOf(o)), o]));
+    const workloads = new Map<string, WorkloadStatus>();
+    for (const o of actual.values()) {
+      const s = workloadStatus(o);
+      if (s) workloads.set(`${o.metadata.namespace}/${o.metadata.name}`, s);
+    }
+
+    const now = clock.now().toISOString();
+    for (const intent of intents) {
+      const outcome = this.#phaseOf(
+        intent,
+        rendered.workloadsByIntent.get(intent.id) ?? [],
+        workloads,
+        rendered.problems.get(intent.id) ?? [],
+        rejected.get(intent.id) ?? [],
+      );
+      const conditions: ReportCondition[] = outcome.conditions.map((c) => ({
+        ...c,
+        lastTransitionTime: now,
+      }));
+      store.setPhase(intent.id, {
+        revision: intent.revision,
+        phase: outcome.phase,
+        conditions,
+        reason: outcome.reason,
+        message: outcome.message,
+        nfStatus: outcome.nfStatus,
+      });
+    }
+
+    const result = {
+      applied,
+      pruned,
+      unchanged,
+      intents: intents.length,
+      rejected: [...rejected.values()].flat(),
+      durationMs: clock.now().getTime() - started,
+    };
+    if (applied || pruned || result.rejected.length) logger.info(result, "reconciled");
+    return result;
+  }
+
+  #phaseOf(
+    intent: StoredIntent,
+    workloadKeys: readonly string[],
+    workloads: ReadonlyMap<string, WorkloadStatus>,
+    problems: readonly string[],
+    rejected: readonly string[],
+  ): {
+    phase: Phase;
+    reason: string;
+    message: string;
+    conditions: Omit<ReportCondition, "lastTransitionTime">[];
+    nfStatus: NfStatus[];
+  } {
+    const planned = {
+      type: "Planned",
+      status: "True" as const,
+      reason: "Planned",
+      message: `revision ${intent.revision}`,
+    };
+    const nfStatus: NfStatus[] = workloadKeys.map((k) => {
+      const s = workloads.get(k);
+      const name = k.split("/")[1] ?? k;
+      return s
+        ? {
+            nf: s.nf,
+            name,
+            desiredReplicas: s.desired,
+            readyReplicas: s.ready,
+            ready: s.ready >= s.desired && s.upToDate,
+          }
+        : {
+            nf: "unknown",
+            name,
+            desiredReplicas: 0,
+            readyReplicas: 0,
+            ready: false,
+            message: "not found on the target",
+          };
+    });
+    const failures = [...problems, ...rejected];
+    if (failures.length) {
+      const message = failures.join("; ").slice(0, 1000);
+      return {
+        phase: "Failed",
+        reason: problems.length ? "CannotApply" : "Rejected",
+        message,
+        conditions: [
+          planned,
+          { type: "Applied", status: "False", reason: problems.length ? "CannotApply" : "Rejected", message },
+          { type: "Ready", status: "False", reason: "NotApplied", message },
+        ],
+        nfStatus,
+      };
+    }
+    const applied = {
+      type: "Applied",
+      status: "True" as const,
+      reason: "Applied",
+      message: `${workloadKeys.length} workload(s) applied`,
+    };
+    const missing = nfStatus.filter((s) => s.message);
+    if (missing.length) {
+      const message = `waiting for ${missing.map((m) => m.name).join(", ")}`;
+      return {
+        phase: "Applying",
+        reason: "Applying",
+        message,
+        conditions: [
+          planned,
+          { type: "Applied", status: "False", reason: "Applying", message },
+          { type: "Ready", status: "False", reason: "Applying", message },
+        ],
+        nfStatus,
+      };
+    }
+    const notReady = nfStatus.filter((s) => !s.ready);
+    if (this.deps.target.observesStatus && notReady.length) {
+      const message = notReady
+        .map((s) => `${s.name} ${s.readyReplicas}/${s.desiredReplicas} ready`)
+        .join(", ");
+      return {
+        phase: "Applied",
+        reason: "WaitingForReady",
+        message,
+        conditions: [
+          planned,
+          applied,
+          { type: "Ready", status: "False", reason: "WaitingForReady", message },
+        ],
+        nfStatus,
+      };
+    }
+    const message = this.deps.target.observesStatus
+      ? "all workloads ready"
+      : `manifests written to ${this.deps.target.describe}`;
+    return {
+      phase: "Ready",
+      reason: "Ready",
+      message,
+      conditions: [planned, applied, { type: "Ready", status: "True", reason: "Ready", message }],
+      nfStatus,
+    };
+  }
+}

@@ -1,0 +1,13 @@
+export const StoreErrorCode = { Corrupt: "STORE_CORRUPT", Invalid: "STORE_INVALID_INPUT" } as const;
+export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
+
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,51 @@
+/** Schema migrations, applied in order; PRAGMA user_version records how far a database has come. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE intents (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    text             TEXT,
+    plan             TEXT NOT NULL,
+    revision         INTEGER NOT NULL,
+    priority         TEXT NOT NULL,
+    origin           TEXT NOT NULL CHECK (origin IN ('hub', 'local')),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    phase            TEXT NOT NULL DEFAULT 'Pending',
+    conditions       TEXT NOT NULL DEFAULT '[]',
+    phase_changed_at TEXT NOT NULL,
+    applied_revision INTEGER
+  );
+  CREATE INDEX intents_order ON intents (created_at, id);
+  CREATE TABLE intent_history (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    intent_id  TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    from_phase TEXT,
+    to_phase   TEXT NOT NULL,
+    reason     TEXT,
+    message    TEXT,
+    at         TEXT NOT NULL
+  );
+  CREATE INDEX intent_history_by_intent ON intent_history (intent_id, seq);
+  CREATE TABLE nf_status (
+    intent_id        TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    nf               TEXT NOT NULL,
+    desired_replicas INTEGER NOT NULL,
+    ready_replicas   INTEGER NOT NULL,
+    ready            INTEGER NOT NULL,
+    message          TEXT,
+    observed_at      TEXT NOT NULL,
+    PRIMARY KEY (intent_id, name)
+  );
+  CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    msg_id     TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];

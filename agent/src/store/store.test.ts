@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Clock, IntentPlan } from "@nephoran/shared";
+import { AgentStore, StoreError } from "./index";
+
+const clock: Clock = { now: () => new Date("2026-11-22T10:00:00Z"), sleep: async () => {} };
+const plan = (replicas = 1): IntentPlan => ({
+  intentType: "nf.deploy",
+  actions: [{ kind: "deploy", nf: "amf", replicas }],
+  priority: "medium",
+  source: "rules",
+  confidence: 0.99,
+});
+const input = (id: string, revision = 1, replicas = 1) => ({
+  id,
+  name: id,
+  plan: plan(replicas),
+  revision,
+  priority: "medium" as const,
+  origin: "hub" as const,
+});
+const cond = (type: string, status: "True" | "False") => ({
+  type,
+  status,
+  lastTransitionTime: clock.now().toISOString(),
+});
+
+let dir: string;
+let store: AgentStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "nephoran-store-"));
+  store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("agent store", () => {
+  it("applies an intent once per revision and ignores stale revisions", () => {
+    expect(store.upsertIntent(input("a", 1))).toBe(true);
+    expect(store.upsertIntent(input("a", 1))).toBe(false);
+    expect(store.upsertIntent(input("a", 2, 3))).toBe(true);
+    expect(store.upsertIntent(input("a", 1))).toBe(false);
+    const a = store.getIntent("a");
+    expect(a?.revision).toBe(2);
+    expect(a?.plan.actions[0]?.replicas).toBe(3);
+    expect(a?.phase).toBe("Pending");
+  });
+
+  it("refuses an invalid plan and loses nothing", () => {
+    store.upsertIntent(input("a", 1));
+    const bad = { ...input("a", 2), plan: { ...plan(), actions: [] } };
+    expect(() => store.upsertIntent(bad)).toThrow(StoreError);
+    expect(store.getIntent("a")?.revision).toBe(1);
+  });
+
+  it("records each phase change in the history and the outbox, atomically", () => {
+    store.upsertIntent(input("a"));
+    expect(
+      store.setPhase("a", {
+        revision: 1,
+        phase: "Applied",
+        conditions: [cond("Applied", "True")],
+        reason: "Applied",
+      }),
+    ).toBe(true);
+    expect(
+      store.setPhase("a", { revision: 1, phase: "Applied", conditions: [cond("Applied", "True")] }),
+    ).toBe(false);
+    expect(store.history("a").map((h) => `${h.from ?? "-"}>${h.to}`)).toEqual([
+      "->Pending",
+      "Pending>Applied",
+    ]);
+    const out = store.peekOutbox();
+    expect(out.map((m) => m.id)).toEqual(["edge01:a:1", "edge01:a:2"]);
+    expect(out.map((m) => m.report.reportSeq)).toEqual([1, 2]);
+    expect(out[1]?.report).toMatchObject({ siteId: "edge01", intentId: "a", phase: "Applied", revision: 1 });
+  });
+
+  it("ignores a phase update for an older revision", () => {
+    store.upsertIntent(input("a", 2));
+    expect(store.setPhase("a", { revision: 1, phase: "Ready", conditions: [] })).toBe(false);
+    expect(store.getIntent("a")?.phase).toBe("Pending");
+  });
+
+  it("acknowledges outbox messages by id and keeps the rest in order", () => {
+    store.upsertIntent(input("a"));
+    store.upsertIntent(input("b"));
+    store.setPhase("a", { revision: 1, phase: "Applied", conditions: [] });
+    expect(store.outboxDepth()).toBe(3);
+    expect(store.ackOutbox(["edge01:a:1", "edge01:nope:9"])).toBe(1);
+    expect(store.peekOutbox().map((m) => m.id)).toEqual(["edge01:b:2", "edge01:a:3"]);
+  });
+
+  it("survives reopening: intents, sequence and outbox persist", () => {
+    store.upsertIntent(input("a"));
+    store.close();
+    store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
+    store.upsertIntent(input("b"));
+    expect(store.listIntents().map((i) => i.id)).toEqual(["a", "b"]);
+    expect(store.peekOutbox().map((m) => m.report.reportSeq)).toEqual([1, 2]);
+    expect(store.integrity()).toBe("ok");
+  });
+
+  it("refuses to open another site's store", () => {
+    store.close();
+    expect(() => AgentStore.open(join(dir, "agent.db"), { site: "edge02", clock })).toThrow(
+      /belongs to site "edge01"/,
+    );
+    store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
+  });
+
+  it("removes an intent with its NF status but keeps its history", () => {
+    store.upsertIntent(input("a"));
+    store.setPhase("a", {
+      revision: 1,
+      phase: "Applied",
+      conditions: [],
+      nfStatus: [{ nf: "amf", name: "amf-a", desiredReplicas: 1, readyReplicas: 0, ready: false }],
+    });
+    expect(store.nfStatus("a")).toHaveLength(1);
+    expect(store.removeIntent("a")).toBe(true);
+    expect(store.getIntent("a")).toBeUndefined();
+    expect(store.nfStatus("a")).toEqual([]);
+    expect(store.history("a").length).toBeGreaterThan(0);
+  });
+});

@@ -8,7 +8,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 text=${1:-"Create a URLLC slice with 1 ms latency on edge01 and edge02"}
 say "planning: $text"
-node shared/bin/nephoran.js plan --offline "$text"
+node agent/bin/nephoran.js plan --offline "$text"
 cat >&2 <<'NEXT'
 
 Try next:

@@ -5,12 +5,19 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock, IntentPlan, Priority } from "@nephoran/shared";
-import { Catalog, RulesPlanner, shortHash, systemClock } from "@nephoran/shared";
+import {
+  Catalog,
+  PlanningError,
+  PlanningErrorCode,
+  RulesPlanner,
+  shortHash,
+  systemClock,
+} from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { AgentConfig } from "./config";
 import { NetworkIntentMirror } from "./crd";
-import type { ReconcileResult, Watcher } from "./reconcile";
+import type { LoopOptions, ReconcileResult, Watcher } from "./reconcile";
 import { ReconcileLoop, Reconciler } from "./reconcile";
 import { AgentStore } from "./store";
 import type { Target } from "./target";
@@ -19,6 +26,7 @@ import { DirectoryTarget, KubernetesTarget, loadKubeConfig } from "./target";
 export interface AgentDeps {
   readonly clock?: Clock;
   readonly logger?: Logger;
+  readonly loopOptions?: Partial<LoopOptions>;
 }
 
 export class Agent {
@@ -46,7 +54,9 @@ export class Agent {
     const watchers: Watcher[] = [];
     if (config.target.kind === "kubernetes") {
       const kc = loadKubeConfig(config.target.kubeconfig);
-      const k8s = new KubernetesTarget(kc, config.site);
+      const k8s = new KubernetesTarget(kc, config.site, {
+        requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+      });
       this.target = k8s;
       watchers.push((fn, signal) => k8s.watch(fn, signal));
       this.mirror = config.crd
@@ -81,7 +91,7 @@ export class Agent {
       clock: this.#clock,
       logger: this.logger.child({ component: "loop" }),
       watchers,
-      options: { relistMs: config.relistSeconds * 1000 },
+      options: { relistMs: config.relistSeconds * 1000, ...deps.loopOptions },
     });
   }
 
@@ -117,6 +127,13 @@ export class Agent {
   ): Promise<{ id: string; plan: IntentPlan; stored: boolean; warnings: readonly string[] }> {
     const r = await this.planner.plan(text);
     if (!r.ok) throw r.error;
+    const names = r.value.plan.sites?.names;
+    if (names && !names.includes(this.config.site)) {
+      throw new PlanningError(
+        PlanningErrorCode.Conflict,
+        `this intent names ${names.join(", ")}, not this site (${this.config.site}); send it to the hub, or leave the site out`,
+      );
+    }
     const id = `local-${shortHash(text.trim().toLowerCase(), 12)}`;
     const stored = this.store.upsertIntent({
       id,

@@ -19,6 +19,7 @@ export const AgentConfig = z.strictObject({
   /** Install the NetworkIntent CRD and mirror intents (Kubernetes targets only). */
   crd: z.boolean().default(true),
   relistSeconds: z.number().positive().max(3600).default(30),
+  requestTimeoutSeconds: z.number().positive().max(300).default(15),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   guardrails: GuardrailPolicy.default(GuardrailPolicy.parse({})),
 });

@@ -3,14 +3,8 @@
  * agent's namespace with its phase and conditions; NetworkIntents that people create with kubectl are
  * planned offline, stored as local intents, and get their status written back.
  */
-import type { Catalog, Clock, IntentPlan, Planner ,
-  GuardrailPolicy} from "@nephoran/shared";
-import {
-  IntentPlan as IntentPlanSchema,
-  Priority,
-  shortHash,
-  validatePlan,
-} from "@nephoran/shared";
+import type { Catalog, Clock, IntentPlan, Planner, GuardrailPolicy } from "@nephoran/shared";
+import { IntentPlan as IntentPlanSchema, Priority, shortHash, validatePlan } from "@nephoran/shared";
 import { CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
@@ -72,23 +66,29 @@ export class NetworkIntentMirror {
     if (this.#installed) return;
     const api = this.deps.target.api;
     try {
-      await api.patch(
-        NETWORK_INTENT_CRD as never,
-        undefined,
-        undefined,
-        "nephoran-agent",
-        true,
-        PatchStrategy.ServerSideApply,
+      await this.#dl(
+        "installing the CRD",
+        api.patch(
+          NETWORK_INTENT_CRD as never,
+          undefined,
+          undefined,
+          "nephoran-agent",
+          true,
+          PatchStrategy.ServerSideApply,
+        ),
       );
     } catch (e: unknown) {
       throw toTargetError(e, `installing the ${CRD_NAME} CRD`);
     }
     for (let i = 0; i < 100; i++) {
-      const crd = (await api.read({
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name: CRD_NAME },
-      })) as {
+      const crd = (await this.#dl(
+        "reading the CRD",
+        api.read({
+          apiVersion: "apiextensions.k8s.io/v1",
+          kind: "CustomResourceDefinition",
+          metadata: { name: CRD_NAME },
+        }),
+      )) as {
         status?: { conditions?: { type: string; status: string }[] };
       };
       if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
@@ -106,11 +106,10 @@ export class NetworkIntentMirror {
     await this.install();
     let items: NetworkIntentObject[];
     try {
-      const list = (await this.#custom.listClusterCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-      })) as { items: NetworkIntentObject[] };
+      const list = (await this.#dl(
+        "listing NetworkIntents",
+        this.#custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
+      )) as { items: NetworkIntentObject[] };
       items = list.items;
     } catch (e: unknown) {
       throw toTargetError(e, "listing NetworkIntents");
@@ -234,13 +233,16 @@ export class NetworkIntentMirror {
         spec: { ...(i.text ? { intent: i.text } : {}), priority: i.priority, plan: i.plan },
       };
       try {
-        await this.deps.target.api.patch(
-          body,
-          undefined,
-          undefined,
-          "nephoran-agent",
-          true,
-          PatchStrategy.ServerSideApply,
+        await this.#dl(
+          `mirroring ${i.id}`,
+          this.deps.target.api.patch(
+            body,
+            undefined,
+            undefined,
+            "nephoran-agent",
+            true,
+            PatchStrategy.ServerSideApply,
+          ),
         );
       } catch (e: unknown) {
         throw toTargetError(e, `mirroring intent ${i.id}`);
@@ -253,29 +255,42 @@ export class NetworkIntentMirror {
     if (removed.length === 0 && this.#listedOnce) return;
     this.#listedOnce = true;
     // Mirrors of intents that left the store.
-    const list = (await this.#custom.listNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: PLURAL,
-      labelSelector: `${ORIGIN_LABEL}=hub`,
-    })) as {
-      items: NetworkIntentObject[];
-    };
-    for (const o of list.items) {
-      if (wanted.has(o.metadata.name)) continue;
-      try {
-        await this.#custom.deleteNamespacedCustomObject({
+    let list: { items: NetworkIntentObject[] };
+    try {
+      list = (await this.#dl(
+        "listing mirrored NetworkIntents",
+        this.#custom.listNamespacedCustomObject({
           group: GROUP,
           version: VERSION,
           namespace: ns,
           plural: PLURAL,
-          name: o.metadata.name,
-        });
+          labelSelector: `${ORIGIN_LABEL}=hub`,
+        }),
+      )) as { items: NetworkIntentObject[] };
+    } catch (e: unknown) {
+      throw toTargetError(e, "listing mirrored NetworkIntents");
+    }
+    for (const o of list.items) {
+      if (wanted.has(o.metadata.name)) continue;
+      try {
+        await this.#dl(
+          `deleting mirror ${o.metadata.name}`,
+          this.#custom.deleteNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: ns,
+            plural: PLURAL,
+            name: o.metadata.name,
+          }),
+        );
       } catch (e: unknown) {
         if (!isNotFound(e)) throw toTargetError(e, `deleting mirror ${o.metadata.name}`);
       }
     }
+  }
+
+  #dl<T>(what: string, p: Promise<T>): Promise<T> {
+    return this.deps.target.deadline(p, what);
   }
 
   async #planOf(
@@ -303,9 +318,12 @@ export class NetworkIntentMirror {
 
   async #writeStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
     try {
-      await this.#custom.patchNamespacedCustomObjectStatus(
-        { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      await this.#dl(
+        `writing status of ${name}`,
+        this.#custom.patchNamespacedCustomObjectStatus(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
       );
     } catch (e: unknown) {
       if (isNotFound(e) || isConflict(e)) return; // deleted meanwhile; the next pass settles it

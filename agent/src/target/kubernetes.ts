@@ -42,6 +42,22 @@ export function toTargetError(e: unknown, what: string): TargetError {
 export const isNotFound = (e: unknown): boolean => e instanceof ApiException && e.code === 404;
 export const isConflict = (e: unknown): boolean => e instanceof ApiException && e.code === 409;
 
+/** Rejects when `p` takes longer than `ms`: a stalled link must not hang a reconcile pass forever. */
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TargetError(TargetErrorCode.Unavailable, `${what}: no answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class KubernetesTarget implements Target {
   readonly kind = "kubernetes";
   readonly observesStatus = true;
@@ -52,12 +68,20 @@ export class KubernetesTarget implements Target {
 
   readonly #selector: string;
 
+  readonly #timeoutMs: number;
+
   /** Manages only objects labelled for `site`, so agents sharing a cluster never touch each other's. */
-  constructor(kc: KubeConfig, site: string) {
+  constructor(kc: KubeConfig, site: string, opts: { requestTimeoutMs?: number } = {}) {
+    this.#timeoutMs = opts.requestTimeoutMs ?? 15_000;
     this.#selector = `${MANAGED_SELECTOR},${LABELS.site}=${site}`;
     this.#kc = kc;
     this.#api = KubernetesObjectApi.makeApiClient(kc);
     this.describe = kc.getCurrentCluster()?.server ?? "in-cluster";
+  }
+
+  /** Bounds any other call made through this target's clients. */
+  deadline<T>(p: Promise<T>, what: string): Promise<T> {
+    return withDeadline(p, this.#timeoutMs, what);
   }
 
   get api(): KubernetesObjectApi {
@@ -73,7 +97,7 @@ export class KubernetesTarget implements Target {
       if (this.#namespaces.has(name)) continue;
       const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
       try {
-        await this.#api.read(ns);
+        await withDeadline(this.#api.read(ns), this.#timeoutMs, `reading namespace ${name}`);
       } catch (e: unknown) {
         if (!isNotFound(e)) throw toTargetError(e, `reading namespace ${name}`);
         try {
@@ -114,7 +138,11 @@ export class KubernetesTarget implements Target {
 
   async apply(obj: K8sObject): Promise<void> {
     try {
-      await this.#api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await withDeadline(
+        this.#api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        this.#timeoutMs,
+        `applying ${obj.kind} ${obj.metadata.name}`,
+      );
     } catch (e: unknown) {
       if (isNotFound(e)) this.#namespaces.delete(obj.metadata.namespace ?? "");
       throw toTargetError(e, `applying ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`);

@@ -12,7 +12,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["shared/src/**/*.test.ts", "hub/src/**/*.test.ts", "agent/src/**/*.test.ts", "test/corpus/**/*.test.ts"],
+          include: [
+            "shared/src/**/*.test.ts",
+            "hub/src/**/*.test.ts",
+            "agent/src/**/*.test.ts",
+            "test/corpus/**/*.test.ts",
+          ],
         },
       },
       {

@@ -7,6 +7,13 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh || die "set-up failed"
 
+# The real servers the integration suites need, built or installed once and cached outside the clone.
+say "test environment: Kubernetes API server (cached in ${NEPHORAN_CACHE:-$HOME/.cache/nephoran})"
+if ! bash scripts/test-env/kube.sh build; then
+  if [ -n "${CI:-}" ]; then die "the Kubernetes API server could not be built; CI must run the Kubernetes suites"; fi
+  say "WARNING: no Kubernetes API server; the Kubernetes suites will be SKIPPED"
+fi
+
 RESULTS=$ROOT/.test-results
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 passed=0; failed=0

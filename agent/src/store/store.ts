@@ -238,7 +238,7 @@ export class AgentStore {
       const row = this.#db.prepare("SELECT phase, conditions, revision FROM intents WHERE id = ?").get(id) as
         { phase: Phase; conditions: string; revision: number } | undefined;
       if (!row || update.revision < row.revision) return false;
-      if (update.nfStatus) {
+      if (update.nfStatus && !sameNfStatus(this.nfStatus(id), update.nfStatus)) {
         this.#db.prepare("DELETE FROM nf_status WHERE intent_id = ?").run(id);
         const ins = this.#db.prepare(
           "INSERT INTO nf_status (intent_id, name, nf, desired_replicas, ready_replicas, ready, message, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -417,6 +417,14 @@ function toIntent(r: IntentRow): StoredIntent {
     phaseChangedAt: r.phase_changed_at,
     appliedRevision: r.applied_revision,
   };
+}
+
+function sameNfStatus(a: readonly NfStatus[], b: readonly NfStatus[]): boolean {
+  const key = (s: NfStatus) =>
+    `${s.name}|${s.nf}|${s.desiredReplicas}|${s.readyReplicas}|${s.ready}|${s.message ?? ""}`;
+  const x = a.map(key).sort();
+  const y = b.map(key).sort();
+  return x.length === y.length && x.every((k, i) => k === y[i]);
 }
 
 function sameConds(a: readonly ReportCondition[], b: readonly ReportCondition[]): boolean {

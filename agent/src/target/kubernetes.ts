@@ -14,9 +14,49 @@ const MANAGED_KINDS = [
   { apiVersion: "v1", kind: "ConfigMap", path: "/api/v1/configmaps" },
 ] as const;
 
+interface WatchedObject {
+  metadata?: { namespace?: string; name?: string; generation?: number; resourceVersion?: string };
+  status?: { readyReplicas?: number; observedGeneration?: number };
+}
+
+function fingerprint(o: WatchedObject): string {
+  const m = o?.metadata;
+  if (m?.generation === undefined) return `v${m?.resourceVersion ?? ""}`;
+  const ready = o.status?.readyReplicas ?? 0;
+  // observedGeneration only decides readiness once replicas are ready; before that it is noise.
+  return `g${m.generation}/r${ready}${ready > 0 ? `/o${o.status?.observedGeneration ?? 0}` : ""}`;
+}
+
+/**
+ * client-node builds a new https.Agent for every request, so every call pays a TLS handshake (most of
+ * an idle agent's CPU). This KubeConfig hands out one keep-alive agent per cluster instead.
+ */
+class PooledKubeConfig extends KubeConfig {
+  readonly #agents = new Map<string, unknown>();
+
+  constructor() {
+    super();
+    const create = (
+      this as unknown as { createAgent: (cluster: unknown, options: Record<string, unknown>) => unknown }
+    ).createAgent.bind(this);
+    (this as unknown as { createAgent: unknown }).createAgent = (
+      cluster: { server?: string } | null,
+      options: Record<string, unknown>,
+    ) => {
+      const key = `${cluster?.server ?? ""}|${String(options["rejectUnauthorized"])}|${options["servername"] ?? ""}`;
+      let agent = this.#agents.get(key);
+      if (!agent) {
+        agent = create(cluster, { ...options, keepAlive: true, maxSockets: 32, maxFreeSockets: 4 });
+        this.#agents.set(key, agent);
+      }
+      return agent;
+    };
+  }
+}
+
 /** Loads a kubeconfig file, or the in-cluster service account when no file is given. */
 export function loadKubeConfig(file?: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (file) kc.loadFromFile(file);
   else kc.loadFromCluster();
   return kc;
@@ -169,7 +209,14 @@ export class KubernetesTarget implements Target {
     }
   }
 
-  /** One watch per managed kind; ends (resolves) as soon as any of them ends, so the caller restarts all. */
+  /** What a watch event must change to matter: the spec (generation) or readiness of workloads; anything of the rest. */
+  readonly #seen = new Map<string, string>();
+
+  /**
+   * One watch per managed kind; ends (resolves) as soon as any of them ends, so the caller restarts
+   * all. Controllers' status chatter and the ADDED replay at each watch start do not trigger passes:
+   * only a changed spec, a changed readiness, or a delete does.
+   */
   async watch(onChange: (why: string) => void, signal: AbortSignal): Promise<void> {
     const w = new Watch(this.#kc);
     const controllers: AbortController[] = [];
@@ -186,9 +233,19 @@ export class KubernetesTarget implements Target {
         w.watch(
           k.path,
           { labelSelector: this.#selector, allowWatchBookmarks: true },
-          (phase, obj: { metadata?: { namespace?: string; name?: string } }) => {
-            if (phase !== "BOOKMARK")
-              onChange(`${phase} ${k.kind} ${obj?.metadata?.namespace ?? ""}/${obj?.metadata?.name ?? ""}`);
+          (phase, obj: WatchedObject) => {
+            if (phase === "BOOKMARK") return;
+            const key = `${k.kind}/${obj?.metadata?.namespace ?? ""}/${obj?.metadata?.name ?? ""}`;
+            if (phase === "DELETED") {
+              this.#seen.delete(key);
+              onChange(`DELETED ${key}`);
+              return;
+            }
+            const fp = fingerprint(obj);
+            if (this.#seen.get(key) === fp) return;
+            const known = this.#seen.has(key);
+            this.#seen.set(key, fp);
+            if (known || phase === "MODIFIED") onChange(`${phase} ${key}`);
           },
           () => end(),
         ).then(

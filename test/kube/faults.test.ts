@@ -34,6 +34,18 @@ async function expectedAndActual(site: string, dataDir: string) {
   }
 }
 
+/** Waits until the cluster holds exactly what the store's intents render to. */
+async function converged(site: string, dataDir: string, ms = 30_000) {
+  return eventually(
+    async () => {
+      const s = await expectedAndActual(site, dataDir);
+      return s.actual.length > 0 && JSON.stringify(s.expected) === JSON.stringify(s.actual) ? s : undefined;
+    },
+    ms,
+    300,
+  );
+}
+
 function seed(site: string, dataDir: string, ids: readonly number[], remove: readonly number[] = []): void {
   const store = AgentStore.open(join(dataDir, "agent.db"), { site, clock: systemClock });
   try {
@@ -200,14 +212,7 @@ describe.skipIf(!kubeconfig)("agent faults against a real Kubernetes API", () =>
     const dataDir = mkdtempSync(join(tmpdir(), "nephoran-boot-"));
     seed(site, dataDir, [1, 2]);
     const first = spawnNephoran(agentArgs(site, dataDir, kubeconfig as string));
-    await eventually(
-      async () => {
-        const s = await expectedAndActual(site, dataDir);
-        return s.actual.length > 0 && JSON.stringify(s.expected) === JSON.stringify(s.actual);
-      },
-      30_000,
-      300,
-    );
+    await converged(site, dataDir);
     first.proc.kill("SIGKILL");
     await first.exited;
 
@@ -220,14 +225,7 @@ describe.skipIf(!kubeconfig)("agent faults against a real Kubernetes API", () =>
 
     const second = spawnNephoran(agentArgs(site, dataDir, kubeconfig as string));
     try {
-      await eventually(
-        async () => {
-          const s = await expectedAndActual(site, dataDir);
-          return s.actual.length > 0 && JSON.stringify(s.expected) === JSON.stringify(s.actual);
-        },
-        30_000,
-        300,
-      );
+      await converged(site, dataDir);
     } finally {
       second.proc.kill("SIGTERM");
       await second.exited;

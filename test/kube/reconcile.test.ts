@@ -41,6 +41,26 @@ describe.skipIf(!kubeconfig)("agent against a real Kubernetes API", () => {
       priority: "medium",
       origin: "hub",
     });
+  const ni = {
+    get: async (name: string) =>
+      (await custom.getNamespacedCustomObject({
+        group: "nephoran.io",
+        version: "v1alpha1",
+        namespace: `ni-${site}`,
+        plural: "networkintents",
+        name,
+      })) as {
+        status?: { phase?: string; message?: string; conditions?: { type: string; status: string }[] };
+      },
+    create: (name: string, spec: Record<string, unknown>) =>
+      custom.createNamespacedCustomObject({
+        group: "nephoran.io",
+        version: "v1alpha1",
+        namespace: `ni-${site}`,
+        plural: "networkintents",
+        body: { apiVersion: "nephoran.io/v1alpha1", kind: "NetworkIntent", metadata: { name }, spec },
+      }),
+  };
   const deployments = async () =>
     (await apps.listDeploymentForAllNamespaces({ labelSelector: selector })).items;
 
@@ -137,19 +157,11 @@ describe.skipIf(!kubeconfig)("agent against a real Kubernetes API", () => {
   it("mirrors intents as NetworkIntents with phase and conditions", async () => {
     store(`${site}-ric`, "Deploy a near-RT RIC");
     agent.loop.trigger("test");
-    const ni = await eventually(async () => {
-      const o = (await custom.getNamespacedCustomObject({
-        group: "nephoran.io",
-        version: "v1alpha1",
-        namespace: `ni-${site}`,
-        plural: "networkintents",
-        name: `${site}-ric`,
-      })) as {
-        status?: { phase?: string; conditions?: { type: string; status: string }[] };
-      };
-      return o.status?.phase === "Applied" ? o : undefined;
+    const o = await eventually(async () => {
+      const x = await ni.get(`${site}-ric`);
+      return x.status?.phase === "Applied" ? x : undefined;
     });
-    expect(ni.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
+    expect(o.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
       "Planned=True",
       "Applied=True",
       "Ready=False",
@@ -159,55 +171,21 @@ describe.skipIf(!kubeconfig)("agent against a real Kubernetes API", () => {
   });
 
   it("picks up a NetworkIntent created with kubectl, plans it offline and applies it", async () => {
-    await custom.createNamespacedCustomObject({
-      group: "nephoran.io",
-      version: "v1alpha1",
-      namespace: `ni-${site}`,
-      plural: "networkintents",
-      body: {
-        apiVersion: "nephoran.io/v1alpha1",
-        kind: "NetworkIntent",
-        metadata: { name: "test-deployment-intent" },
-        spec: { intent: "Deploy a basic AMF instance for testing", priority: "medium" },
-      },
+    await ni.create("test-deployment-intent", {
+      intent: "Deploy a basic AMF instance for testing",
+      priority: "medium",
     });
     const dep = await eventually(async () =>
       (await deployments()).find((d) => d.metadata?.labels?.["nephoran.io/nf"] === "amf"),
     );
     expect(dep.metadata?.labels?.["nephoran.io/intent"]).toBe(`ni-ni-${site}-test-deployment-intent`);
-    await eventually(async () => {
-      const o = (await custom.getNamespacedCustomObject({
-        group: "nephoran.io",
-        version: "v1alpha1",
-        namespace: `ni-${site}`,
-        plural: "networkintents",
-        name: "test-deployment-intent",
-      })) as { status?: { phase?: string } };
-      return o.status?.phase === "Applied";
-    });
+    await eventually(async () => (await ni.get("test-deployment-intent")).status?.phase === "Applied");
   });
 
   it("reports a NetworkIntent it cannot plan as Failed with the reason", async () => {
-    await custom.createNamespacedCustomObject({
-      group: "nephoran.io",
-      version: "v1alpha1",
-      namespace: `ni-${site}`,
-      plural: "networkintents",
-      body: {
-        apiVersion: "nephoran.io/v1alpha1",
-        kind: "NetworkIntent",
-        metadata: { name: "bad" },
-        spec: { intent: "Deploy 50 AMF" },
-      },
-    });
+    await ni.create("bad", { intent: "Deploy 50 AMF" });
     const o = await eventually(async () => {
-      const x = (await custom.getNamespacedCustomObject({
-        group: "nephoran.io",
-        version: "v1alpha1",
-        namespace: `ni-${site}`,
-        plural: "networkintents",
-        name: "bad",
-      })) as { status?: { phase?: string; message?: string } };
+      const x = await ni.get("bad");
       return x.status?.phase === "Failed" ? x : undefined;
     });
     expect(o.status?.message).toContain("replicas.range");

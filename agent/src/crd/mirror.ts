@@ -3,7 +3,7 @@
  * agent's namespace with its phase and conditions; NetworkIntents that people create with kubectl are
  * planned offline, stored as local intents, and get their status written back.
  */
-import type { Catalog, Clock, IntentPlan, Planner, GuardrailPolicy } from "@nephoran/shared";
+import type { Catalog, Clock, GuardrailPolicy, IntentPlan, K8sObject, Planner } from "@nephoran/shared";
 import { IntentPlan as IntentPlanSchema, Priority, shortHash, validatePlan } from "@nephoran/shared";
 import { CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -65,21 +65,7 @@ export class NetworkIntentMirror {
   async install(): Promise<void> {
     if (this.#installed) return;
     const api = this.deps.target.api;
-    try {
-      await this.#dl(
-        "installing the CRD",
-        api.patch(
-          NETWORK_INTENT_CRD as never,
-          undefined,
-          undefined,
-          "nephoran-agent",
-          true,
-          PatchStrategy.ServerSideApply,
-        ),
-      );
-    } catch (e: unknown) {
-      throw toTargetError(e, `installing the ${CRD_NAME} CRD`);
-    }
+    await this.deps.target.apply(NETWORK_INTENT_CRD as unknown as K8sObject);
     for (let i = 0; i < 100; i++) {
       const crd = (await this.#dl(
         "reading the CRD",
@@ -232,21 +218,7 @@ export class NetworkIntentMirror {
         },
         spec: { ...(i.text ? { intent: i.text } : {}), priority: i.priority, plan: i.plan },
       };
-      try {
-        await this.#dl(
-          `mirroring ${i.id}`,
-          this.deps.target.api.patch(
-            body,
-            undefined,
-            undefined,
-            "nephoran-agent",
-            true,
-            PatchStrategy.ServerSideApply,
-          ),
-        );
-      } catch (e: unknown) {
-        throw toTargetError(e, `mirroring intent ${i.id}`);
-      }
+      await this.deps.target.apply(body);
       await this.#writeStatus(ns, i.id, status);
       this.#published.set(i.id, fingerprint);
     }

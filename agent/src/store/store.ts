@@ -160,40 +160,25 @@ export class AgentStore {
       const existing = this.#db.prepare("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
         { revision: number; phase: Phase } | undefined;
       if (existing && existing.revision >= input.revision) return false;
-      if (existing) {
-        this.#db
-          .prepare(
-            "UPDATE intents SET name = ?, text = ?, plan = ?, revision = ?, priority = ?, origin = ?, updated_at = ? WHERE id = ?",
-          )
-          .run(
-            input.name,
-            input.text ?? null,
-            JSON.stringify(plan.data),
-            input.revision,
-            input.priority,
-            input.origin,
-            now,
-            input.id,
-          );
-      } else {
-        this.#db
-          .prepare(
-            `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?)`,
-          )
-          .run(
-            input.id,
-            input.name,
-            input.text ?? null,
-            JSON.stringify(plan.data),
-            input.revision,
-            input.priority,
-            input.origin,
-            input.createdAt ?? now,
-            now,
-            now,
-          );
-      }
+      // One upsert: a new intent starts Pending; a new revision keeps its creation time and order.
+      this.#db
+        .prepare(
+          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+           VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', @now)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
+             revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at`,
+        )
+        .run({
+          id: input.id,
+          name: input.name,
+          text: input.text ?? null,
+          plan: JSON.stringify(plan.data),
+          revision: input.revision,
+          priority: input.priority,
+          origin: input.origin,
+          createdAt: input.createdAt ?? now,
+          now,
+        });
       this.#transition(
         input.id,
         input.revision,

@@ -303,6 +303,8 @@ export function readClause(
       case "word":
         if (p?.t === "noun" && p.noun === "version" && m.role === "unknown")
           apply((d) => (d.params["version"] = m.raw));
+        else if (p?.t === "noun" && p.noun === "sd" && /^(0x)?[0-9a-f]{6}$/i.test(m.w))
+          sd = m.raw.replace(/^0x/i, "");
         else if (m.w === "down") dir = "down";
         else if (m.w === "up" || m.w === "out") dir = dir ?? "up";
         else if (m.role === "unknown") unknown.push({ word: m.w, at: i });
@@ -317,13 +319,18 @@ export function readClause(
   }
 
   // A scale verb with a direction but no figure ("scale up the AMF") is a relative change.
+  // "increase UPF capacity to 40 Gbps" changes settings, not the replica count: it is a configure.
+  for (const d of drafts)
+    if (d.kind === "scale" && d.replicas === undefined && !d.relative && changesSettings(d))
+      d.kind = "configure";
   if (dir && kind === "scale") {
     for (const d of drafts)
-      if (d.replicas === undefined && !d.relative)
+      if (d.kind === "scale" && d.replicas === undefined && !d.relative)
         setRelative(d, { dir, ...(verb?.factor ? { factor: verb.factor } : {}) });
   }
   if (verb?.factor)
-    for (const d of drafts) if (d.replicas === undefined) setRelative(d, { factor: verb.factor });
+    for (const d of drafts)
+      if (d.kind === "scale" && d.replicas === undefined) setRelative(d, { factor: verb.factor });
 
   const result: ClauseResult = { drafts, expectations, labels, unknown, orphans };
   return {
@@ -334,6 +341,15 @@ export function readClause(
     ...(sd !== undefined ? { sd } : {}),
     ...(namespace !== undefined ? { namespace } : {}),
   };
+}
+
+function changesSettings(d: Draft): boolean {
+  return (
+    d.cpuMillis !== undefined ||
+    d.memoryMi !== undefined ||
+    Object.keys(d.capacity).length > 0 ||
+    Object.keys(d.params).length > 0
+  );
 }
 
 export function assertNoRelativeWithout(

@@ -81,7 +81,7 @@ export class RulesPlanner implements Planner {
 
     const sliceMode = marks.some((m) => m.t === "slice" || m.t === "sliceType");
     // "traffic steering xApp": the words describe the xApp, they do not ask for a policy.
-    const policyMode = marks.some((m, i) => m.t === "policy" && !(marks[i + 1]?.t === "nf"));
+    const policyMode = marks.some((m, i) => m.t === "policy" && !describesXapp(marks, i));
 
     const clauses = splitClauses(marks);
     if (clauses.length === 0) {
@@ -169,6 +169,15 @@ export class RulesPlanner implements Planner {
     if (!checked.ok) throw guardrailError(checked.error);
     return { plan: checked.value, source: "rules", confidence, warnings };
   }
+}
+
+/** "traffic steering xApp", "xApps for traffic steering": the words say which xApp, not that a policy is wanted. */
+function describesXapp(marks: readonly Mark[], i: number): boolean {
+  for (let j = Math.max(0, i - 3); j <= Math.min(marks.length - 1, i + 3); j++) {
+    const m = marks[j];
+    if (m?.t === "nf" && m.ids.includes("xapp")) return true;
+  }
+  return marks[i + 1]?.t === "nf";
 }
 
 function refuseEarly(marks: readonly Mark[], text: string): void {

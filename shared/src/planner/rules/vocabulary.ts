@@ -515,7 +515,7 @@ export const FILLERS: ReadonlySet<string> = new Set(
     "function functions nf nfs vnf cnf network-function service services workload workloads component components " +
     "so thanks thank hey hi ok okay mode enabled one's same right away named called as well time " +
     "purposes purpose use usage case experiment experiments environment my our their which number " +
-    "policy policies rule rules load cell cells utilization utilisation congestion supporting support serving handling handle capable able"
+    "capacity policy policies rule rules load cell cells utilization utilisation congestion supporting support serving handling handle capable able"
   ).split(" "),
 );
 

@@ -37,7 +37,7 @@ console.log(
     bench: "plan",
     intents: samples.length,
     corpusTexts: texts.length,
-    plannedShare: round((planned / samples.length) * 100) / 100,
+    plannedShare: Math.round((planned / samples.length) * 1000) / 1000,
     p50Us: round(pct(50)),
     p90Us: round(pct(90)),
     p99Us: round(pct(99)),

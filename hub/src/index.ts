@@ -1,2 +1,11 @@
-/** @nephoran/hub — fleet intents, sites, enrollment and status rollup. The REST API arrives with its issue. */
-export const HUB_PACKAGE = "@nephoran/hub";
+/** @nephoran/hub — fleet intents, sites, enrollment and status rollup. */
+export { Hub } from "./hub";
+export type { HubOptions } from "./hub";
+export * from "./config";
+export { createApp } from "./api/app";
+export type { HubDeps } from "./api/env";
+export * from "./store";
+export { rollup, selects, presenceOf } from "./rollup";
+export { EventBus } from "./events";
+export type { HubEvent } from "./events";
+export { hashToken, newToken } from "./auth/tokens";

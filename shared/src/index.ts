@@ -7,3 +7,4 @@ export * from "./schema";
 export * from "./cli";
 export * from "./render";
 export * from "./clock";
+export * from "./sqlite";

@@ -13,7 +13,11 @@ import type {
   ReportCondition,
   SiteIntentReport,
 } from "@nephoran/shared";
-import { IntentPlan as IntentPlanSchema, SiteIntentReport as ReportSchema } from "@nephoran/shared";
+import {
+  IntentPlan as IntentPlanSchema,
+  SiteIntentReport as ReportSchema,
+  applyMigrations,
+} from "@nephoran/shared";
 import { StoreError, StoreErrorCode } from "./errors";
 import { MIGRATIONS } from "./migrations";
 
@@ -101,7 +105,7 @@ export class AgentStore {
       db.pragma("synchronous = NORMAL");
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
-      migrate(db);
+      applyMigrations(db, MIGRATIONS);
     } catch (e: unknown) {
       throw new StoreError(
         StoreErrorCode.Corrupt,
@@ -373,16 +377,6 @@ export class AgentStore {
     this.#db
       .prepare("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
       .run(`${this.#site}:${id}:${seq}`, JSON.stringify(ReportSchema.parse(report)), now);
-  }
-}
-
-function migrate(db: Database.Database): void {
-  const current = Number(db.pragma("user_version", { simple: true }));
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
   }
 }
 

@@ -1,0 +1,428 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import type { Clock, SiteIntentReport } from "@nephoran/shared";
+import { Hub } from "../hub";
+import { HubConfig } from "../config";
+import { hashToken, newId } from "../auth/tokens";
+
+const ADMIN = "admin-token-for-tests-0123456789";
+let now = new Date("2026-11-22T10:00:00Z");
+const clock: Clock = { now: () => now, sleep: async () => {} };
+
+let hub: Hub;
+const tokens: Record<string, string> = {};
+
+beforeEach(() => {
+  now = new Date("2026-11-22T10:00:00Z");
+  hub = new Hub(
+    HubConfig.parse({ dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-")), adminToken: ADMIN, port: 0 }),
+    {
+      clock,
+      logger: pino({ level: "silent" }),
+    },
+  );
+  for (const role of ["viewer", "operator"] as const) {
+    tokens[role] = `test-${role}-token-${Math.random()}`;
+    hub.deps.store.addApiToken({
+      id: newId("tok"),
+      name: role,
+      role,
+      hash: hashToken(tokens[role] as string),
+    });
+  }
+  tokens["admin"] = ADMIN;
+});
+
+type Json = Record<string, unknown> & {
+  error?: { code: string; message: string; requestId: string };
+  [k: string]: unknown;
+};
+async function call(
+  method: string,
+  path: string,
+  opts: { as?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  const who = opts.as === undefined ? "admin" : opts.as;
+  if (who) headers["authorization"] = `Bearer ${tokens[who] ?? who}`;
+  if (opts.body !== undefined || opts.raw !== undefined) headers["content-type"] = "application/json";
+  const res = await hub.app.request(path, {
+    method,
+    headers,
+    ...(opts.raw !== undefined
+      ? { body: opts.raw }
+      : opts.body !== undefined
+        ? { body: JSON.stringify(opts.body) }
+        : {}),
+  });
+  const text = await res.text();
+  const json = (text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as Json;
+  return { status: res.status, json, headers: res.headers, text };
+}
+
+function expectError(r: { status: number; json: Json }, status: number, code: string) {
+  expect(r.status).toBe(status);
+  expect(r.json.error?.code).toBe(code);
+  expect(r.json.error?.message.length).toBeGreaterThan(5);
+  expect(r.json.error?.requestId).toBeTruthy();
+}
+
+async function enroll(site: string, labels: Record<string, string> = {}) {
+  const t = await call("POST", "/v1/enrollment-tokens", { body: { site, labels } });
+  expect(t.status).toBe(201);
+  const e = await call("POST", "/v1/enroll", {
+    as: null,
+    body: { token: t.json["token"], agentVersion: "0.1.0" },
+  });
+  expect(e.status).toBe(201);
+  return e.json["credential"] as string;
+}
+
+const report = (
+  siteId: string,
+  intentId: string,
+  revision: number,
+  phase: SiteIntentReport["phase"],
+  reportSeq: number,
+): SiteIntentReport => ({
+  siteId,
+  intentId,
+  revision,
+  phase,
+  conditions: [
+    {
+      type: "Ready",
+      status: phase === "Ready" ? "True" : "False",
+      message: `${phase} here`,
+      lastTransitionTime: now.toISOString(),
+    },
+  ],
+  nfStatus: [],
+  observedAt: now.toISOString(),
+  reportSeq,
+});
+
+describe("auth", () => {
+  it("refuses requests without a token, with an unknown token, and below the needed role", async () => {
+    expectError(await call("GET", "/v1/intents", { as: null }), 401, "UNAUTHENTICATED");
+    expectError(await call("GET", "/v1/intents", { as: "nph_nonsense" }), 401, "UNAUTHENTICATED");
+    expect((await call("GET", "/v1/intents", { as: "viewer" })).status).toBe(200);
+    expectError(
+      await call("POST", "/v1/intents", { as: "viewer", body: { text: "Deploy AMF at edge01" } }),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await call("POST", "/v1/enrollment-tokens", { as: "operator", body: { site: "edge01" } }),
+      403,
+      "FORBIDDEN",
+    );
+  });
+
+  it("never lets a site credential call the operator API", async () => {
+    const cred = await enroll("edge01");
+    expect(cred.startsWith("nps_")).toBe(true);
+    for (const [m, p] of [
+      ["GET", "/v1/intents"],
+      ["GET", "/v1/sites"],
+      ["GET", "/v1/sites/edge01"],
+      ["POST", "/v1/plan"],
+    ] as const) {
+      expectError(
+        await call(m, p, { as: cred, body: m === "POST" ? { text: "x" } : undefined }),
+        403,
+        "FORBIDDEN",
+      );
+    }
+  });
+
+  it("stores only hashes of tokens", async () => {
+    expect(hub.deps.store.tokenByHash(ADMIN)).toBeUndefined();
+    expect(hub.deps.store.tokenByHash(hashToken(ADMIN))?.role).toBe("admin");
+  });
+});
+
+describe("bad input", () => {
+  it("answers malformed JSON, wrong types, unknown fields and oversized bodies with the one error shape", async () => {
+    expectError(await call("POST", "/v1/plan", { raw: "{not json" }), 400, "BAD_REQUEST");
+    expectError(await call("POST", "/v1/plan", { body: { text: 42 } }), 400, "VALIDATION_FAILED");
+    expectError(
+      await call("POST", "/v1/plan", { body: { text: "Deploy AMF", extra: true } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expectError(
+      await call("POST", "/v1/intents", { raw: JSON.stringify({ text: "x".repeat(2 * 1024 * 1024) }) }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    );
+    expectError(await call("GET", "/v1/intents/int-missing"), 404, "NOT_FOUND");
+    expectError(await call("GET", "/v1/nowhere"), 404, "NOT_FOUND");
+    expectError(await call("GET", "/v1/intents?limit=0"), 400, "VALIDATION_FAILED");
+    expectError(await call("GET", "/v1/intents?cursor=zzz"), 409, "CONFLICT");
+  });
+});
+
+describe("plan preview", () => {
+  it("plans text without storing anything, and refuses unsafe text with the rule", async () => {
+    const ok = await call("POST", "/v1/plan", {
+      as: "viewer",
+      body: { text: "scale UPF to 3 replicas at edge01" },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json["plan"]).toMatchObject({
+      intentType: "nf.scale",
+      actions: [{ kind: "scale", nf: "upf", replicas: 3 }],
+    });
+    expect(hub.deps.store.countIntents()).toBe(0);
+    const bad = await call("POST", "/v1/plan", { body: { text: "Deploy UPF in privileged mode" } });
+    expectError(bad, 422, "PLAN_REFUSED");
+    expect(JSON.stringify(bad.json)).toContain("security.no-privileged");
+  });
+});
+
+describe("intents", () => {
+  it("creates from text (sites from the text) and from a plan, with ETag and audit", async () => {
+    const a = await call("POST", "/v1/intents", {
+      as: "operator",
+      body: { text: "Deploy 2 AMF and 3 SMF at edge01" },
+    });
+    expect(a.status).toBe(201);
+    expect(a.headers.get("etag")).toBe('"1"');
+    expect(a.json).toMatchObject({
+      revision: 1,
+      state: "active",
+      siteSelector: { names: ["edge01"] },
+      createdBy: "operator",
+    });
+    const b = await call("POST", "/v1/intents", {
+      body: {
+        plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 2 }] },
+        siteSelector: { matchLabels: { region: "eu" } },
+        name: "eu upf",
+      },
+    });
+    expect(b.status).toBe(201);
+    expect(b.json).toMatchObject({ name: "eu upf", plan: { source: "rules", priority: "medium" } });
+    const audit = hub.deps.store.listAudit({ limit: 10 });
+    expect(audit.items.map((e) => e.action)).toEqual(["intent.create", "intent.create"]);
+  });
+
+  it("refuses an intent with no sites, with both text and plan, and a plan that breaks a guardrail — storing nothing", async () => {
+    expectError(
+      await call("POST", "/v1/intents", { body: { text: "Deploy AMF" } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expectError(
+      await call("POST", "/v1/intents", {
+        body: {
+          text: "Deploy AMF",
+          plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "amf" }] },
+        },
+      }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    const r = await call("POST", "/v1/intents", {
+      body: {
+        plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "amf", replicas: 99 }] },
+        siteSelector: { all: true },
+      },
+    });
+    expectError(r, 422, "PLAN_REFUSED");
+    expect(JSON.stringify(r.json)).toContain("replicas.range");
+    expect(hub.deps.store.countIntents()).toBe(0);
+  });
+
+  it("lists with filters and cursor pagination", async () => {
+    for (let i = 0; i < 5; i++)
+      await call("POST", "/v1/intents", {
+        body: { text: `Deploy AMF at edge0${i}${i === 4 ? " urgently" : ""}` },
+      });
+    const p1 = await call("GET", "/v1/intents?limit=2");
+    expect((p1.json["items"] as unknown[]).length).toBe(2);
+    const p2 = await call("GET", `/v1/intents?limit=2&cursor=${p1.json["nextCursor"] as string}`);
+    const p3 = await call("GET", `/v1/intents?limit=2&cursor=${p2.json["nextCursor"] as string}`);
+    expect((p3.json["items"] as unknown[]).length).toBe(1);
+    expect(p3.json["nextCursor"]).toBeNull();
+    const ids = [p1, p2, p3].flatMap((p) => (p.json["items"] as { id: string }[]).map((i) => i.id));
+    expect(new Set(ids).size).toBe(5);
+    expect(((await call("GET", "/v1/intents?priority=high")).json["items"] as unknown[]).length).toBe(1);
+  });
+
+  it("changes only with the current revision in If-Match", async () => {
+    const a = await call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } });
+    const id = a.json["id"] as string;
+    expectError(
+      await call("PATCH", `/v1/intents/${id}`, { body: { text: "Deploy 2 AMF at edge01" } }),
+      428,
+      "PRECONDITION_REQUIRED",
+    );
+    const ok = await call("PATCH", `/v1/intents/${id}`, {
+      body: { text: "Deploy 2 AMF at edge01" },
+      headers: { "if-match": '"1"' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("etag")).toBe('"2"');
+    expect(ok.json).toMatchObject({ revision: 2, plan: { actions: [{ replicas: 2 }] } });
+    expectError(
+      await call("PATCH", `/v1/intents/${id}`, {
+        body: { priority: "high" },
+        headers: { "if-match": '"1"' },
+      }),
+      409,
+      "STALE_REVISION",
+    );
+    expectError(
+      await call("PATCH", `/v1/intents/${id}`, {
+        body: { text: "Deploy 99 AMF" },
+        headers: { "if-match": '"2"' },
+      }),
+      422,
+      "PLAN_REFUSED",
+    );
+    expect((await call("GET", `/v1/intents/${id}`)).json["revision"]).toBe(2);
+  });
+
+  it("deletes by marking the intent deleting for every site; a second delete conflicts", async () => {
+    const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } })).json[
+      "id"
+    ] as string;
+    const d = await call("DELETE", `/v1/intents/${id}`, { as: "operator" });
+    expect(d.status).toBe(202);
+    expect(d.json["intent"]).toMatchObject({ state: "deleting", revision: 2 });
+    expectError(await call("DELETE", `/v1/intents/${id}`), 409, "CONFLICT");
+    expectError(
+      await call("PATCH", `/v1/intents/${id}`, { body: { priority: "low" }, headers: { "if-match": '"2"' } }),
+      409,
+      "CONFLICT",
+    );
+  });
+
+  it("rolls up per-site phases worst first, with Offline for sites not heard from", async () => {
+    for (const s of ["edge01", "edge02", "edge03", "edge04"]) await enroll(s, { region: "eu" });
+    const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF on all sites in region eu" } }))
+      .json["id"] as string;
+    hub.deps.store.putReport(report("edge01", id, 1, "Ready", 5));
+    hub.deps.store.putReport(report("edge02", id, 1, "Failed", 5));
+    hub.deps.store.putReport(report("edge03", id, 1, "Applying", 5));
+    expect(hub.deps.store.putReport(report("edge03", id, 1, "Ready", 4))).toBe(false); // older report: ignored
+    const r = await call("GET", `/v1/intents/${id}`, { as: "viewer" });
+    const rollup = r.json["rollup"] as {
+      counts: Record<string, number>;
+      worst: string;
+      notReady: { siteId: string; phase: string }[];
+      targetedSites: number;
+    };
+    expect(rollup.targetedSites).toBe(4);
+    expect(rollup.counts).toMatchObject({ Ready: 1, Failed: 1, Applying: 1, Offline: 1 });
+    expect(rollup.worst).toBe("Failed");
+    expect(rollup.notReady.map((s) => `${s.siteId}:${s.phase}`)).toEqual([
+      "edge02:Failed",
+      "edge04:Offline",
+      "edge03:Applying",
+    ]);
+    now = new Date(now.getTime() + 10 * 60_000); // ten minutes of silence: every site is offline
+    const later = (await call("GET", `/v1/intents/${id}`)).json["rollup"] as {
+      counts: Record<string, number>;
+    };
+    expect(later.counts["Offline"]).toBe(4);
+  });
+});
+
+describe("enrollment and sites", () => {
+  it("spends a token once, refuses expired and unknown tokens the same way", async () => {
+    const t = await call("POST", "/v1/enrollment-tokens", {
+      body: { site: "edge01", labels: { region: "eu" }, ttlSeconds: 600 },
+    });
+    expect(t.json["token"]).toMatch(/^npe_/);
+    const first = await call("POST", "/v1/enroll", { as: null, body: { token: t.json["token"] } });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ siteId: "edge01", labels: { region: "eu" } });
+    expectError(
+      await call("POST", "/v1/enroll", { as: null, body: { token: t.json["token"] } }),
+      401,
+      "TOKEN_INVALID",
+    );
+    const t2 = await call("POST", "/v1/enrollment-tokens", { body: { site: "edge02", ttlSeconds: 60 } });
+    now = new Date(now.getTime() + 61_000);
+    expectError(
+      await call("POST", "/v1/enroll", { as: null, body: { token: t2.json["token"] } }),
+      401,
+      "TOKEN_INVALID",
+    );
+    expectError(
+      await call("POST", "/v1/enroll", { as: null, body: { token: "npe_unknown_token_value" } }),
+      401,
+      "TOKEN_INVALID",
+    );
+    expectError(
+      await call("POST", "/v1/enrollment-tokens", { body: { site: "Bad_Name" } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+
+  it("lists and shows sites with presence, versions and their intents; relabels, resyncs and decommissions", async () => {
+    await enroll("edge01", { region: "eu" });
+    await enroll("edge02", { region: "us" });
+    const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF at all sites in region eu" } }))
+      .json["id"] as string;
+    const eu = await call("GET", "/v1/sites?label=region=eu", { as: "viewer" });
+    expect((eu.json["items"] as { id: string }[]).map((s) => s.id)).toEqual(["edge01"]);
+    const s1 = await call("GET", "/v1/sites/edge01");
+    expect(s1.json).toMatchObject({
+      id: "edge01",
+      presence: "offline",
+      agentVersion: "0.1.0",
+      intents: [{ intentId: id, phase: "Offline" }],
+    });
+    expect(s1.json["desiredVersion"]).toBeGreaterThanOrEqual(2);
+    expect(((await call("GET", "/v1/sites/edge02")).json["intents"] as unknown[]).length).toBe(0);
+    // Relabelling edge02 into eu brings the intent to it.
+    const p = await call("PATCH", "/v1/sites/edge02", { as: "operator", body: { labels: { region: "eu" } } });
+    expect(p.json["labels"]).toEqual({ region: "eu" });
+    expect(((await call("GET", "/v1/sites/edge02")).json["intents"] as unknown[]).length).toBe(1);
+    expect((await call("POST", "/v1/sites/edge02/resync", { as: "operator" })).status).toBe(202);
+    expectError(await call("DELETE", "/v1/sites/edge02", { as: "operator" }), 403, "FORBIDDEN");
+    expect((await call("DELETE", "/v1/sites/edge02")).status).toBe(204);
+    expectError(await call("GET", "/v1/sites/edge02"), 404, "NOT_FOUND");
+    expectError(
+      await call("PATCH", "/v1/sites/edge01", { body: { labels: { "bad key!": "x" } } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+});
+
+describe("documents and health", () => {
+  it("serves the OpenAPI document generated from the route schemas, a docs page, and checks", async () => {
+    const doc = await call("GET", "/openapi.json", { as: null });
+    const paths = Object.keys(doc.json["paths"] as object);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/v1/plan",
+        "/v1/intents",
+        "/v1/intents/{id}",
+        "/v1/sites",
+        "/v1/sites/{id}",
+        "/v1/enroll",
+        "/v1/enrollment-tokens",
+      ]),
+    );
+    const docs = await call("GET", "/docs", { as: null });
+    expect(docs.text).toContain("/v1/intents/{id}");
+    expect(docs.text).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    expect((await call("GET", "/healthz", { as: null })).status).toBe(200);
+    expect((await call("GET", "/readyz", { as: null })).json).toMatchObject({
+      status: "ready",
+      checks: { store: true },
+    });
+    hub.deps.store.close();
+    expect((await call("GET", "/readyz", { as: null })).status).toBe(503);
+  });
+});

@@ -1,0 +1,168 @@
+/** The hub's HTTP API: Hono with zod-validated routes and an OpenAPI document generated from them. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { HubStoreError, StoreErrorCode } from "../store";
+import type { AppEnv, HubDeps } from "./env";
+import { ApiError, ApiErrorCode } from "./errors";
+import * as enrollment from "./routes/enrollment";
+import * as health from "./routes/health";
+import * as intentsCreate from "./routes/intents-create";
+import * as intentsDelete from "./routes/intents-delete";
+import * as intentsGet from "./routes/intents-get";
+import * as intentsList from "./routes/intents-list";
+import * as intentsPatch from "./routes/intents-patch";
+import * as plan from "./routes/plan";
+import * as sitesDelete from "./routes/sites-delete";
+import * as sitesGet from "./routes/sites-get";
+import * as sitesList from "./routes/sites-list";
+import * as sitesPatch from "./routes/sites-patch";
+import * as sitesResync from "./routes/sites-resync";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const STORE_STATUS = {
+  [StoreErrorCode.NotFound]: 404,
+  [StoreErrorCode.Conflict]: 409,
+  [StoreErrorCode.Stale]: 409,
+} as const;
+const STORE_CODE = {
+  [StoreErrorCode.NotFound]: ApiErrorCode.NotFound,
+  [StoreErrorCode.Conflict]: ApiErrorCode.Conflict,
+  [StoreErrorCode.Stale]: ApiErrorCode.StaleRevision,
+} as const;
+
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string);
+
+function docsPage(document: unknown): string {
+  const doc = document as { paths?: Record<string, Record<string, { summary?: string }>> };
+  const rows = Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
+    Object.entries(ops).map(
+      ([method, op]) =>
+        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${esc(path)}</code></td><td>${esc(op.summary ?? "")}</td></tr>`,
+    ),
+  );
+  return `<!doctype html><meta charset="utf-8"><title>Nephoran Edge hub API</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:4px 12px;border-bottom:1px solid #ddd}code{font-size:13px}</style>
+<h1>Nephoran Edge hub API</h1><p>Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+<table>${rows.join("")}</table>`;
+}
+
+export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        throw new ApiError(
+          400,
+          ApiErrorCode.Validation,
+          issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
+          { issues },
+        );
+      }
+    },
+  });
+
+  app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          ApiErrorCode.TooLarge,
+          `the request body is larger than ${MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.onError((err, c) => {
+    const requestIdValue = c.var.requestId ?? "";
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (err instanceof HubStoreError)
+      e = new ApiError(STORE_STATUS[err.code], STORE_CODE[err.code], err.message);
+    else if (err instanceof HTTPException) {
+      e = new ApiError(
+        err.status === 400 ? 400 : (err.status as 400),
+        ApiErrorCode.BadRequest,
+        err.message || "bad request",
+      );
+    } else {
+      deps.logger.error({ err, requestId: requestIdValue }, "unhandled error");
+      e = new ApiError(500, ApiErrorCode.Internal, "internal error; the request id is in the logs");
+    }
+    return c.json(
+      {
+        error: {
+          code: e.code,
+          message: e.message,
+          requestId: requestIdValue,
+          ...(e.details !== undefined ? { details: e.details } : {}),
+        },
+      },
+      e.status,
+    );
+  });
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: ApiErrorCode.NotFound,
+          message: `no route ${c.req.method} ${c.req.path}`,
+          requestId: c.var.requestId ?? "",
+        },
+      },
+      404,
+    ),
+  );
+
+  for (const r of [
+    health,
+    plan,
+    intentsCreate,
+    intentsList,
+    intentsGet,
+    intentsPatch,
+    intentsDelete,
+    sitesList,
+    sitesGet,
+    sitesPatch,
+    sitesResync,
+    sitesDelete,
+    enrollment,
+  ]) {
+    r.register(app);
+  }
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Nephoran Edge hub API",
+      version: "0.1.0",
+      description: "Fleet intents, sites and enrollment",
+    },
+    security: [{ bearer: [] }],
+  });
+  // A self-contained page (no CDN assets: hubs often run where only the VPN reaches).
+  app.get("/docs", (c) =>
+    c.html(
+      docsPage(
+        app.getOpenAPI31Document({
+          openapi: "3.1.0",
+          info: { title: "Nephoran Edge hub API", version: "0.1.0" },
+        }),
+      ),
+    ),
+  );
+  return app;
+}

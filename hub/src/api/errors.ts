@@ -1,0 +1,34 @@
+/** The HTTP edge's one error model: { error: { code, message, requestId, details? } }. */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const ApiErrorCode = {
+  BadRequest: "BAD_REQUEST",
+  Validation: "VALIDATION_FAILED",
+  Unauthenticated: "UNAUTHENTICATED",
+  Forbidden: "FORBIDDEN",
+  NotFound: "NOT_FOUND",
+  Conflict: "CONFLICT",
+  StaleRevision: "STALE_REVISION",
+  PreconditionRequired: "PRECONDITION_REQUIRED",
+  TooLarge: "PAYLOAD_TOO_LARGE",
+  PlanRefused: "PLAN_REFUSED",
+  TokenInvalid: "TOKEN_INVALID",
+  Unavailable: "UNAVAILABLE",
+  Internal: "INTERNAL",
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): ApiError =>
+  new ApiError(404, ApiErrorCode.NotFound, `${what} not found`);

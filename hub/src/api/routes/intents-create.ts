@@ -1,0 +1,70 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import { newId } from "../../auth/tokens";
+import type { AppEnv } from "../env";
+import { ApiError, ApiErrorCode } from "../errors";
+import { CreateIntentRequest, IntentView, errorResponses } from "../schemas";
+import { concernedSites, resolvePlan } from "../service";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/intents",
+  tags: ["intents"],
+  summary: "Create a fleet intent from text (planned by the hub) or from a plan",
+  middleware: [requireRole("operator")] as const,
+  request: { body: { content: { "application/json": { schema: CreateIntentRequest } }, required: true } },
+  responses: {
+    201: { description: "created", content: { "application/json": { schema: IntentView } } },
+    ...errorResponses(400, 401, 403, 413, 422),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const deps = c.var.deps;
+    const body = c.req.valid("json");
+    const { plan, warnings } = await resolvePlan(deps, body);
+    const siteSelector = body.siteSelector ?? plan.sites;
+    if (
+      !siteSelector ||
+      (!siteSelector.all &&
+        !siteSelector.names?.length &&
+        !Object.keys(siteSelector.matchLabels ?? {}).length)
+    ) {
+      throw new ApiError(
+        400,
+        ApiErrorCode.Validation,
+        'say which sites: a siteSelector, or sites named in the text ("at edge01", "all sites", region=eu)',
+      );
+    }
+    const intent = deps.store.createIntent({
+      id: newId("int"),
+      name:
+        body.name ??
+        body.text?.slice(0, 120) ??
+        `${plan.intentType} ${plan.actions.map((a) => a.nf).join(",")}`,
+      ...(body.text !== undefined ? { text: body.text } : {}),
+      plan,
+      siteSelector,
+      priority: body.priority ?? plan.priority,
+      createdBy: c.var.principal.name,
+    });
+    deps.store.bumpDesired(concernedSites(deps, siteSelector));
+    deps.store.audit({
+      actor: c.var.principal.name,
+      action: "intent.create",
+      target: intent.id,
+      detail: { revision: 1 },
+    });
+    deps.events.publish({
+      type: "intent.created",
+      id: intent.id,
+      revision: 1,
+      at: deps.clock.now().toISOString(),
+    });
+    c.header("ETag", `"${intent.revision}"`);
+    c.header("Location", `/v1/intents/${intent.id}`);
+    return c.json({ ...intent, warnings: [...warnings] }, 201);
+  });
+}

@@ -1,0 +1,45 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Intent } from "@nephoran/shared";
+import { requireRole } from "../../auth/middleware";
+import type { AppEnv } from "../env";
+import { IdParam, errorResponses } from "../schemas";
+import { concernedSites } from "../service";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/intents/{id}",
+  tags: ["intents"],
+  summary:
+    "Remove an intent from every site it targets (state becomes deleting until the sites have removed it)",
+  middleware: [requireRole("operator")] as const,
+  request: { params: IdParam },
+  responses: {
+    202: {
+      description: "deletion under way",
+      content: { "application/json": { schema: z.object({ intent: Intent }) } },
+    },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const deps = c.var.deps;
+    const intent = deps.store.markIntentDeleting(c.req.valid("param").id);
+    deps.store.bumpDesired(concernedSites(deps, intent.siteSelector));
+    deps.store.audit({
+      actor: c.var.principal.name,
+      action: "intent.delete",
+      target: intent.id,
+      detail: { revision: intent.revision },
+    });
+    deps.events.publish({
+      type: "intent.deleting",
+      id: intent.id,
+      revision: intent.revision,
+      at: deps.clock.now().toISOString(),
+    });
+    return c.json({ intent }, 202);
+  });
+}

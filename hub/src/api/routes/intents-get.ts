@@ -1,0 +1,37 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import { rollup } from "../../rollup";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { IdParam, IntentView, errorResponses } from "../schemas";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/intents/{id}",
+  tags: ["intents"],
+  summary: "One intent with its per-site rollout rollup",
+  middleware: [requireRole("viewer")] as const,
+  request: { params: IdParam },
+  responses: {
+    200: { description: "the intent", content: { "application/json": { schema: IntentView } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const deps = c.var.deps;
+    const intent = deps.store.getIntent(c.req.valid("param").id);
+    if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
+    const r = rollup(
+      intent,
+      deps.store.allSites(),
+      deps.store.reportsForIntent(intent.id),
+      deps.clock.now(),
+      deps.presenceTimeoutMs,
+    );
+    c.header("ETag", `"${intent.revision}"`);
+    return c.json({ ...intent, rollup: r }, 200);
+  });
+}

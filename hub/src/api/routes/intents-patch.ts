@@ -1,0 +1,67 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import type { AppEnv } from "../env";
+import { ApiError, ApiErrorCode, notFound } from "../errors";
+import { IdParam, IntentView, PatchIntentRequest, errorResponses } from "../schemas";
+import { concernedSites, resolvePlan } from "../service";
+
+const route = createRoute({
+  method: "patch",
+  path: "/v1/intents/{id}",
+  tags: ["intents"],
+  summary: "Change an intent: a new revision; If-Match with the current ETag is required",
+  middleware: [requireRole("operator")] as const,
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: PatchIntentRequest } }, required: true },
+  },
+  responses: {
+    200: { description: "the new revision", content: { "application/json": { schema: IntentView } } },
+    ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const deps = c.var.deps;
+    const id = c.req.valid("param").id;
+    const ifMatch = c.req.header("if-match");
+    if (!ifMatch)
+      throw new ApiError(
+        428,
+        ApiErrorCode.PreconditionRequired,
+        'send If-Match with the ETag of the revision you changed (e.g. If-Match: "3")',
+      );
+    const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
+    if (!m)
+      throw new ApiError(400, ApiErrorCode.BadRequest, `If-Match must be an ETag like "3", got ${ifMatch}`);
+    const current = deps.store.getIntent(id);
+    if (!current) throw notFound(`intent ${id}`);
+    const body = c.req.valid("json");
+    const planned =
+      body.text !== undefined || body.plan !== undefined ? await resolvePlan(deps, body) : undefined;
+    const updated = deps.store.updateIntent(id, Number(m[1]), {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.text !== undefined ? { text: body.text } : {}),
+      ...(planned ? { plan: planned.plan } : {}),
+      ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
+      ...(body.priority !== undefined ? { priority: body.priority } : {}),
+    });
+    deps.store.bumpDesired(concernedSites(deps, current.siteSelector, updated.siteSelector));
+    deps.store.audit({
+      actor: c.var.principal.name,
+      action: "intent.update",
+      target: id,
+      detail: { revision: updated.revision, fields: Object.keys(body) },
+    });
+    deps.events.publish({
+      type: "intent.updated",
+      id,
+      revision: updated.revision,
+      at: deps.clock.now().toISOString(),
+    });
+    c.header("ETag", `"${updated.revision}"`);
+    return c.json({ ...updated, warnings: [...(planned?.warnings ?? [])] }, 200);
+  });
+}

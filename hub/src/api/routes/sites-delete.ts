@@ -1,0 +1,26 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import type { AppEnv } from "../env";
+import { IdParam, errorResponses } from "../schemas";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/sites/{id}",
+  tags: ["sites"],
+  summary: "Decommission a site: its credentials stop working and its reports are dropped",
+  middleware: [requireRole("admin")] as const,
+  request: { params: IdParam },
+  responses: { 204: { description: "decommissioned" }, ...errorResponses(401, 403, 404) },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const deps = c.var.deps;
+    const id = c.req.valid("param").id;
+    deps.store.deleteSite(id);
+    deps.store.audit({ actor: c.var.principal.name, action: "site.delete", target: id });
+    deps.events.publish({ type: "site.deleted", id, at: deps.clock.now().toISOString() });
+    return c.body(null, 204);
+  });
+}

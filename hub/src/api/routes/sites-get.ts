@@ -1,0 +1,52 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { RollupPhase } from "@nephoran/shared";
+import { requireRole } from "../../auth/middleware";
+import { presenceOf, selects } from "../../rollup";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { IdParam, SiteDetail, errorResponses } from "../schemas";
+import { siteView } from "../views";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/sites/{id}",
+  tags: ["sites"],
+  summary: "One site: labels, presence, versions, sync lag, and the intents it runs with their phases",
+  middleware: [requireRole("viewer")] as const,
+  request: { params: IdParam },
+  responses: {
+    200: { description: "the site", content: { "application/json": { schema: SiteDetail } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const deps = c.var.deps;
+    const site = deps.store.getSite(c.req.valid("param").id);
+    if (!site) throw notFound(`site ${c.req.valid("param").id}`);
+    const reports = new Map(deps.store.reportsForSite(site.id).map((r) => [r.intentId, r]));
+    const offline = presenceOf(site, deps.clock.now(), deps.presenceTimeoutMs) === "offline";
+    const intents: {
+      intentId: string;
+      revision: number;
+      phase: RollupPhase;
+      reportedRevision: number | null;
+    }[] = [];
+    for (
+      let cursor: string | undefined, page;
+      (page = deps.store.listIntents({ limit: 500, ...(cursor ? { cursor } : {}) }));
+      cursor = page.nextCursor
+    ) {
+      for (const i of page.items) {
+        if (!selects(i.siteSelector, site)) continue;
+        const r = reports.get(i.id);
+        const phase: RollupPhase = offline ? "Offline" : r && r.revision >= i.revision ? r.phase : "Pending";
+        intents.push({ intentId: i.id, revision: i.revision, phase, reportedRevision: r?.revision ?? null });
+      }
+      if (!page.nextCursor) break;
+    }
+    return c.json({ ...siteView(deps, site), intents }, 200);
+  });
+}

@@ -1,0 +1,37 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import type { AppEnv } from "../env";
+import { ListSitesQuery, SiteList, errorResponses } from "../schemas";
+import { siteView } from "../views";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/sites",
+  tags: ["sites"],
+  summary: "List enrolled sites (label filter, presence, cursor pagination)",
+  middleware: [requireRole("viewer")] as const,
+  request: { query: ListSitesQuery },
+  responses: {
+    200: { description: "a page of sites", content: { "application/json": { schema: SiteList } } },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const q = c.req.valid("query");
+    const label = q.label
+      ? Object.fromEntries(q.label.split(",").map((kv) => kv.split("=") as [string, string]))
+      : undefined;
+    const page = c.var.deps.store.listSites({
+      limit: q.limit,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(label ? { label } : {}),
+    });
+    const items = page.items
+      .map((s) => siteView(c.var.deps, s))
+      .filter((s) => !q.presence || s.presence === q.presence);
+    return c.json({ items, nextCursor: page.nextCursor }, 200);
+  });
+}

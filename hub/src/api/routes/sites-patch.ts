@@ -1,0 +1,37 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/middleware";
+import type { AppEnv } from "../env";
+import { IdParam, PatchSiteRequest, SiteView, errorResponses } from "../schemas";
+import { siteView } from "../views";
+
+const route = createRoute({
+  method: "patch",
+  path: "/v1/sites/{id}",
+  tags: ["sites"],
+  summary: "Replace a site's labels; intents whose selectors now match or no longer match follow",
+  middleware: [requireRole("operator")] as const,
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: PatchSiteRequest } }, required: true },
+  },
+  responses: {
+    200: { description: "the site", content: { "application/json": { schema: SiteView } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+export function register(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, (c) => {
+    const deps = c.var.deps;
+    const site = deps.store.setSiteLabels(c.req.valid("param").id, c.req.valid("json").labels);
+    deps.store.audit({
+      actor: c.var.principal.name,
+      action: "site.labels",
+      target: site.id,
+      detail: { labels: site.labels },
+    });
+    deps.events.publish({ type: "site.updated", id: site.id, at: deps.clock.now().toISOString() });
+    return c.json(siteView(deps, site), 200);
+  });
+}

@@ -1,0 +1,155 @@
+/** Request and response schemas of the API, built from the domain schemas in shared. */
+import { z } from "@hono/zod-openapi";
+import {
+  Intent,
+  IntentPlan,
+  Labels,
+  PlanSource,
+  Priority,
+  RollupPhase,
+  Site,
+  SiteName,
+  SiteSelector,
+  IntentState,
+  Timestamp,
+} from "@nephoran/shared";
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+export const errorResponses = (...codes: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 422 | 428 | 503)[]) =>
+  Object.fromEntries(
+    codes.map((c) => [c, { description: "error", content: { "application/json": { schema: ErrorBody } } }]),
+  );
+
+/** A plan as a client may send it: source and confidence are the hub's to fill in. */
+export const PlanInput = IntentPlan.extend({
+  source: PlanSource.optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  priority: Priority.optional(),
+});
+
+export const PlanRequest = z.strictObject({ text: z.string().min(1).max(2000) });
+export const PlanResponse = z.object({
+  plan: IntentPlan,
+  source: PlanSource,
+  confidence: z.number(),
+  warnings: z.array(z.string()),
+});
+
+export const CreateIntentRequest = z
+  .strictObject({
+    name: z.string().min(1).max(253).optional(),
+    text: z.string().min(1).max(2000).optional(),
+    plan: PlanInput.optional(),
+    siteSelector: SiteSelector.optional(),
+    priority: Priority.optional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.plan === undefined), {
+    message: "give exactly one of text or plan",
+  });
+
+export const PatchIntentRequest = z
+  .strictObject({
+    name: z.string().min(1).max(253).optional(),
+    text: z.string().min(1).max(2000).optional(),
+    plan: PlanInput.optional(),
+    siteSelector: SiteSelector.optional(),
+    priority: Priority.optional(),
+  })
+  .refine((b) => !(b.text !== undefined && b.plan !== undefined), { message: "give text or plan, not both" })
+  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" });
+
+export const RollupBody = z.object({
+  revision: z.number(),
+  targetedSites: z.number(),
+  counts: z.record(RollupPhase, z.number()),
+  worst: RollupPhase.nullable(),
+  notReady: z.array(z.object({ siteId: z.string(), phase: RollupPhase, message: z.string().optional() })),
+  notReadyTruncated: z.boolean(),
+});
+
+export const IntentView = Intent.extend({
+  rollup: RollupBody.optional(),
+  warnings: z.array(z.string()).optional(),
+});
+
+export const Cursor = z.string().max(200);
+export const Limit = z.coerce.number().int().min(1).max(500).default(50);
+
+export const ListIntentsQuery = z.strictObject({
+  limit: Limit,
+  cursor: Cursor.optional(),
+  state: IntentState.optional(),
+  priority: Priority.optional(),
+});
+export const IntentList = z.object({ items: z.array(Intent), nextCursor: z.string().nullable() });
+
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const SiteView = Site.extend({
+  resyncRequestedAt: Timestamp.nullable(),
+  syncLag: z.object({ versions: z.number().int(), seconds: z.number().nullable() }),
+});
+export const SiteDetail = SiteView.extend({
+  intents: z.array(
+    z.object({
+      intentId: z.string(),
+      revision: z.number(),
+      phase: RollupPhase,
+      reportedRevision: z.number().nullable(),
+    }),
+  ),
+});
+export const ListSitesQuery = z.strictObject({
+  limit: Limit,
+  cursor: Cursor.optional(),
+  label: z
+    .string()
+    .regex(/^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/, "label filter is key=value[,key=value]")
+    .optional(),
+  presence: z.enum(["online", "offline"]).optional(),
+});
+export const SiteList = z.object({ items: z.array(SiteView), nextCursor: z.string().nullable() });
+export const PatchSiteRequest = z.strictObject({ labels: Labels });
+
+export const EnrollmentTokenRequest = z.strictObject({
+  site: SiteName,
+  labels: Labels.default({}),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
+});
+export const EnrollmentTokenResponse = z.object({
+  token: z.string(),
+  site: SiteName,
+  labels: Labels,
+  expiresAt: Timestamp,
+});
+export const EnrollRequest = z.strictObject({
+  token: z.string().min(10).max(200),
+  agentVersion: z.string().max(64).optional(),
+});
+export const EnrollResponse = z.object({
+  siteId: SiteName,
+  credential: z
+    .string()
+    .describe("The site's own secret for the sync transport and the hub's site endpoints; shown once"),
+  hubUrl: z.string(),
+  labels: Labels,
+});

@@ -1,0 +1,12 @@
+/** API tokens and site credentials: random, prefixed by kind, stored only as SHA-256 hashes. */
+import { createHash, randomBytes } from "node:crypto";
+
+export const TOKEN_PREFIX = { api: "nph_", site: "nps_", enrollment: "npe_" } as const;
+
+export const newToken = (kind: keyof typeof TOKEN_PREFIX): string =>
+  `${TOKEN_PREFIX[kind]}${randomBytes(24).toString("base64url")}`;
+
+/** Tokens carry 192 random bits, so a fast hash is enough; the store never sees the token itself. */
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;

@@ -1,0 +1,78 @@
+/** Which sites an intent targets, and how its rollout stands across them. Pure. */
+import type { Intent, RollupPhase, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import { PHASE_SEVERITY } from "@nephoran/shared";
+import type { SiteRecord } from "./store";
+
+/** All sites, or those named, or those carrying every label asked for (the union of what is given). */
+export function selects(selector: SiteSelector, site: Pick<SiteRecord, "id" | "labels">): boolean {
+  if (selector.all) return true;
+  if (selector.names?.includes(site.id)) return true;
+  const wanted = Object.entries(selector.matchLabels ?? {});
+  return wanted.length > 0 && wanted.every(([k, v]) => site.labels[k] === v);
+}
+
+export function presenceOf(
+  site: Pick<SiteRecord, "lastSeen">,
+  now: Date,
+  timeoutMs: number,
+): "online" | "offline" {
+  return site.lastSeen !== null && now.getTime() - Date.parse(site.lastSeen) <= timeoutMs
+    ? "online"
+    : "offline";
+}
+
+export interface Rollup {
+  readonly revision: number;
+  readonly targetedSites: number;
+  readonly counts: Record<RollupPhase, number>;
+  /** The phase needing most attention among the targeted sites. */
+  readonly worst: RollupPhase | null;
+  /** Sites that are not Ready, worst first, capped. */
+  readonly notReady: { siteId: string; phase: RollupPhase; message?: string }[];
+  readonly notReadyTruncated: boolean;
+}
+
+export function rollup(
+  intent: Intent,
+  sites: readonly SiteRecord[],
+  reports: readonly SiteIntentReport[],
+  now: Date,
+  presenceTimeoutMs: number,
+  cap = 50,
+): Rollup {
+  const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, 0])) as Record<RollupPhase, number>;
+  const bySite = new Map(reports.map((r) => [r.siteId, r]));
+  const rows: { siteId: string; phase: RollupPhase; message?: string }[] = [];
+  for (const site of sites) {
+    if (!selects(intent.siteSelector, site)) continue;
+    const r = bySite.get(site.id);
+    let phase: RollupPhase;
+    let message: string | undefined;
+    if (presenceOf(site, now, presenceTimeoutMs) === "offline") {
+      phase = "Offline";
+      message = site.lastSeen ? `not heard from since ${site.lastSeen}` : "never heard from";
+    } else if (!r || r.revision < intent.revision) {
+      phase = "Pending";
+      message = r ? `reported revision ${r.revision}, wants ${intent.revision}` : "no report yet";
+    } else {
+      phase = r.phase;
+      message = r.conditions.find((c) => c.status !== "True")?.message;
+    }
+    counts[phase]++;
+    if (phase !== "Ready")
+      rows.push(message === undefined ? { siteId: site.id, phase } : { siteId: site.id, phase, message });
+  }
+  rows.sort(
+    (a, b) =>
+      PHASE_SEVERITY.indexOf(a.phase) - PHASE_SEVERITY.indexOf(b.phase) || a.siteId.localeCompare(b.siteId),
+  );
+  const targeted = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    revision: intent.revision,
+    targetedSites: targeted,
+    counts,
+    worst: PHASE_SEVERITY.find((p) => counts[p] > 0) ?? null,
+    notReady: rows.slice(0, cap),
+    notReadyTruncated: rows.length > cap,
+  };
+}

@@ -1,0 +1,28 @@
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+  CREATE TABLE intents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, text TEXT, plan TEXT NOT NULL, site_selector TEXT NOT NULL,
+    revision INTEGER NOT NULL, priority TEXT NOT NULL, state TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL
+  );
+  CREATE TABLE sites (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, labels TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen TEXT, agent_version TEXT,
+    desired_version INTEGER NOT NULL DEFAULT 0, reported_version INTEGER NOT NULL DEFAULT 0,
+    resync_requested_at TEXT, credential_hash TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE enrollment_tokens (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, site TEXT NOT NULL, labels TEXT NOT NULL,
+    expires_at TEXT NOT NULL, used_at TEXT, created_by TEXT NOT NULL
+  );
+  CREATE TABLE site_reports (
+    site_id TEXT NOT NULL, intent_id TEXT NOT NULL, revision INTEGER NOT NULL, phase TEXT NOT NULL,
+    report TEXT NOT NULL, report_seq INTEGER NOT NULL, observed_at TEXT NOT NULL,
+    PRIMARY KEY (site_id, intent_id)
+  );
+  CREATE INDEX site_reports_by_intent ON site_reports (intent_id);
+  CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,405 @@
+/** The default hub store: SQLite (better-sqlite3, WAL). */
+import Database from "better-sqlite3";
+import type { Intent, Labels, SiteIntentReport } from "@nephoran/shared";
+import { Intent as IntentSchema, SiteIntentReport as ReportSchema, applyMigrations } from "@nephoran/shared";
+import { MIGRATIONS } from "./migrations";
+import type {
+  ApiToken,
+  AuditEntry,
+  EnrollmentToken,
+  HubStore,
+  IntentChange,
+  NewIntent,
+  Page,
+  Role,
+  SiteRecord,
+} from "./types";
+import { HubStoreError, StoreErrorCode } from "./types";
+
+interface IntentRow {
+  seq: number;
+  id: string;
+  name: string;
+  text: string | null;
+  plan: string;
+  site_selector: string;
+  revision: number;
+  priority: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+}
+
+interface SiteRow {
+  seq: number;
+  id: string;
+  labels: string;
+  enrolled_at: string;
+  last_seen: string | null;
+  agent_version: string | null;
+  desired_version: number;
+  reported_version: number;
+  resync_requested_at: string | null;
+}
+
+const toIntent = (r: IntentRow): Intent =>
+  IntentSchema.parse({
+    id: r.id,
+    name: r.name,
+    ...(r.text !== null ? { text: r.text } : {}),
+    plan: JSON.parse(r.plan),
+    siteSelector: JSON.parse(r.site_selector),
+    revision: r.revision,
+    priority: r.priority,
+    state: r.state,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    createdBy: r.created_by,
+  });
+
+const toSite = (r: SiteRow): SiteRecord => ({
+  id: r.id,
+  labels: JSON.parse(r.labels) as Labels,
+  enrolledAt: r.enrolled_at,
+  lastSeen: r.last_seen,
+  agentVersion: r.agent_version,
+  desiredVersion: r.desired_version,
+  reportedVersion: r.reported_version,
+  resyncRequestedAt: r.resync_requested_at,
+});
+
+/** Cursors are opaque to clients: the base64 of the last row's sequence number. */
+const encodeCursor = (seq: number): string => Buffer.from(`s:${seq}`).toString("base64url");
+export function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const m = /^s:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!m) throw new HubStoreError(StoreErrorCode.Conflict, "invalid cursor");
+  return Number(m[1]);
+}
+
+export class SqliteHubStore implements HubStore {
+  readonly #db: Database.Database;
+  readonly #now: () => Date;
+
+  constructor(file: string, now: () => Date = () => new Date()) {
+    this.#db = new Database(file);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = NORMAL");
+    this.#db.pragma("busy_timeout = 5000");
+    applyMigrations(this.#db, MIGRATIONS);
+    this.#now = now;
+  }
+
+  ping(): boolean {
+    return (this.#db.prepare("SELECT 1 AS ok").get() as { ok: number }).ok === 1;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  addApiToken(t: { id: string; name: string; role: Role; hash: string }): void {
+    this.#db
+      .prepare("INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(t.id, t.name, t.role, t.hash, this.#iso());
+  }
+
+  tokenByHash(hash: string): ApiToken | undefined {
+    const r = this.#db
+      .prepare("SELECT id, name, role, created_at FROM api_tokens WHERE hash = ?")
+      .get(hash) as { id: string; name: string; role: Role; created_at: string } | undefined;
+    return r && { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
+  }
+
+  countApiTokens(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM api_tokens").get() as { n: number }).n;
+  }
+
+  createIntent(i: NewIntent): Intent {
+    const now = this.#iso();
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO intents (id, name, text, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
+        )
+        .run(
+          i.id,
+          i.name,
+          i.text ?? null,
+          JSON.stringify(i.plan),
+          JSON.stringify(i.siteSelector),
+          i.priority,
+          now,
+          now,
+          i.createdBy,
+        );
+    } catch (e: unknown) {
+      if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
+        throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
+      throw e;
+    }
+    return this.getIntent(i.id) as Intent;
+  }
+
+  getIntent(id: string): Intent | undefined {
+    const r = this.#db.prepare("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
+    return r && toIntent(r);
+  }
+
+  listIntents(q: { limit: number; cursor?: string; state?: string; priority?: string }): Page<Intent> {
+    const where = ["seq > @after"];
+    if (q.state) where.push("state = @state");
+    if (q.priority) where.push("priority = @priority");
+    const rows = this.#db
+      .prepare(`SELECT * FROM intents WHERE ${where.join(" AND ")} ORDER BY seq LIMIT @limit`)
+      .all({
+        after: decodeCursor(q.cursor),
+        state: q.state,
+        priority: q.priority,
+        limit: q.limit + 1,
+      }) as IntentRow[];
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toIntent),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  updateIntent(id: string, ifRevision: number, change: IntentChange): Intent {
+    return this.#db.transaction(() => {
+      const cur = this.getIntent(id);
+      if (!cur) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
+      if (cur.revision !== ifRevision)
+        throw new HubStoreError(
+          StoreErrorCode.Stale,
+          `intent ${id} is at revision ${cur.revision}, not ${ifRevision}`,
+        );
+      if (cur.state !== "active")
+        throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is being deleted`);
+      const next = {
+        name: change.name ?? cur.name,
+        text: change.text !== undefined ? change.text : (cur.text ?? null),
+        plan: JSON.stringify(change.plan ?? cur.plan),
+        selector: JSON.stringify(change.siteSelector ?? cur.siteSelector),
+        priority: change.priority ?? cur.priority,
+      };
+      this.#db
+        .prepare(
+          "UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+        )
+        .run(next.name, next.text, next.plan, next.selector, next.priority, this.#iso(), id);
+      return this.getIntent(id) as Intent;
+    })();
+  }
+
+  markIntentDeleting(id: string): Intent {
+    const changed = this.#db
+      .prepare(
+        "UPDATE intents SET state = 'deleting', revision = revision + 1, updated_at = ? WHERE id = ? AND state = 'active'",
+      )
+      .run(this.#iso(), id);
+    const cur = this.getIntent(id);
+    if (!cur) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
+    if (changed.changes === 0)
+      throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is already being deleted`);
+    return cur;
+  }
+
+  countIntents(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM intents").get() as { n: number }).n;
+  }
+
+  createEnrollmentToken(t: {
+    id: string;
+    hash: string;
+    site: string;
+    labels: Labels;
+    expiresAt: string;
+    createdBy: string;
+  }): EnrollmentToken {
+    this.#db
+      .prepare(
+        "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy);
+    return {
+      id: t.id,
+      site: t.site,
+      labels: t.labels,
+      expiresAt: t.expiresAt,
+      usedAt: null,
+      createdBy: t.createdBy,
+    };
+  }
+
+  enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord {
+    return this.#db.transaction(() => {
+      const t = this.#db.prepare("SELECT * FROM enrollment_tokens WHERE hash = ?").get(tokenHash) as
+        { id: string; site: string; labels: string; expires_at: string; used_at: string | null } | undefined;
+      if (!t) throw new HubStoreError(StoreErrorCode.NotFound, "unknown enrollment token");
+      if (t.used_at)
+        throw new HubStoreError(StoreErrorCode.Conflict, "this enrollment token was already used");
+      if (t.expires_at <= now)
+        throw new HubStoreError(StoreErrorCode.Conflict, "this enrollment token has expired");
+      this.#db.prepare("UPDATE enrollment_tokens SET used_at = ? WHERE id = ?").run(now, t.id);
+      this.#db
+        .prepare(
+          `INSERT INTO sites (id, labels, enrolled_at, agent_version, credential_hash, desired_version) VALUES (?, ?, ?, ?, ?, 1)
+           ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, enrolled_at = excluded.enrolled_at, agent_version = excluded.agent_version,
+             credential_hash = excluded.credential_hash, desired_version = sites.desired_version + 1`,
+        )
+        .run(t.site, t.labels, now, agentVersion, credentialHash);
+      return this.getSite(t.site) as SiteRecord;
+    })();
+  }
+
+  getSite(id: string): SiteRecord | undefined {
+    const r = this.#db.prepare("SELECT * FROM sites WHERE id = ?").get(id) as SiteRow | undefined;
+    return r && toSite(r);
+  }
+
+  siteByCredential(hash: string): SiteRecord | undefined {
+    const r = this.#db.prepare("SELECT * FROM sites WHERE credential_hash = ?").get(hash) as
+      SiteRow | undefined;
+    return r && toSite(r);
+  }
+
+  listSites(q: { limit: number; cursor?: string; label?: Record<string, string> }): Page<SiteRecord> {
+    const wanted = Object.entries(q.label ?? {});
+    const out: SiteRow[] = [];
+    let after = decodeCursor(q.cursor);
+    const stmt = this.#db.prepare("SELECT * FROM sites WHERE seq > ? ORDER BY seq LIMIT 500");
+    // Label filters are evaluated here, in pages, so a cursor stays meaningful whatever the filter.
+    for (;;) {
+      const rows = stmt.all(after) as SiteRow[];
+      for (const r of rows) {
+        const labels = JSON.parse(r.labels) as Labels;
+        if (wanted.every(([k, v]) => labels[k] === v)) out.push(r);
+        if (out.length > q.limit) break;
+      }
+      if (out.length > q.limit || rows.length < 500) break;
+      after = (rows.at(-1) as SiteRow).seq;
+    }
+    const items = out.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toSite),
+      nextCursor: out.length > q.limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  allSites(): SiteRecord[] {
+    return (this.#db.prepare("SELECT * FROM sites ORDER BY seq").all() as SiteRow[]).map(toSite);
+  }
+
+  setSiteLabels(id: string, labels: Labels): SiteRecord {
+    const n = this.#db
+      .prepare("UPDATE sites SET labels = ?, desired_version = desired_version + 1 WHERE id = ?")
+      .run(JSON.stringify(labels), id).changes;
+    if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
+    return this.getSite(id) as SiteRecord;
+  }
+
+  requestResync(id: string, at: string): SiteRecord {
+    const n = this.#db
+      .prepare("UPDATE sites SET resync_requested_at = ?, desired_version = desired_version + 1 WHERE id = ?")
+      .run(at, id).changes;
+    if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
+    return this.getSite(id) as SiteRecord;
+  }
+
+  deleteSite(id: string): void {
+    this.#db.transaction(() => {
+      const n = this.#db.prepare("DELETE FROM sites WHERE id = ?").run(id).changes;
+      if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
+      this.#db.prepare("DELETE FROM site_reports WHERE site_id = ?").run(id);
+    })();
+  }
+
+  bumpDesired(siteIds: readonly string[]): void {
+    const stmt = this.#db.prepare("UPDATE sites SET desired_version = desired_version + 1 WHERE id = ?");
+    this.#db.transaction(() => siteIds.forEach((id) => stmt.run(id)))();
+  }
+
+  putReport(r: SiteIntentReport): boolean {
+    const report = ReportSchema.parse(r);
+    return this.#db.transaction(() => {
+      const cur = this.#db
+        .prepare("SELECT report_seq FROM site_reports WHERE site_id = ? AND intent_id = ?")
+        .get(report.siteId, report.intentId) as { report_seq: number } | undefined;
+      if (cur && cur.report_seq >= report.reportSeq) return false;
+      this.#db
+        .prepare(
+          `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, phase = excluded.phase, report = excluded.report,
+             report_seq = excluded.report_seq, observed_at = excluded.observed_at`,
+        )
+        .run(
+          report.siteId,
+          report.intentId,
+          report.revision,
+          report.phase,
+          JSON.stringify(report),
+          report.reportSeq,
+          report.observedAt,
+        );
+      this.#db.prepare("UPDATE sites SET last_seen = ? WHERE id = ?").run(this.#iso(), report.siteId);
+      return true;
+    })();
+  }
+
+  reportsForIntent(intentId: string): SiteIntentReport[] {
+    return (
+      this.#db.prepare("SELECT report FROM site_reports WHERE intent_id = ?").all(intentId) as {
+        report: string;
+      }[]
+    ).map((r) => JSON.parse(r.report) as SiteIntentReport);
+  }
+
+  reportsForSite(siteId: string): SiteIntentReport[] {
+    return (
+      this.#db.prepare("SELECT report FROM site_reports WHERE site_id = ?").all(siteId) as {
+        report: string;
+      }[]
+    ).map((r) => JSON.parse(r.report) as SiteIntentReport);
+  }
+
+  audit(e: { actor: string; action: string; target: string; detail?: Record<string, unknown> }): void {
+    this.#db
+      .prepare("INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")
+      .run(this.#iso(), e.actor, e.action, e.target, JSON.stringify(e.detail ?? {}));
+  }
+
+  listAudit(q: { limit: number; cursor?: string }): Page<AuditEntry> {
+    const rows = this.#db
+      .prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")
+      .all(decodeCursor(q.cursor), q.limit + 1) as {
+      seq: number;
+      at: string;
+      actor: string;
+      action: string;
+      target: string;
+      detail: string;
+    }[];
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        target: r.target,
+        detail: JSON.parse(r.detail) as Record<string, unknown>,
+      })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  #iso(): string {
+    return this.#now().toISOString();
+  }
+}

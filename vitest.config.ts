@@ -22,6 +22,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
         test: {
           name: "kube",
           include: ["test/kube/**/*.test.ts"],

@@ -6,3 +6,4 @@ export * from "./store";
 export * from "./target";
 export * from "./reconcile";
 export * from "./crd";
+export { AGENT_COMMANDS } from "./cli";

@@ -13,6 +13,7 @@ import type { HubDeps } from "./api/env";
 import { hashToken, newId, newToken } from "./auth/tokens";
 import type { HubConfig } from "./config";
 import { EventBus } from "./events";
+import { createMetrics } from "./metrics";
 import type { HubStore } from "./store";
 import { SqliteHubStore } from "./store";
 
@@ -45,6 +46,7 @@ export class Hub {
       clock,
       logger,
       events: new EventBus(),
+      metrics: createMetrics(store, () => clock.now(), config.presenceTimeoutSeconds * 1000),
       presenceTimeoutMs: config.presenceTimeoutSeconds * 1000,
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     };

@@ -9,3 +9,4 @@ export { rollup, selects, presenceOf } from "./rollup";
 export { EventBus } from "./events";
 export type { HubEvent } from "./events";
 export { hashToken, newToken } from "./auth/tokens";
+export { HUB_COMMANDS, hubCommand, intentCommand, siteCommand } from "./cli/commands";

@@ -426,3 +426,101 @@ describe("documents and health", () => {
     expect((await call("GET", "/readyz", { as: null })).status).toBe(503);
   });
 });
+
+describe("audit, events, metrics and TMF921", () => {
+  it("keeps an audit trail that only admins read", async () => {
+    await enroll("edge01");
+    await call("POST", "/v1/intents", { as: "operator", body: { text: "Deploy AMF at edge01" } });
+    expectError(await call("GET", "/v1/audit", { as: "operator" }), 403, "FORBIDDEN");
+    const a = await call("GET", "/v1/audit");
+    expect(
+      (a.json["items"] as { action: string; actor: string }[]).map((e) => `${e.actor} ${e.action}`),
+    ).toEqual(["bootstrap-admin enrollment.issue", "site:edge01 site.enroll", "operator intent.create"]);
+  });
+
+  it("streams intent and site changes as server-sent events", async () => {
+    const ctrl = new AbortController();
+    const res = await hub.app.request("/v1/events", {
+      headers: { authorization: `Bearer ${tokens["viewer"] as string}` },
+      signal: ctrl.signal,
+    });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil("event: ready");
+    const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } })).json[
+      "id"
+    ] as string;
+    await readUntil("intent.created");
+    expect(text).toContain(`"id":"${id}"`);
+    ctrl.abort();
+    await reader.cancel().catch(() => undefined);
+  });
+
+  it("exposes Prometheus metrics for requests, intents and sites", async () => {
+    await enroll("edge01");
+    await call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } });
+    await call("POST", "/v1/plan", { body: { text: "Deploy 99 AMF" } });
+    const m = await call("GET", "/metrics", { as: null });
+    expect(m.text).toContain('active_network_intents_total{state="active"} 1');
+    expect(m.text).toContain('sites{presence="offline"} 1');
+    expect(m.text).toContain('intents_processed_total{result="refused"} 1');
+    expect(m.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/intents",status="201"\} 1/);
+    expect(m.text).toContain("intent_processing_duration_seconds_bucket");
+  });
+
+  it("maps TMF921 create, list, get and delete onto the same intents", async () => {
+    const created = await call("POST", "/tmf-api/intentManagement/v5/intent", {
+      as: "operator",
+      body: {
+        "@type": "Intent",
+        name: "urllc",
+        description: "Create a URLLC slice with 1 ms latency on edge01 and edge02",
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({
+      "@type": "Intent",
+      version: "1",
+      lifecycleStatus: "active",
+      expression: { expressionValue: { intentType: "slice.deploy" } },
+    });
+    const id = created.json["id"] as string;
+    expect((await call("GET", `/v1/intents/${id}`)).json["siteSelector"]).toEqual({
+      names: ["edge01", "edge02"],
+    });
+    const byPlan = await call("POST", "/tmf-api/intentManagement/v5/intent", {
+      body: {
+        name: "amf",
+        expression: {
+          "@type": "JsonLdExpression",
+          expressionValue: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "amf", replicas: 1 }] },
+        },
+        siteSelector: { all: true },
+      },
+    });
+    expect(byPlan.status).toBe(201);
+    const list = await call("GET", "/tmf-api/intentManagement/v5/intent?limit=1&offset=1", { as: "viewer" });
+    expect(list.headers.get("x-total-count")).toBe("2");
+    expect((list.json as unknown as { id: string }[]).map((i) => i.id)).toEqual([byPlan.json["id"]]);
+    expect((await call("GET", `/tmf-api/intentManagement/v5/intent/${id}`)).json["name"]).toBe("urllc");
+    expect((await call("DELETE", `/tmf-api/intentManagement/v5/intent/${id}`)).status).toBe(204);
+    expect((await call("GET", `/tmf-api/intentManagement/v5/intent/${id}`)).json["lifecycleStatus"]).toBe(
+      "terminating",
+    );
+    expectError(
+      await call("POST", "/tmf-api/intentManagement/v5/intent", {
+        body: { name: "x", description: "Deploy UPF with hostNetwork at edge01" },
+      }),
+      422,
+      "PLAN_REFUSED",
+    );
+  });
+});

@@ -6,7 +6,11 @@ import { requestId } from "hono/request-id";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
+import * as audit from "./routes/audit";
 import * as enrollment from "./routes/enrollment";
+import * as events from "./routes/events";
+import * as metrics from "./routes/metrics";
+import * as tmf921 from "./routes/tmf921";
 import * as health from "./routes/health";
 import * as intentsCreate from "./routes/intents-create";
 import * as intentsDelete from "./routes/intents-delete";
@@ -69,6 +73,13 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     await next();
+  });
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || "unmatched";
+    deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
   });
   app.use(
     "*",
@@ -139,6 +150,10 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     sitesResync,
     sitesDelete,
     enrollment,
+    audit,
+    events,
+    tmf921,
+    metrics,
   ]) {
     r.register(app);
   }

@@ -3,6 +3,7 @@ import type { Catalog, Clock, GuardrailPolicy, Planner } from "@nephoran/shared"
 import type { Logger } from "pino";
 import type { Principal } from "../auth/middleware";
 import type { EventBus } from "../events";
+import type { HubMetrics } from "../metrics";
 import type { HubStore } from "../store";
 
 export interface HubDeps {
@@ -13,6 +14,7 @@ export interface HubDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly events: EventBus;
+  readonly metrics: HubMetrics;
   /** A site not heard from for this long counts as offline. */
   readonly presenceTimeoutMs: number;
   /** The URL agents reach this hub at, handed out at enrollment. */

@@ -12,7 +12,13 @@ export async function resolvePlan(
   body: { text?: string | undefined; plan?: z.infer<typeof PlanInput> | undefined },
 ): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
   if (body.text !== undefined) {
+    const started = performance.now();
     const r = await deps.planner.plan(body.text);
+    deps.metrics.intentProcessing.observe(
+      { source: r.ok ? r.value.source : "rules" },
+      (performance.now() - started) / 1000,
+    );
+    deps.metrics.intentsProcessed.inc({ result: r.ok ? "planned" : "refused" });
     if (!r.ok) throw refused(r.error);
     return { plan: r.value.plan, warnings: r.value.warnings };
   }

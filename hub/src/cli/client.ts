@@ -1,0 +1,71 @@
+/** A small client of the hub API for the CLI: base URL and token from flags or environment. */
+import type { CliIo } from "@nephoran/shared";
+import { UsageError } from "@nephoran/shared";
+
+export interface HubClient {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: unknown; headers: Headers }>;
+  readonly url: string;
+  readonly token: string;
+}
+
+export class HubCallError extends Error {
+  override readonly name = "HubCallError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function hubClient(
+  flags: { hub?: string | undefined; token?: string | undefined },
+  io: CliIo,
+): HubClient {
+  const url = (flags.hub ?? io.env["NEPHORAN_HUB"] ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+  const token = flags.token ?? io.env["NEPHORAN_TOKEN"] ?? io.env["NEPHORAN_ADMIN_TOKEN"];
+  if (!token) throw new UsageError("give an API token: --token T, or NEPHORAN_TOKEN in the environment");
+  return {
+    url,
+    token,
+    async request(method, path, body, headers = {}) {
+      let res: Response;
+      try {
+        res = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body !== undefined ? { "content-type": "application/json" } : {}),
+            ...headers,
+          },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      } catch (e: unknown) {
+        throw new HubCallError(0, "UNREACHABLE", `cannot reach the hub at ${url}: ${(e as Error).message}`);
+      }
+      const text = await res.text();
+      const json: unknown = text ? JSON.parse(text) : null;
+      if (res.status >= 400) {
+        const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
+        throw new HubCallError(
+          res.status,
+          err?.code ?? "HTTP_ERROR",
+          `${err?.message ?? text} (HTTP ${res.status})`,
+        );
+      }
+      return { status: res.status, json, headers: res.headers };
+    },
+  };
+}
+
+export const CLIENT_FLAGS = {
+  hub: { type: "string" },
+  token: { type: "string" },
+  json: { type: "boolean", default: false },
+} as const;

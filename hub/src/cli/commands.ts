@@ -1,0 +1,259 @@
+/** `nephoran hub`, `nephoran intent …`, `nephoran site …`. */
+import { parseArgs } from "node:util";
+import type { CliIo, Command } from "@nephoran/shared";
+import { EXIT, UsageError } from "@nephoran/shared";
+import { Hub } from "../hub";
+import { HubConfig } from "../config";
+import { CLIENT_FLAGS, HubCallError, hubClient } from "./client";
+
+type Json = Record<string, unknown>;
+
+async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (e: unknown) {
+    if (e instanceof HubCallError) {
+      io.err(`nephoran: ${e.code}: ${e.message}\n`);
+      return e.status >= 400 && e.status < 500 ? EXIT.refused : EXIT.failure;
+    }
+    throw e;
+  }
+}
+
+function show(io: CliIo, json: boolean, value: unknown, human: () => string): void {
+  io.out(json ? `${JSON.stringify(value, null, 2)}\n` : human());
+}
+
+const intentLine = (i: Json) =>
+  `${String(i["id"]).padEnd(18)} r${String(i["revision"]).padEnd(3)} ${String(i["state"]).padEnd(9)} ${String(i["priority"]).padEnd(8)} ${String(i["name"])}\n`;
+
+export const hubCommand: Command = {
+  name: "hub",
+  summary: "run the hub (REST API, SQLite store) until stopped",
+  usage:
+    "nephoran hub [--port P] [--host H] [--data DIR]   (NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token)",
+  async run(args, io) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        data: { type: "string" },
+        "log-level": { type: "string" },
+      },
+      strict: true,
+    });
+    const parsed = HubConfig.safeParse({
+      dataDir: values.data ?? io.env["NEPHORAN_HUB_DATA"] ?? ".nephoran/hub",
+      ...(values.port ? { port: Number(values.port) } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values["log-level"] ? { logLevel: values["log-level"] } : {}),
+      ...(io.env["NEPHORAN_ADMIN_TOKEN"] ? { adminToken: io.env["NEPHORAN_ADMIN_TOKEN"] } : {}),
+    });
+    if (!parsed.success)
+      throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const hub = new Hub(parsed.data);
+    const url = await hub.start();
+    io.err(`nephoran hub: listening on ${url} (API docs ${url}/docs), data in ${parsed.data.dataDir}\n`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await hub.stop();
+    return EXIT.ok;
+  },
+};
+
+export const intentCommand: Command = {
+  name: "intent",
+  summary: "manage fleet intents on a hub: create, list, get, delete, watch",
+  usage:
+    'nephoran intent create "<text>" [--sites a,b | --labels k=v | --all] | list | get ID | delete ID | watch ID   [--hub URL] [--token T] [--json]',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: {
+        ...CLIENT_FLAGS,
+        sites: { type: "string" },
+        labels: { type: "string" },
+        all: { type: "boolean", default: false },
+        name: { type: "string" },
+        interval: { type: "string" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [verb, ...rest] = positionals;
+    const client = hubClient(values, io);
+    return guarded(io, async () => {
+      switch (verb) {
+        case "create": {
+          const text = rest.join(" ").trim();
+          if (!text) throw new UsageError("give the intent text");
+          const selector = {
+            ...(values.sites ? { names: values.sites.split(",").filter(Boolean) } : {}),
+            ...(values.labels
+              ? {
+                  matchLabels: Object.fromEntries(
+                    values.labels.split(",").map((kv) => kv.split("=") as [string, string]),
+                  ),
+                }
+              : {}),
+            ...(values.all ? { all: true } : {}),
+          };
+          const r = await client.request("POST", "/v1/intents", {
+            text,
+            ...(Object.keys(selector).length ? { siteSelector: selector } : {}),
+            ...(values.name ? { name: values.name } : {}),
+          });
+          const i = r.json as Json;
+          show(
+            io,
+            values.json,
+            i,
+            () =>
+              `created ${String(i["id"])} (revision ${String(i["revision"])}) for ${JSON.stringify(i["siteSelector"])}\n`,
+          );
+          return EXIT.ok;
+        }
+        case "list": {
+          const items: Json[] = [];
+          for (let cursor: string | null = null; ;) {
+            const r = await client.request(
+              "GET",
+              `/v1/intents?limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+            );
+            const page = r.json as { items: Json[]; nextCursor: string | null };
+            items.push(...page.items);
+            cursor = page.nextCursor;
+            if (!cursor) break;
+          }
+          show(io, values.json, items, () =>
+            items.length ? items.map(intentLine).join("") : "no intents\n",
+          );
+          return EXIT.ok;
+        }
+        case "get":
+        case "watch": {
+          const id = rest[0];
+          if (!id) throw new UsageError(`give the intent id: nephoran intent ${verb} ID`);
+          const once = async () =>
+            (await client.request("GET", `/v1/intents/${encodeURIComponent(id)}`)).json as Json;
+          const human = (i: Json) => {
+            const r = i["rollup"] as {
+              counts: Record<string, number>;
+              worst: string | null;
+              notReady: { siteId: string; phase: string; message?: string }[];
+              targetedSites: number;
+            };
+            const counts = Object.entries(r.counts)
+              .filter(([, n]) => n > 0)
+              .map(([p, n]) => `${p} ${n}`)
+              .join(", ");
+            return [
+              intentLine(i).trimEnd(),
+              `  sites: ${r.targetedSites} targeted — ${counts || "none"}${r.worst ? ` (worst: ${r.worst})` : ""}`,
+              ...r.notReady.map((s) => `  ${s.siteId}: ${s.phase}${s.message ? ` — ${s.message}` : ""}`),
+              "",
+            ].join("\n");
+          };
+          if (verb === "get") {
+            const i = await once();
+            show(io, values.json, i, () => human(i));
+            return EXIT.ok;
+          }
+          const every = Number(values.interval ?? 2) * 1000;
+          for (;;) {
+            const i = await once();
+            show(io, values.json, i, () => `${new Date().toISOString()} ${human(i)}`);
+            const r = i["rollup"] as { targetedSites: number; counts: Record<string, number> };
+            if (r.targetedSites > 0 && r.counts["Ready"] === r.targetedSites) return EXIT.ok;
+            await new Promise((res) => setTimeout(res, every));
+          }
+        }
+        case "delete": {
+          const id = rest[0];
+          if (!id) throw new UsageError("give the intent id: nephoran intent delete ID");
+          await client.request("DELETE", `/v1/intents/${encodeURIComponent(id)}`);
+          io.out(`deleting ${id} from every site\n`);
+          return EXIT.ok;
+        }
+        default:
+          throw new UsageError(`unknown verb "${verb ?? ""}": create, list, get, delete or watch`);
+      }
+    });
+  },
+};
+
+export const siteCommand: Command = {
+  name: "site",
+  summary: "sites on a hub: list, get, and enrollment tokens",
+  usage:
+    "nephoran site list | get ID | token NAME [--labels k=v,…] [--ttl SECONDS]   [--hub URL] [--token T] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...CLIENT_FLAGS, labels: { type: "string" }, ttl: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [verb, arg] = positionals;
+    const client = hubClient(values, io);
+    return guarded(io, async () => {
+      switch (verb) {
+        case "list": {
+          const r = (await client.request("GET", "/v1/sites?limit=500")).json as { items: Json[] };
+          show(io, values.json, r.items, () =>
+            r.items.length
+              ? r.items
+                  .map(
+                    (s) =>
+                      `${String(s["id"]).padEnd(20)} ${String(s["presence"]).padEnd(8)} desired ${String(s["desiredVersion"])} reported ${String(s["reportedVersion"])} ${JSON.stringify(s["labels"])}\n`,
+                  )
+                  .join("")
+              : "no sites\n",
+          );
+          return EXIT.ok;
+        }
+        case "get": {
+          if (!arg) throw new UsageError("give the site id");
+          const s = (await client.request("GET", `/v1/sites/${encodeURIComponent(arg)}`)).json as Json & {
+            intents: Json[];
+          };
+          show(io, values.json, s, () =>
+            [
+              `${String(s["id"])}  ${String(s["presence"])}  labels ${JSON.stringify(s["labels"])}  last seen ${String(s["lastSeen"] ?? "never")}`,
+              `  versions: desired ${String(s["desiredVersion"])}, reported ${String(s["reportedVersion"])}`,
+              ...s.intents.map(
+                (i) => `  ${String(i["intentId"])} r${String(i["revision"])}: ${String(i["phase"])}`,
+              ),
+              "",
+            ].join("\n"),
+          );
+          return EXIT.ok;
+        }
+        case "token": {
+          if (!arg) throw new UsageError("give the site name: nephoran site token NAME");
+          const labels = values.labels
+            ? Object.fromEntries(values.labels.split(",").map((kv) => kv.split("=") as [string, string]))
+            : {};
+          const r = (
+            await client.request("POST", "/v1/enrollment-tokens", {
+              site: arg,
+              labels,
+              ...(values.ttl ? { ttlSeconds: Number(values.ttl) } : {}),
+            })
+          ).json as Json;
+          show(io, values.json, r, () => `${String(r["token"])}\n`);
+          if (!values.json)
+            io.err(`one-time enrollment token for ${arg}, valid until ${String(r["expiresAt"])}\n`);
+          return EXIT.ok;
+        }
+        default:
+          throw new UsageError(`unknown verb "${verb ?? ""}": list, get or token`);
+      }
+    });
+  },
+};
+
+export const HUB_COMMANDS = [hubCommand, intentCommand, siteCommand] as const;

@@ -1,0 +1,97 @@
+/** Prometheus metrics of the hub, on its own registry (no process-wide default). */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { HubStore } from "./store";
+import { presenceOf } from "./rollup";
+
+export interface HubMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<"method" | "route" | "status">;
+  readonly httpDuration: Histogram<"method" | "route">;
+  readonly intentProcessing: Histogram<"source">;
+  readonly intentsProcessed: Counter<"result">;
+}
+
+export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutMs: number): HubMetrics {
+  const registry = new Registry();
+  const httpRequests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests by route and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency",
+    labelNames: ["method", "route"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const intentProcessing = new Histogram({
+    name: "intent_processing_duration_seconds",
+    help: "Time to turn an intent into a validated plan",
+    labelNames: ["source"],
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const intentsProcessed = new Counter({
+    name: "intents_processed_total",
+    help: "Intents planned, by result",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "intent_success_rate",
+    help: "Share of processed intents that were planned",
+    registers: [registry],
+    async collect() {
+      const values = (await intentsProcessed.get()).values;
+      const total = values.reduce((a, v) => a + v.value, 0);
+      const ok = values.filter((v) => v.labels.result === "planned").reduce((a, v) => a + v.value, 0);
+      this.set(total ? ok / total : 1);
+    },
+  });
+  new Gauge({
+    name: "active_network_intents_total",
+    help: "Intents stored at the hub, by state",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (let cursor: string | undefined, page; ; cursor = page.nextCursor ?? undefined) {
+        page = store.listIntents({ limit: 500, ...(cursor ? { cursor } : {}) });
+        for (const i of page.items) counts.set(i.state, (counts.get(i.state) ?? 0) + 1);
+        if (!page.nextCursor) break;
+      }
+      for (const state of ["active", "deleting"]) this.set({ state }, counts.get(state) ?? 0);
+    },
+  });
+  new Gauge({
+    name: "sites",
+    help: "Enrolled sites by presence",
+    labelNames: ["presence"],
+    registers: [registry],
+    collect() {
+      const at = now();
+      let online = 0;
+      let offline = 0;
+      for (const s of store.allSites())
+        presenceOf(s, at, presenceTimeoutMs) === "online" ? online++ : offline++;
+      this.set({ presence: "online" }, online);
+      this.set({ presence: "offline" }, offline);
+    },
+  });
+  new Gauge({
+    name: "sync_lag_versions",
+    help: "Desired minus reported version per site (only sites that lag)",
+    labelNames: ["site"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of store.allSites())
+        if (s.desiredVersion > s.reportedVersion)
+          this.set({ site: s.id }, s.desiredVersion - s.reportedVersion);
+    },
+  });
+  return { registry, httpRequests, httpDuration, intentProcessing, intentsProcessed };
+}

@@ -75,8 +75,10 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
       const at = now();
       let online = 0;
       let offline = 0;
-      for (const s of store.allSites())
-        presenceOf(s, at, presenceTimeoutMs) === "online" ? online++ : offline++;
+      for (const s of store.allSites()) {
+        if (presenceOf(s, at, presenceTimeoutMs) === "online") online++;
+        else offline++;
+      }
       this.set({ presence: "online" }, online);
       this.set({ presence: "offline" }, offline);
     },

@@ -88,6 +88,10 @@ export class Hub {
         () => resolve(),
       );
     });
+    // Keep idle connections longer than clients and proxies do (Node's 5 s default makes them reuse closed sockets).
+    const server = this.#server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const addr = this.#server?.address() as AddressInfo;
     this.#url = `http://${this.config.host}:${addr.port}`;
     this.deps.logger.info({ url: this.#url }, "hub listening");

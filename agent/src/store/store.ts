@@ -87,6 +87,17 @@ export interface PhaseUpdate {
 
 export class AgentStore {
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  #stmt(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
   readonly #clock: Clock;
   readonly #site: string;
 
@@ -135,14 +146,13 @@ export class AgentStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+    const row = this.#stmt("SELECT value FROM meta WHERE key = ?").get(key) as
       { value: string } | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
+    this.#stmt(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       )
       .run(key, value);
@@ -161,12 +171,11 @@ export class AgentStore {
     }
     const now = this.#clock.now().toISOString();
     return this.#db.transaction(() => {
-      const existing = this.#db.prepare("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
+      const existing = this.#stmt("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
         { revision: number; phase: Phase } | undefined;
       if (existing && existing.revision >= input.revision) return false;
       // One upsert: a new intent starts Pending; a new revision keeps its creation time and order.
-      this.#db
-        .prepare(
+      this.#stmt(
           `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
            VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', @now)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
@@ -199,20 +208,20 @@ export class AgentStore {
   /** Removes an intent and its NF status; its history stays. Returns whether it existed. */
   removeIntent(id: string): boolean {
     return this.#db.transaction(() => {
-      const gone = this.#db.prepare("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
-      this.#db.prepare("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+      const gone = this.#stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
+      this.#stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
       return gone;
     })();
   }
 
   getIntent(id: string): StoredIntent | undefined {
-    const row = this.#db.prepare("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
+    const row = this.#stmt("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
     return row && toIntent(row);
   }
 
   /** All intents in the order they take effect at the site: oldest first. */
   listIntents(): StoredIntent[] {
-    return (this.#db.prepare("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(
+    return (this.#stmt("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(
       toIntent,
     );
   }
@@ -224,12 +233,12 @@ export class AgentStore {
   setPhase(id: string, update: PhaseUpdate): boolean {
     const now = this.#clock.now().toISOString();
     return this.#db.transaction(() => {
-      const row = this.#db.prepare("SELECT phase, conditions, revision FROM intents WHERE id = ?").get(id) as
+      const row = this.#stmt("SELECT phase, conditions, revision FROM intents WHERE id = ?").get(id) as
         { phase: Phase; conditions: string; revision: number } | undefined;
       if (!row || update.revision < row.revision) return false;
       if (update.nfStatus && !sameNfStatus(this.nfStatus(id), update.nfStatus)) {
-        this.#db.prepare("DELETE FROM nf_status WHERE intent_id = ?").run(id);
-        const ins = this.#db.prepare(
+        this.#stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+        const ins = this.#stmt(
           "INSERT INTO nf_status (intent_id, name, nf, desired_replicas, ready_replicas, ready, message, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         );
         for (const s of update.nfStatus)
@@ -262,14 +271,14 @@ export class AgentStore {
         update.message ?? null,
       );
       if (update.phase === "Applied" || update.phase === "Ready") {
-        this.#db.prepare("UPDATE intents SET applied_revision = ? WHERE id = ?").run(update.revision, id);
+        this.#stmt("UPDATE intents SET applied_revision = ? WHERE id = ?").run(update.revision, id);
       }
       return true;
     })();
   }
 
   nfStatus(id: string): NfStatus[] {
-    const rows = this.#db.prepare("SELECT * FROM nf_status WHERE intent_id = ? ORDER BY name").all(id) as {
+    const rows = this.#stmt("SELECT * FROM nf_status WHERE intent_id = ? ORDER BY name").all(id) as {
       nf: string;
       name: string;
       desired_replicas: number;
@@ -289,8 +298,7 @@ export class AgentStore {
 
   history(id: string): HistoryEntry[] {
     return (
-      this.#db
-        .prepare(
+      this.#stmt(
           "SELECT revision, from_phase, to_phase, reason, message, at FROM intent_history WHERE intent_id = ? ORDER BY seq",
         )
         .all(id) as {
@@ -313,8 +321,7 @@ export class AgentStore {
 
   /** The oldest `limit` messages waiting for the hub, in order. */
   peekOutbox(limit = 100): OutboxMessage[] {
-    const rows = this.#db
-      .prepare("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?")
+    const rows = this.#stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?")
       .all(limit) as {
       seq: number;
       msg_id: string;
@@ -331,12 +338,12 @@ export class AgentStore {
 
   /** Drops messages the hub acknowledged. */
   ackOutbox(ids: readonly string[]): number {
-    const del = this.#db.prepare("DELETE FROM outbox WHERE msg_id = ?");
+    const del = this.#stmt("DELETE FROM outbox WHERE msg_id = ?");
     return this.#db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
   }
 
   outboxDepth(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+    return (this.#stmt("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
   }
 
   /** PRAGMA integrity_check: "ok" for a sound database. */
@@ -354,11 +361,9 @@ export class AgentStore {
     message: string | null,
   ): void {
     const now = this.#clock.now().toISOString();
-    this.#db
-      .prepare("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
+    this.#stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
       .run(to, JSON.stringify(conditions), now, id);
-    this.#db
-      .prepare(
+    this.#stmt(
         "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(id, revision, from ?? null, to, reason, message, now);
@@ -374,8 +379,7 @@ export class AgentStore {
       observedAt: now,
       reportSeq: seq,
     };
-    this.#db
-      .prepare("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
+    this.#stmt("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
       .run(`${this.#site}:${id}:${seq}`, JSON.stringify(ReportSchema.parse(report)), now);
   }
 }

@@ -1,8 +1,9 @@
 /** Logic the intent routes share: turning text or a plan into a validated plan, and whom a change concerns. */
-import type { IntentPlan, SiteSelector } from "@nephoran/shared";
+import type { Intent, IntentPlan, SiteSelector } from "@nephoran/shared";
 import { PlanningError, validatePlan } from "@nephoran/shared";
 import type { z } from "@hono/zod-openapi";
-import { selects } from "../rollup";
+import { newId } from "../auth/tokens";
+import type { NewIntent } from "../store";
 import type { HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
 import type { PlanInput } from "./schemas";
@@ -36,12 +37,61 @@ function refused(e: PlanningError): ApiError {
   return new ApiError(422, ApiErrorCode.PlanRefused, e.message, { code: e.code, violations: e.violations });
 }
 
-/** Sites an old or a new selector picks: the ones whose desired state a change touches. */
-export function concernedSites(deps: HubDeps, ...selectors: SiteSelector[]): string[] {
-  return deps.store
-    .allSites()
-    .filter((s) => selectors.some((sel) => selects(sel, s)))
-    .map((s) => s.id);
+/** The selector an intent gets: the one given, or the sites the plan names; refused when it picks nothing. */
+export function requireSites(given: SiteSelector | undefined, plan: IntentPlan): SiteSelector {
+  const sel = given ?? plan.sites;
+  if (!sel || (!sel.all && !sel.names?.length && !Object.keys(sel.matchLabels ?? {}).length)) {
+    throw new ApiError(
+      400,
+      ApiErrorCode.Validation,
+      'say which sites: a siteSelector, or sites named in the intent ("at edge01", "all sites", region=eu)',
+    );
+  }
+  return sel;
+}
+
+/** Stores a new intent and marks every site it concerns, in one transaction, then tells listeners. */
+export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = "v1"): Intent {
+  const intent = deps.store.transaction(() => {
+    const created = deps.store.createIntent({ ...input, id: newId("int") });
+    deps.store.bumpDesired([created.siteSelector]);
+    deps.store.audit({
+      actor: input.createdBy,
+      action: "intent.create",
+      target: created.id,
+      detail: { revision: 1, api },
+    });
+    return created;
+  });
+  deps.events.publish({
+    type: "intent.created",
+    id: intent.id,
+    revision: 1,
+    at: deps.clock.now().toISOString(),
+  });
+  return intent;
+}
+
+/** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
+export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Intent {
+  const intent = deps.store.transaction(() => {
+    const deleting = deps.store.markIntentDeleting(id);
+    deps.store.bumpDesired([deleting.siteSelector]);
+    deps.store.audit({
+      actor,
+      action: "intent.delete",
+      target: id,
+      detail: { revision: deleting.revision, api },
+    });
+    return deleting;
+  });
+  deps.events.publish({
+    type: "intent.deleting",
+    id,
+    revision: intent.revision,
+    at: deps.clock.now().toISOString(),
+  });
+  return intent;
 }
 
 export { PlanningError };

@@ -1,7 +1,7 @@
 /** The default hub store: SQLite (better-sqlite3, WAL). */
 import Database from "better-sqlite3";
-import type { Intent, Labels, SiteIntentReport } from "@nephoran/shared";
-import { Intent as IntentSchema, SiteIntentReport as ReportSchema, applyMigrations } from "@nephoran/shared";
+import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import { SiteIntentReport as ReportSchema, applyMigrations } from "@nephoran/shared";
 import { MIGRATIONS } from "./migrations";
 import type {
   ApiToken,
@@ -43,8 +43,9 @@ interface SiteRow {
   resync_requested_at: string | null;
 }
 
+// Rows were validated when written; reading trusts them (no re-parse on the hot path).
 const toIntent = (r: IntentRow): Intent =>
-  IntentSchema.parse({
+  ({
     id: r.id,
     name: r.name,
     ...(r.text !== null ? { text: r.text } : {}),
@@ -56,7 +57,7 @@ const toIntent = (r: IntentRow): Intent =>
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     createdBy: r.created_by,
-  });
+  }) as Intent;
 
 const toSite = (r: SiteRow): SiteRecord => ({
   id: r.id,
@@ -80,6 +81,17 @@ export function decodeCursor(cursor: string | undefined): number {
 
 export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  #stmt(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
   readonly #now: () => Date;
 
   constructor(file: string, now: () => Date = () => new Date()) {
@@ -92,7 +104,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   ping(): boolean {
-    return (this.#db.prepare("SELECT 1 AS ok").get() as { ok: number }).ok === 1;
+    return (this.#stmt("SELECT 1 AS ok").get() as { ok: number }).ok === 1;
   }
 
   close(): void {
@@ -100,41 +112,42 @@ export class SqliteHubStore implements HubStore {
   }
 
   addApiToken(t: { id: string; name: string; role: Role; hash: string }): void {
-    this.#db
-      .prepare("INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(t.id, t.name, t.role, t.hash, this.#iso());
+    this.#stmt("INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      t.id,
+      t.name,
+      t.role,
+      t.hash,
+      this.#iso(),
+    );
   }
 
   tokenByHash(hash: string): ApiToken | undefined {
-    const r = this.#db
-      .prepare("SELECT id, name, role, created_at FROM api_tokens WHERE hash = ?")
-      .get(hash) as { id: string; name: string; role: Role; created_at: string } | undefined;
+    const r = this.#stmt("SELECT id, name, role, created_at FROM api_tokens WHERE hash = ?").get(hash) as
+      { id: string; name: string; role: Role; created_at: string } | undefined;
     return r && { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
   }
 
   countApiTokens(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM api_tokens").get() as { n: number }).n;
+    return (this.#stmt("SELECT count(*) AS n FROM api_tokens").get() as { n: number }).n;
   }
 
   createIntent(i: NewIntent): Intent {
     const now = this.#iso();
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO intents (id, name, text, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
+      this.#stmt(
+        `INSERT INTO intents (id, name, text, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
            VALUES (?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
-        )
-        .run(
-          i.id,
-          i.name,
-          i.text ?? null,
-          JSON.stringify(i.plan),
-          JSON.stringify(i.siteSelector),
-          i.priority,
-          now,
-          now,
-          i.createdBy,
-        );
+      ).run(
+        i.id,
+        i.name,
+        i.text ?? null,
+        JSON.stringify(i.plan),
+        JSON.stringify(i.siteSelector),
+        i.priority,
+        now,
+        now,
+        i.createdBy,
+      );
     } catch (e: unknown) {
       if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
         throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
@@ -144,7 +157,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   getIntent(id: string): Intent | undefined {
-    const r = this.#db.prepare("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
+    const r = this.#stmt("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
     return r && toIntent(r);
   }
 
@@ -152,14 +165,14 @@ export class SqliteHubStore implements HubStore {
     const where = ["seq > @after"];
     if (q.state) where.push("state = @state");
     if (q.priority) where.push("priority = @priority");
-    const rows = this.#db
-      .prepare(`SELECT * FROM intents WHERE ${where.join(" AND ")} ORDER BY seq LIMIT @limit`)
-      .all({
-        after: decodeCursor(q.cursor),
-        state: q.state,
-        priority: q.priority,
-        limit: q.limit + 1,
-      }) as IntentRow[];
+    const rows = this.#stmt(
+      `SELECT * FROM intents WHERE ${where.join(" AND ")} ORDER BY seq LIMIT @limit`,
+    ).all({
+      after: decodeCursor(q.cursor),
+      state: q.state,
+      priority: q.priority,
+      limit: q.limit + 1,
+    }) as IntentRow[];
     const items = rows.slice(0, q.limit);
     const last = items.at(-1);
     return {
@@ -186,21 +199,17 @@ export class SqliteHubStore implements HubStore {
         selector: JSON.stringify(change.siteSelector ?? cur.siteSelector),
         priority: change.priority ?? cur.priority,
       };
-      this.#db
-        .prepare(
-          "UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-        )
-        .run(next.name, next.text, next.plan, next.selector, next.priority, this.#iso(), id);
+      this.#stmt(
+        "UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+      ).run(next.name, next.text, next.plan, next.selector, next.priority, this.#iso(), id);
       return this.getIntent(id) as Intent;
     })();
   }
 
   markIntentDeleting(id: string): Intent {
-    const changed = this.#db
-      .prepare(
-        "UPDATE intents SET state = 'deleting', revision = revision + 1, updated_at = ? WHERE id = ? AND state = 'active'",
-      )
-      .run(this.#iso(), id);
+    const changed = this.#stmt(
+      "UPDATE intents SET state = 'deleting', revision = revision + 1, updated_at = ? WHERE id = ? AND state = 'active'",
+    ).run(this.#iso(), id);
     const cur = this.getIntent(id);
     if (!cur) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
     if (changed.changes === 0)
@@ -209,7 +218,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   countIntents(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM intents").get() as { n: number }).n;
+    return (this.#stmt("SELECT count(*) AS n FROM intents").get() as { n: number }).n;
   }
 
   createEnrollmentToken(t: {
@@ -220,11 +229,9 @@ export class SqliteHubStore implements HubStore {
     expiresAt: string;
     createdBy: string;
   }): EnrollmentToken {
-    this.#db
-      .prepare(
-        "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy);
+    this.#stmt(
+      "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy);
     return {
       id: t.id,
       site: t.site,
@@ -237,33 +244,30 @@ export class SqliteHubStore implements HubStore {
 
   enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord {
     return this.#db.transaction(() => {
-      const t = this.#db.prepare("SELECT * FROM enrollment_tokens WHERE hash = ?").get(tokenHash) as
+      const t = this.#stmt("SELECT * FROM enrollment_tokens WHERE hash = ?").get(tokenHash) as
         { id: string; site: string; labels: string; expires_at: string; used_at: string | null } | undefined;
       if (!t) throw new HubStoreError(StoreErrorCode.NotFound, "unknown enrollment token");
       if (t.used_at)
         throw new HubStoreError(StoreErrorCode.Conflict, "this enrollment token was already used");
       if (t.expires_at <= now)
         throw new HubStoreError(StoreErrorCode.Conflict, "this enrollment token has expired");
-      this.#db.prepare("UPDATE enrollment_tokens SET used_at = ? WHERE id = ?").run(now, t.id);
-      this.#db
-        .prepare(
-          `INSERT INTO sites (id, labels, enrolled_at, agent_version, credential_hash, desired_version) VALUES (?, ?, ?, ?, ?, 1)
+      this.#stmt("UPDATE enrollment_tokens SET used_at = ? WHERE id = ?").run(now, t.id);
+      this.#stmt(
+        `INSERT INTO sites (id, labels, enrolled_at, agent_version, credential_hash, desired_version) VALUES (?, ?, ?, ?, ?, 1)
            ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, enrolled_at = excluded.enrolled_at, agent_version = excluded.agent_version,
              credential_hash = excluded.credential_hash, desired_version = sites.desired_version + 1`,
-        )
-        .run(t.site, t.labels, now, agentVersion, credentialHash);
+      ).run(t.site, t.labels, now, agentVersion, credentialHash);
       return this.getSite(t.site) as SiteRecord;
     })();
   }
 
   getSite(id: string): SiteRecord | undefined {
-    const r = this.#db.prepare("SELECT * FROM sites WHERE id = ?").get(id) as SiteRow | undefined;
+    const r = this.#stmt("SELECT * FROM sites WHERE id = ?").get(id) as SiteRow | undefined;
     return r && toSite(r);
   }
 
   siteByCredential(hash: string): SiteRecord | undefined {
-    const r = this.#db.prepare("SELECT * FROM sites WHERE credential_hash = ?").get(hash) as
-      SiteRow | undefined;
+    const r = this.#stmt("SELECT * FROM sites WHERE credential_hash = ?").get(hash) as SiteRow | undefined;
     return r && toSite(r);
   }
 
@@ -271,7 +275,7 @@ export class SqliteHubStore implements HubStore {
     const wanted = Object.entries(q.label ?? {});
     const out: SiteRow[] = [];
     let after = decodeCursor(q.cursor);
-    const stmt = this.#db.prepare("SELECT * FROM sites WHERE seq > ? ORDER BY seq LIMIT 500");
+    const stmt = this.#stmt("SELECT * FROM sites WHERE seq > ? ORDER BY seq LIMIT 500");
     // Label filters are evaluated here, in pages, so a cursor stays meaningful whatever the filter.
     for (;;) {
       const rows = stmt.all(after) as SiteRow[];
@@ -292,68 +296,95 @@ export class SqliteHubStore implements HubStore {
   }
 
   allSites(): SiteRecord[] {
-    return (this.#db.prepare("SELECT * FROM sites ORDER BY seq").all() as SiteRow[]).map(toSite);
+    return (this.#stmt("SELECT * FROM sites ORDER BY seq").all() as SiteRow[]).map(toSite);
   }
 
   setSiteLabels(id: string, labels: Labels): SiteRecord {
-    const n = this.#db
-      .prepare("UPDATE sites SET labels = ?, desired_version = desired_version + 1 WHERE id = ?")
-      .run(JSON.stringify(labels), id).changes;
+    const n = this.#stmt(
+      "UPDATE sites SET labels = ?, desired_version = desired_version + 1 WHERE id = ?",
+    ).run(JSON.stringify(labels), id).changes;
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
     return this.getSite(id) as SiteRecord;
   }
 
   requestResync(id: string, at: string): SiteRecord {
-    const n = this.#db
-      .prepare("UPDATE sites SET resync_requested_at = ?, desired_version = desired_version + 1 WHERE id = ?")
-      .run(at, id).changes;
+    const n = this.#stmt(
+      "UPDATE sites SET resync_requested_at = ?, desired_version = desired_version + 1 WHERE id = ?",
+    ).run(at, id).changes;
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
     return this.getSite(id) as SiteRecord;
   }
 
   deleteSite(id: string): void {
     this.#db.transaction(() => {
-      const n = this.#db.prepare("DELETE FROM sites WHERE id = ?").run(id).changes;
+      const n = this.#stmt("DELETE FROM sites WHERE id = ?").run(id).changes;
       if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
-      this.#db.prepare("DELETE FROM site_reports WHERE site_id = ?").run(id);
+      this.#stmt("DELETE FROM site_reports WHERE site_id = ?").run(id);
     })();
   }
 
-  bumpDesired(siteIds: readonly string[]): void {
-    const stmt = this.#db.prepare("UPDATE sites SET desired_version = desired_version + 1 WHERE id = ?");
-    this.#db.transaction(() => siteIds.forEach((id) => stmt.run(id)))();
+  bumpDesired(selectors: readonly SiteSelector[]): void {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    for (const sel of selectors) {
+      if (sel.all) {
+        clauses.push("1");
+        break;
+      }
+      if (sel.names?.length) {
+        clauses.push(`id IN (${sel.names.map(() => "?").join(",")})`);
+        params.push(...sel.names);
+      }
+      const labels = Object.entries(sel.matchLabels ?? {});
+      if (labels.length) {
+        clauses.push(`(${labels.map(() => "json_extract(labels, ?) = ?").join(" AND ")})`);
+        for (const [k, v] of labels) params.push(`$."${k.replace(/"/g, '""')}"`, v);
+      }
+    }
+    if (!clauses.length) return;
+    // Not cached: the SQL varies with the selector, and the cache must stay bounded.
+    this.#db
+      .prepare(`UPDATE sites SET desired_version = desired_version + 1 WHERE ${clauses.join(" OR ")}`)
+      .run(...params);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
   }
 
   putReport(r: SiteIntentReport): boolean {
     const report = ReportSchema.parse(r);
     return this.#db.transaction(() => {
-      const cur = this.#db
-        .prepare("SELECT report_seq FROM site_reports WHERE site_id = ? AND intent_id = ?")
-        .get(report.siteId, report.intentId) as { report_seq: number } | undefined;
+      const cur = this.#stmt("SELECT report_seq FROM site_reports WHERE site_id = ? AND intent_id = ?").get(
+        report.siteId,
+        report.intentId,
+      ) as { report_seq: number } | undefined;
       if (cur && cur.report_seq >= report.reportSeq) return false;
-      this.#db
-        .prepare(
-          `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      this.#stmt(
+        `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, phase = excluded.phase, report = excluded.report,
              report_seq = excluded.report_seq, observed_at = excluded.observed_at`,
-        )
-        .run(
-          report.siteId,
-          report.intentId,
-          report.revision,
-          report.phase,
-          JSON.stringify(report),
-          report.reportSeq,
-          report.observedAt,
-        );
-      this.#db.prepare("UPDATE sites SET last_seen = ? WHERE id = ?").run(this.#iso(), report.siteId);
+      ).run(
+        report.siteId,
+        report.intentId,
+        report.revision,
+        report.phase,
+        JSON.stringify(report),
+        report.reportSeq,
+        report.observedAt,
+      );
+      this.#stmt("UPDATE sites SET last_seen = ? WHERE id = ?").run(this.#iso(), report.siteId);
       return true;
     })();
   }
 
+  putReports(rs: readonly SiteIntentReport[]): number {
+    return this.#db.transaction(() => rs.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0))();
+  }
+
   reportsForIntent(intentId: string): SiteIntentReport[] {
     return (
-      this.#db.prepare("SELECT report FROM site_reports WHERE intent_id = ?").all(intentId) as {
+      this.#stmt("SELECT report FROM site_reports WHERE intent_id = ?").all(intentId) as {
         report: string;
       }[]
     ).map((r) => JSON.parse(r.report) as SiteIntentReport);
@@ -361,22 +392,27 @@ export class SqliteHubStore implements HubStore {
 
   reportsForSite(siteId: string): SiteIntentReport[] {
     return (
-      this.#db.prepare("SELECT report FROM site_reports WHERE site_id = ?").all(siteId) as {
+      this.#stmt("SELECT report FROM site_reports WHERE site_id = ?").all(siteId) as {
         report: string;
       }[]
     ).map((r) => JSON.parse(r.report) as SiteIntentReport);
   }
 
   audit(e: { actor: string; action: string; target: string; detail?: Record<string, unknown> }): void {
-    this.#db
-      .prepare("INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(this.#iso(), e.actor, e.action, e.target, JSON.stringify(e.detail ?? {}));
+    this.#stmt("INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)").run(
+      this.#iso(),
+      e.actor,
+      e.action,
+      e.target,
+      JSON.stringify(e.detail ?? {}),
+    );
   }
 
   listAudit(q: { limit: number; cursor?: string }): Page<AuditEntry> {
-    const rows = this.#db
-      .prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")
-      .all(decodeCursor(q.cursor), q.limit + 1) as {
+    const rows = this.#stmt("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?").all(
+      decodeCursor(q.cursor),
+      q.limit + 1,
+    ) as {
       seq: number;
       at: string;
       actor: string;

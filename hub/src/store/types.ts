@@ -121,11 +121,15 @@ export interface HubStore {
   setSiteLabels(id: string, labels: Labels): SiteRecord;
   requestResync(id: string, at: string): SiteRecord;
   deleteSite(id: string): void;
-  /** Bumps desiredVersion of the given sites (a change concerns them). */
-  bumpDesired(siteIds: readonly string[]): void;
+  /** Bumps desiredVersion of every site any of the selectors picks (a change concerns them). */
+  bumpDesired(selectors: readonly SiteSelector[]): void;
+  /** Runs `fn` as one transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T;
 
   /** Stores a report unless an equal or newer reportSeq is already there; returns whether it was new. */
   putReport(r: SiteIntentReport): boolean;
+  /** putReport for many, in one transaction; returns how many were new. */
+  putReports(rs: readonly SiteIntentReport[]): number;
   reportsForIntent(intentId: string): SiteIntentReport[];
   reportsForSite(siteId: string): SiteIntentReport[];
 

@@ -1,11 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
-import { newId } from "../../auth/tokens";
 import type { AppEnv } from "../env";
-import { ApiError, ApiErrorCode } from "../errors";
 import { CreateIntentRequest, IntentView, errorResponses } from "../schemas";
-import { concernedSites, resolvePlan } from "../service";
+import { createIntent, requireSites, resolvePlan } from "../service";
 
 const route = createRoute({
   method: "post",
@@ -25,43 +23,16 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const body = c.req.valid("json");
     const { plan, warnings } = await resolvePlan(deps, body);
-    const siteSelector = body.siteSelector ?? plan.sites;
-    if (
-      !siteSelector ||
-      (!siteSelector.all &&
-        !siteSelector.names?.length &&
-        !Object.keys(siteSelector.matchLabels ?? {}).length)
-    ) {
-      throw new ApiError(
-        400,
-        ApiErrorCode.Validation,
-        'say which sites: a siteSelector, or sites named in the text ("at edge01", "all sites", region=eu)',
-      );
-    }
-    const intent = deps.store.createIntent({
-      id: newId("int"),
+    const intent = createIntent(deps, {
       name:
         body.name ??
         body.text?.slice(0, 120) ??
         `${plan.intentType} ${plan.actions.map((a) => a.nf).join(",")}`,
       ...(body.text !== undefined ? { text: body.text } : {}),
       plan,
-      siteSelector,
+      siteSelector: requireSites(body.siteSelector, plan),
       priority: body.priority ?? plan.priority,
       createdBy: c.var.principal.name,
-    });
-    deps.store.bumpDesired(concernedSites(deps, siteSelector));
-    deps.store.audit({
-      actor: c.var.principal.name,
-      action: "intent.create",
-      target: intent.id,
-      detail: { revision: 1 },
-    });
-    deps.events.publish({
-      type: "intent.created",
-      id: intent.id,
-      revision: 1,
-      at: deps.clock.now().toISOString(),
     });
     c.header("ETag", `"${intent.revision}"`);
     c.header("Location", `/v1/intents/${intent.id}`);

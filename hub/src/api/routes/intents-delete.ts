@@ -4,7 +4,7 @@ import { Intent } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { IdParam, errorResponses } from "../schemas";
-import { concernedSites } from "../service";
+import { deleteIntent } from "../service";
 
 const route = createRoute({
   method: "delete",
@@ -25,21 +25,7 @@ const route = createRoute({
 
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, (c) => {
-    const deps = c.var.deps;
-    const intent = deps.store.markIntentDeleting(c.req.valid("param").id);
-    deps.store.bumpDesired(concernedSites(deps, intent.siteSelector));
-    deps.store.audit({
-      actor: c.var.principal.name,
-      action: "intent.delete",
-      target: intent.id,
-      detail: { revision: intent.revision },
-    });
-    deps.events.publish({
-      type: "intent.deleting",
-      id: intent.id,
-      revision: intent.revision,
-      at: deps.clock.now().toISOString(),
-    });
+    const intent = deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name);
     return c.json({ intent }, 202);
   });
 }

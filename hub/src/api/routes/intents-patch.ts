@@ -4,7 +4,7 @@ import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
 import { IdParam, IntentView, PatchIntentRequest, errorResponses } from "../schemas";
-import { concernedSites, resolvePlan } from "../service";
+import { resolvePlan } from "../service";
 
 const route = createRoute({
   method: "patch",
@@ -48,7 +48,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
       ...(body.priority !== undefined ? { priority: body.priority } : {}),
     });
-    deps.store.bumpDesired(concernedSites(deps, current.siteSelector, updated.siteSelector));
+    deps.store.bumpDesired([current.siteSelector, updated.siteSelector]);
     deps.store.audit({
       actor: c.var.principal.name,
       action: "intent.update",

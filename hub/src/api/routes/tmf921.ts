@@ -7,11 +7,10 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Intent } from "@nephoran/shared";
 import { SiteSelector } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
-import { newId } from "../../auth/tokens";
 import type { AppEnv, HubDeps } from "../env";
-import { ApiError, ApiErrorCode, notFound } from "../errors";
+import { notFound } from "../errors";
 import { IdParam, PlanInput, errorResponses } from "../schemas";
-import { concernedSites, resolvePlan } from "../service";
+import { createIntent, deleteIntent, requireSites, resolvePlan } from "../service";
 
 const BASE = "/tmf-api/intentManagement/v5/intent";
 
@@ -68,31 +67,18 @@ async function create(deps: HubDeps, body: z.infer<typeof TmfIntentInput>, actor
   const text = typeof value === "string" ? value : body.description;
   const input = typeof value === "object" ? { plan: value } : { text: text as string };
   const { plan } = await resolvePlan(deps, input);
-  const siteSelector = body.siteSelector ?? plan.sites;
-  if (!siteSelector)
-    throw new ApiError(
-      400,
-      ApiErrorCode.Validation,
-      "say which sites: siteSelector, or sites named in the intent text",
-    );
-  const intent = deps.store.createIntent({
-    id: newId("int"),
-    name: body.name,
-    ...(text ? { text } : {}),
-    plan,
-    siteSelector,
-    priority: plan.priority,
-    createdBy: actor,
-  });
-  deps.store.bumpDesired(concernedSites(deps, siteSelector));
-  deps.store.audit({ actor, action: "intent.create", target: intent.id, detail: { api: "tmf921" } });
-  deps.events.publish({
-    type: "intent.created",
-    id: intent.id,
-    revision: 1,
-    at: deps.clock.now().toISOString(),
-  });
-  return intent;
+  return createIntent(
+    deps,
+    {
+      name: body.name,
+      ...(text ? { text } : {}),
+      plan,
+      siteSelector: requireSites(body.siteSelector, plan),
+      priority: plan.priority,
+      createdBy: actor,
+    },
+    "tmf921",
+  );
 }
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -178,21 +164,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       responses: { 204: { description: "deletion under way" }, ...errorResponses(401, 403, 404, 409) },
     }),
     (c) => {
-      const deps = c.var.deps;
-      const intent = deps.store.markIntentDeleting(c.req.valid("param").id);
-      deps.store.bumpDesired(concernedSites(deps, intent.siteSelector));
-      deps.store.audit({
-        actor: c.var.principal.name,
-        action: "intent.delete",
-        target: intent.id,
-        detail: { api: "tmf921" },
-      });
-      deps.events.publish({
-        type: "intent.deleting",
-        id: intent.id,
-        revision: intent.revision,
-        at: deps.clock.now().toISOString(),
-      });
+      deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name, "tmf921");
       return c.body(null, 204);
     },
   );

@@ -1,0 +1,193 @@
+/**
+ * Hub API benchmark over HTTP on 127.0.0.1: intents created per second; p99 of GET /v1/intents/{id}
+ * (with rollup) and GET /v1/sites with 1,000 sites × 100 intents stored, then 10,000 sites × 100
+ * intents. Last line: one JSON object. Usage: pnpm bench:hub [createSeconds]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import type { SiteIntentReport } from "@nephoran/shared";
+import { Hub, HubConfig, hashToken } from "@nephoran/hub";
+
+const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
+const createSeconds = Number(process.argv[2] ?? 5);
+const TOKEN = "bench-admin-token-0123456789abcdef";
+const PHASES = ["Ready", "Ready", "Ready", "Applied", "Applying", "Failed"] as const;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN) * 100) / 100;
+}
+
+async function timed(n: number, fn: (i: number) => Promise<Response>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await fn(i);
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function scenario(sites: number, intents: number) {
+  const hub = new Hub(
+    HubConfig.parse({
+      dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-bench-")),
+      adminToken: TOKEN,
+      port: 0,
+      presenceTimeoutSeconds: 3600,
+    }),
+    {
+      logger: pino({ level: "silent" }),
+    },
+  );
+  const url = await hub.start();
+  const store = hub.deps.store;
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  const seed0 = performance.now();
+  const now = new Date().toISOString();
+  for (let s = 0; s < sites; s++) {
+    const id = `edge-${String(s).padStart(5, "0")}`;
+    store.createEnrollmentToken({
+      id: `enr-${s}`,
+      hash: hashToken(`t${s}`),
+      site: id,
+      labels: { region: s % 2 ? "eu" : "us", fleet: "bench" },
+      expiresAt: "2999-01-01T00:00:00Z",
+      createdBy: "bench",
+    });
+    store.enroll(hashToken(`t${s}`), now, hashToken(`c${s}`), "0.1.0");
+  }
+  // Intents through the API (all sites), then one report per site and intent.
+  const ids: string[] = [];
+  for (let i = 0; i < intents; i++) {
+    const r = await fetch(`${url}/v1/intents`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ text: `Deploy ${1 + (i % 3)} AMF at all sites`, name: `i${i}` }),
+    });
+    ids.push(((await r.json()) as { id: string }).id);
+  }
+  let seq = 0;
+  for (const intentId of ids) {
+    const batch: SiteIntentReport[] = [];
+    for (let s = 0; s < sites; s++) {
+      const phase = PHASES[(s + seq) % PHASES.length] as SiteIntentReport["phase"];
+      batch.push({
+        siteId: `edge-${String(s).padStart(5, "0")}`,
+        intentId,
+        revision: 1,
+        phase,
+        conditions: [
+          {
+            type: "Ready",
+            status: phase === "Ready" ? "True" : "False",
+            message: phase,
+            lastTransitionTime: now,
+          },
+        ],
+        nfStatus: [],
+        observedAt: now,
+        reportSeq: ++seq,
+      });
+    }
+    store.putReports(batch);
+  }
+  const seedSeconds = (performance.now() - seed0) / 1000;
+  console.error(`seeded ${sites} sites in ${seedSeconds.toFixed(1)} s`);
+  // Seeding held the event loop; let the server close the connections that idled meanwhile.
+  await new Promise((r) => setTimeout(r, 500));
+  await timed(20, (i) => fetch(`${url}/v1/intents/${ids[i % ids.length] as string}`, { headers })); // warm-up
+  const getIntent = await timed(300, (i) =>
+    fetch(`${url}/v1/intents/${ids[i % ids.length] as string}`, { headers }),
+  );
+  const listSites = await timed(300, (i) =>
+    fetch(`${url}/v1/sites?limit=50${i % 2 ? "&label=region=eu" : ""}`, { headers }),
+  );
+  const getSite = await timed(100, (i) =>
+    fetch(`${url}/v1/sites/edge-${String((i * 7) % sites).padStart(5, "0")}`, { headers }),
+  );
+  await hub.stop();
+  return {
+    sites,
+    intents,
+    reports: sites * intents,
+    seedSeconds: Math.round(seedSeconds * 10) / 10,
+    getIntentWithRollupP50Ms: pct(getIntent, 50),
+    getIntentWithRollupP99Ms: pct(getIntent, 99),
+    listSitesP50Ms: pct(listSites, 50),
+    listSitesP99Ms: pct(listSites, 99),
+    getSiteP99Ms: pct(getSite, 99),
+  };
+}
+
+/** Creation rate against a hub in its own process (as deployed), from 16 concurrent clients here. */
+async function createRate() {
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-bench-"));
+  const child = spawn(
+    process.execPath,
+    [CLI, "hub", "--port", String(port), "--data", dataDir, "--log-level", "warn"],
+    { env: { ...process.env, NEPHORAN_ADMIN_TOKEN: TOKEN }, stdio: "ignore" },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (i > 200) throw new Error("the hub did not start");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  const texts = [
+    "Deploy 2 AMF and 3 SMF at edge01",
+    "scale UPF to 3 replicas at edge-berlin-01",
+    "Create a URLLC slice with 1 ms latency on edge01 and edge02",
+    "Deploy a UPF with 4 cores at all sites in region eu",
+  ];
+  const end = performance.now() + createSeconds * 1000;
+  let created = 0;
+  const worker = async (w: number) => {
+    for (let i = 0; performance.now() < end; i++) {
+      const r = await fetch(`${url}/v1/intents`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ text: texts[(w + i) % texts.length] }),
+      });
+      if (r.status !== 201) throw new Error(`HTTP ${r.status}: ${await r.text()}`);
+      await r.arrayBuffer();
+      created++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
+  const rate = created / ((performance.now() - t0) / 1000);
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  return { created, intentsCreatedPerSecond: Math.round(rate) };
+}
+
+console.error("create rate…");
+const create = await createRate();
+console.error("create rate done", create);
+const small = await scenario(1000, 100);
+console.log(`1,000 sites: ${JSON.stringify(small)}`);
+const large = await scenario(10_000, 100);
+console.log(`10,000 sites: ${JSON.stringify(large)}`);
+console.log(
+  JSON.stringify({
+    bench: "hub",
+    ...create,
+    concurrency: 16,
+    at1000Sites: small,
+    at10000Sites: large,
+    node: process.version,
+  }),
+);

@@ -11,6 +11,8 @@ export interface Child {
   readonly proc: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
+  /** Resolves once the output contains `text`; rejects if the process exits first or after `ms`. */
+  waitFor(text: string, ms?: number): Promise<void>;
 }
 
 export function spawnNephoran(args: readonly string[], env: Record<string, string> = {}): Child {
@@ -26,5 +28,31 @@ export function spawnNephoran(args: readonly string[], env: Record<string, strin
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  return { proc, exited, output: () => out };
+  const waitFor = (text: string, ms = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!out.includes(text)) return;
+        cleanup();
+        resolve();
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new Error(`process exited before printing ${JSON.stringify(text)}:\n${out}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no ${JSON.stringify(text)} within ${ms} ms:\n${out}`));
+      }, ms);
+      const cleanup = () => {
+        clearTimeout(timer);
+        proc.stdout?.off("data", check);
+        proc.stderr?.off("data", check);
+        proc.off("exit", onExit);
+      };
+      proc.stdout?.on("data", check);
+      proc.stderr?.on("data", check);
+      proc.once("exit", onExit);
+      check();
+    });
+  return { proc, exited, output: () => out, waitFor };
 }

@@ -100,6 +100,8 @@ describe.skipIf(!kubeconfig)("agent faults against a real Kubernetes API", () =>
       expect(exit.signal).toBe("SIGKILL");
     }
     const child = spawnNephoran(agentArgs(site, dataDir, kubeconfig as string));
+    // The store may already match the cluster; wait until this agent runs so it is the one that stops cleanly.
+    await child.waitFor("nephoran agent: site");
     try {
       const state = await eventually(
         async () => {

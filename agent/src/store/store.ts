@@ -89,11 +89,13 @@ export class AgentStore {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
 
-  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  /** Prepared once per SQL text (compiling costs more than running); at most 256 kept, oldest dropped. */
   #stmt(sql: string): Database.Statement {
     let st = this.#statements.get(sql);
     if (!st) {
       st = this.#db.prepare(sql);
+      if (this.#statements.size >= 256)
+        this.#statements.delete(this.#statements.keys().next().value as string);
       this.#statements.set(sql, st);
     }
     return st;
@@ -146,16 +148,14 @@ export class AgentStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.#stmt("SELECT value FROM meta WHERE key = ?").get(key) as
-      { value: string } | undefined;
+    const row = this.#stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
     this.#stmt(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
   }
 
   /**
@@ -176,22 +176,21 @@ export class AgentStore {
       if (existing && existing.revision >= input.revision) return false;
       // One upsert: a new intent starts Pending; a new revision keeps its creation time and order.
       this.#stmt(
-          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+        `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
            VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', @now)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
              revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at`,
-        )
-        .run({
-          id: input.id,
-          name: input.name,
-          text: input.text ?? null,
-          plan: JSON.stringify(plan.data),
-          revision: input.revision,
-          priority: input.priority,
-          origin: input.origin,
-          createdAt: input.createdAt ?? now,
-          now,
-        });
+      ).run({
+        id: input.id,
+        name: input.name,
+        text: input.text ?? null,
+        plan: JSON.stringify(plan.data),
+        revision: input.revision,
+        priority: input.priority,
+        origin: input.origin,
+        createdAt: input.createdAt ?? now,
+        now,
+      });
       this.#transition(
         input.id,
         input.revision,
@@ -221,9 +220,7 @@ export class AgentStore {
 
   /** All intents in the order they take effect at the site: oldest first. */
   listIntents(): StoredIntent[] {
-    return (this.#stmt("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(
-      toIntent,
-    );
+    return (this.#stmt("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(toIntent);
   }
 
   /**
@@ -299,9 +296,8 @@ export class AgentStore {
   history(id: string): HistoryEntry[] {
     return (
       this.#stmt(
-          "SELECT revision, from_phase, to_phase, reason, message, at FROM intent_history WHERE intent_id = ? ORDER BY seq",
-        )
-        .all(id) as {
+        "SELECT revision, from_phase, to_phase, reason, message, at FROM intent_history WHERE intent_id = ? ORDER BY seq",
+      ).all(id) as {
         revision: number;
         from_phase: Phase | null;
         to_phase: Phase;
@@ -321,8 +317,9 @@ export class AgentStore {
 
   /** The oldest `limit` messages waiting for the hub, in order. */
   peekOutbox(limit = 100): OutboxMessage[] {
-    const rows = this.#stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?")
-      .all(limit) as {
+    const rows = this.#stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?").all(
+      limit,
+    ) as {
       seq: number;
       msg_id: string;
       kind: "report";
@@ -361,12 +358,15 @@ export class AgentStore {
     message: string | null,
   ): void {
     const now = this.#clock.now().toISOString();
-    this.#stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
-      .run(to, JSON.stringify(conditions), now, id);
+    this.#stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?").run(
+      to,
+      JSON.stringify(conditions),
+      now,
+      id,
+    );
     this.#stmt(
-        "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(id, revision, from ?? null, to, reason, message, now);
+      "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).run(id, revision, from ?? null, to, reason, message, now);
     const seq = Number(this.getMeta("reportSeq") ?? "0") + 1;
     this.setMeta("reportSeq", String(seq));
     const report: SiteIntentReport = {
@@ -379,8 +379,11 @@ export class AgentStore {
       observedAt: now,
       reportSeq: seq,
     };
-    this.#stmt("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
-      .run(`${this.#site}:${id}:${seq}`, JSON.stringify(ReportSchema.parse(report)), now);
+    this.#stmt("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)").run(
+      `${this.#site}:${id}:${seq}`,
+      JSON.stringify(ReportSchema.parse(report)),
+      now,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 /** API tokens and site credentials: random, prefixed by kind, stored only as SHA-256 hashes. */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 
 export const TOKEN_PREFIX = { api: "nph_", site: "nps_", enrollment: "npe_" } as const;
 
@@ -9,4 +9,4 @@ export const newToken = (kind: keyof typeof TOKEN_PREFIX): string =>
 /** Tokens carry 192 random bits, so a fast hash is enough; the store never sees the token itself. */
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
-export const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
+export const newId = (prefix: string): string => `${prefix}-${randomUUID().replace(/-/g, "").slice(0, 12)}`;

@@ -83,11 +83,13 @@ export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
 
-  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  /** Prepared once per SQL text (compiling costs more than running); at most 256 kept, oldest dropped. */
   #stmt(sql: string): Database.Statement {
     let st = this.#statements.get(sql);
     if (!st) {
       st = this.#db.prepare(sql);
+      if (this.#statements.size >= 256)
+        this.#statements.delete(this.#statements.keys().next().value as string);
       this.#statements.set(sql, st);
     }
     return st;
@@ -121,10 +123,18 @@ export class SqliteHubStore implements HubStore {
     );
   }
 
+  /** Tokens never change once stored (there is no revocation yet), so lookups are cached. */
+  readonly #tokens = new Map<string, ApiToken>();
+
   tokenByHash(hash: string): ApiToken | undefined {
+    const cached = this.#tokens.get(hash);
+    if (cached) return cached;
     const r = this.#stmt("SELECT id, name, role, created_at FROM api_tokens WHERE hash = ?").get(hash) as
       { id: string; name: string; role: Role; created_at: string } | undefined;
-    return r && { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
+    if (!r) return undefined;
+    const token = { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
+    this.#tokens.set(hash, token);
+    return token;
   }
 
   countApiTokens(): number {
@@ -153,7 +163,19 @@ export class SqliteHubStore implements HubStore {
         throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
       throw e;
     }
-    return this.getIntent(i.id) as Intent;
+    return {
+      id: i.id,
+      name: i.name,
+      ...(i.text !== undefined ? { text: i.text } : {}),
+      plan: i.plan,
+      siteSelector: i.siteSelector,
+      revision: 1,
+      priority: i.priority,
+      state: "active",
+      createdAt: now,
+      updatedAt: now,
+      createdBy: i.createdBy,
+    };
   }
 
   getIntent(id: string): Intent | undefined {

@@ -14,6 +14,12 @@ if ! bash scripts/test-env/kube.sh build; then
   say "WARNING: no Kubernetes API server; the Kubernetes suites will be SKIPPED"
 fi
 
+say "test environment: nats-server and mosquitto (Debian packages)"
+if ! bash scripts/test-env/brokers.sh install; then
+  if [ -n "${CI:-}" ]; then die "nats-server/mosquitto could not be installed; CI must run the sync suites"; fi
+  say "WARNING: no nats-server/mosquitto; the external-broker sync suites will be SKIPPED"
+fi
+
 RESULTS=$ROOT/.test-results
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 passed=0; failed=0

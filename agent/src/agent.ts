@@ -4,9 +4,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Clock, IntentPlan, Priority } from "@nephoran/shared";
+import type { Clock, IntentPlan, LinkTuning, Priority, SiteSyncCredentials } from "@nephoran/shared";
 import {
   Catalog,
+  createAgentTransport,
   PlanningError,
   PlanningErrorCode,
   RulesPlanner,
@@ -16,6 +17,8 @@ import {
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { AgentConfig } from "./config";
+import type { SyncClientOptions } from "./sync/client";
+import { SyncClient } from "./sync/client";
 import { NetworkIntentMirror } from "./crd";
 import type { LoopOptions, ReconcileResult, Watcher } from "./reconcile";
 import { ReconcileLoop, Reconciler } from "./reconcile";
@@ -27,7 +30,11 @@ export interface AgentDeps {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly loopOptions?: Partial<LoopOptions>;
+  readonly syncOptions?: Partial<SyncClientOptions>;
+  readonly link?: LinkTuning;
 }
+
+export const AGENT_VERSION = "0.1.0";
 
 export class Agent {
   readonly config: AgentConfig;
@@ -40,9 +47,13 @@ export class Agent {
   readonly mirror: NetworkIntentMirror | undefined;
   readonly #reconciler: Reconciler;
   readonly #clock: Clock;
+  readonly #deps: AgentDeps;
+  #sync: SyncClient | undefined;
+  #syncStarting: Promise<void> | undefined;
 
   constructor(config: AgentConfig, deps: AgentDeps = {}) {
     this.config = config;
+    this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
     this.logger = (deps.logger ?? pino({ level: config.logLevel }, pino.destination(2))).child({
       siteId: config.site,
@@ -100,6 +111,7 @@ export class Agent {
     if (this.mirror) await this.mirror.pickUp();
     const r = await this.#reconciler.reconcileOnce();
     if (this.mirror) await this.mirror.publish();
+    this.#sync?.poke();
     return r;
   }
 
@@ -109,9 +121,36 @@ export class Agent {
       "agent starting; reconciling from the local store",
     );
     this.loop.start();
+    if (this.config.sync) this.#syncStarting = this.#startSync(this.config.sync);
+  }
+
+  /** The link to the hub, once it is set up (undefined for an agent that runs on its store alone). */
+  get sync(): SyncClient | undefined {
+    return this.#sync;
+  }
+
+  async #startSync(creds: SiteSyncCredentials): Promise<void> {
+    try {
+      const transport = await createAgentTransport(creds, this.#deps.link);
+      this.#sync = new SyncClient({
+        store: this.store,
+        transport,
+        clock: this.#clock,
+        logger: this.logger.child({ component: "sync" }),
+        agentVersion: AGENT_VERSION,
+        onChanged: () => this.loop.trigger("hub change"),
+        options: { heartbeatMs: this.config.heartbeatSeconds * 1000, ...this.#deps.syncOptions },
+      });
+      this.#sync.start();
+    } catch (e: unknown) {
+      // Without a link the site still runs on its store; say so loudly.
+      this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "sync could not start");
+    }
   }
 
   async stop(): Promise<void> {
+    await this.#syncStarting;
+    await this.#sync?.stop();
     await this.loop.stop();
     this.store.close();
     this.logger.info("agent stopped");

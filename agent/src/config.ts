@@ -1,6 +1,6 @@
 /** The agent's configuration, parsed once (zod) in the composition root. */
 import { z } from "zod";
-import { GuardrailPolicy, SiteName } from "@nephoran/shared";
+import { GuardrailPolicy, SiteName, SiteSyncCredentials } from "@nephoran/shared";
 
 export const TargetConfig = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("kubernetes"), kubeconfig: z.string().min(1).optional() }),
@@ -22,6 +22,9 @@ export const AgentConfig = z.strictObject({
   requestTimeoutSeconds: z.number().positive().max(300).default(15),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   guardrails: GuardrailPolicy.default(GuardrailPolicy.parse({})),
+  /** The site's broker credentials from enrollment; without them the agent runs on its store alone. */
+  sync: SiteSyncCredentials.optional(),
+  heartbeatSeconds: z.number().positive().max(3600).default(30),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 export type AgentConfigInput = z.input<typeof AgentConfig>;
@@ -36,3 +39,13 @@ export function parseTargetFlag(flag: string | undefined, kubeconfig: string | u
   }
   throw new Error(`--target must be "kubernetes" or "directory:DIR", got "${flag}"`);
 }
+
+/** What `nephoran enroll` keeps in the data folder (mode 0600): the site's own secrets. */
+export const Enrollment = z.object({
+  siteId: SiteName,
+  credential: z.string().min(1),
+  hubUrl: z.string().min(1),
+  sync: SiteSyncCredentials.optional(),
+});
+export type Enrollment = z.infer<typeof Enrollment>;
+export const ENROLLMENT_FILE = "enrollment.json";

@@ -2,6 +2,42 @@
 import { z } from "zod";
 import { GuardrailPolicy } from "@nephoran/shared";
 
+/**
+ * How hub and agents sync. `embedded` (the default) runs an MQTT broker inside the hub, so one machine
+ * needs no external server. `mqtt` and `nats` use an external mosquitto or nats-server whose per-site
+ * credentials the hub keeps in `authFile` (+ `aclFile` for mosquitto), reloading the broker (SIGHUP to
+ * the pid in `pidFile`) when a site enrolls.
+ */
+export const SyncConfig = z.discriminatedUnion("transport", [
+  z.strictObject({ transport: z.literal("none") }),
+  z.strictObject({
+    transport: z.literal("embedded"),
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(1883),
+    /** The broker URL handed to agents; defaults to mqtt://host:port. */
+    agentUrl: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    transport: z.literal("mqtt"),
+    url: z.string().min(1),
+    agentUrl: z.string().min(1).optional(),
+    username: z.string().min(1).default("nephoran-hub"),
+    password: z.string().min(16),
+    authFile: z.string().min(1),
+    aclFile: z.string().min(1),
+    pidFile: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    transport: z.literal("nats"),
+    url: z.string().min(1),
+    agentUrl: z.string().min(1).optional(),
+    nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
+    authFile: z.string().min(1),
+    pidFile: z.string().min(1).optional(),
+  }),
+]);
+export type SyncConfig = z.infer<typeof SyncConfig>;
+
 export const HubConfig = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -11,6 +47,9 @@ export const HubConfig = z.strictObject({
   /** Bootstrap admin token (NEPHORAN_ADMIN_TOKEN); stored hashed on first start. */
   adminToken: z.string().min(16, "the admin token must be at least 16 characters").optional(),
   presenceTimeoutSeconds: z.number().positive().default(90),
+  sync: SyncConfig.default({ transport: "embedded", host: "127.0.0.1", port: 1883 }),
+  /** How often agents send heartbeats; a site silent for three of them is offline. */
+  heartbeatSeconds: z.number().positive().max(3600).default(30),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   guardrails: GuardrailPolicy.default(GuardrailPolicy.parse({})),
 });

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
-import type { Clock, Planner } from "@nephoran/shared";
-import { Catalog, RulesPlanner, systemClock } from "@nephoran/shared";
+import type { Clock, HubTransport, LinkTuning, Planner } from "@nephoran/shared";
+import { Catalog, createHubTransport, RulesPlanner, systemClock } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { createApp } from "./api/app";
@@ -16,12 +16,18 @@ import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
 import type { HubStore } from "./store";
 import { SqliteHubStore } from "./store";
+import type { BrokerAccess } from "./sync/access";
+import { brokerAccess } from "./sync/access";
+import { EmbeddedBroker, HUB_USER } from "./sync/broker";
+import { SyncService } from "./sync/service";
 
 export interface HubOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly store?: HubStore;
   readonly planner?: Planner;
+  /** How fast links are declared dead and redialled (tests shorten it). */
+  readonly link?: LinkTuning;
 }
 
 export class Hub {
@@ -30,6 +36,11 @@ export class Hub {
   readonly app: ReturnType<typeof createApp>;
   #server: ServerType | undefined;
   #url = "";
+  #broker: EmbeddedBroker | undefined;
+  #brokerUrl = "";
+  #sync: SyncService | undefined;
+  readonly #access: BrokerAccess;
+  readonly #link: LinkTuning | undefined;
 
   constructor(config: HubConfig, opts: HubOptions = {}) {
     this.config = config;
@@ -38,6 +49,8 @@ export class Hub {
     const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination(2));
     const catalog = new Catalog();
     const store = opts.store ?? new SqliteHubStore(join(config.dataDir, "hub.db"), () => clock.now());
+    this.#link = opts.link;
+    this.#access = brokerAccess(config.sync, store, () => this.#brokerUrl);
     this.deps = {
       store,
       catalog,
@@ -49,6 +62,9 @@ export class Hub {
       metrics: createMetrics(store, () => clock.now(), config.presenceTimeoutSeconds * 1000),
       presenceTimeoutMs: config.presenceTimeoutSeconds * 1000,
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      // Routes may change intents before sync is up; what they change reaches sites on their next hello.
+      sync: { changed: (c) => this.#sync?.changed(c), resync: (site) => this.#sync?.resync(site) },
+      brokerAccess: this.#access,
     };
     this.#bootstrapAdmin();
     this.app = createApp(this.deps);
@@ -81,7 +97,17 @@ export class Hub {
     return this.#url;
   }
 
+  /** The broker URL agents are given (the embedded broker's, once started). */
+  get brokerUrl(): string {
+    return this.#brokerUrl;
+  }
+
+  get sync(): SyncService | undefined {
+    return this.#sync;
+  }
+
   async start(): Promise<string> {
+    await this.#startSync();
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -98,8 +124,61 @@ export class Hub {
     return this.#url;
   }
 
+  async #startSync(): Promise<void> {
+    const c = this.config.sync;
+    if (c.transport === "none") return;
+    let transport: HubTransport;
+    if (c.transport === "embedded") {
+      const { store } = this.deps;
+      this.#broker = new EmbeddedBroker({
+        host: c.host,
+        port: c.port,
+        verifySite: (site, password) => store.siteByCredential(hashToken(password))?.id === site,
+        logger: this.deps.logger.child({ component: "broker" }),
+      });
+      this.#brokerUrl = await this.#broker.start();
+      transport = await createHubTransport(
+        {
+          transport: "mqtt",
+          url: this.#brokerUrl,
+          username: HUB_USER,
+          password: this.#broker.hubPassword,
+          protocolVersion: 4,
+        },
+        this.#link,
+      );
+    } else {
+      this.#brokerUrl = c.agentUrl ?? c.url;
+      this.#access.sync();
+      transport =
+        c.transport === "nats"
+          ? await createHubTransport({ transport: "nats", url: c.url, nkeySeed: c.nkeySeed }, this.#link)
+          : await createHubTransport(
+              {
+                transport: "mqtt",
+                url: c.url,
+                username: c.username,
+                password: c.password,
+                protocolVersion: 5,
+              },
+              this.#link,
+            );
+    }
+    this.#sync = new SyncService({
+      store: this.deps.store,
+      transport,
+      clock: this.deps.clock,
+      logger: this.deps.logger.child({ component: "sync" }),
+      heartbeatMs: this.config.heartbeatSeconds * 1000,
+    });
+    await this.#sync.start();
+    this.deps.logger.info({ transport: transport.describe }, "hub sync running");
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#sync?.stop();
+    await this.#broker?.stop();
     this.deps.store.close();
   }
 }

@@ -10,3 +10,7 @@ export { EventBus } from "./events";
 export type { HubEvent } from "./events";
 export { hashToken, newToken } from "./auth/tokens";
 export { HUB_COMMANDS, hubCommand, intentCommand, siteCommand } from "./cli/commands";
+export { brokerAccess, mosquittoAcl, mosquittoHash, natsAuthConf } from "./sync/access";
+export { EmbeddedBroker, HUB_USER } from "./sync/broker";
+export { NO_SYNC, SyncService } from "./sync/service";
+export type { SyncPort } from "./sync/service";

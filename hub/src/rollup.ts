@@ -1,15 +1,9 @@
 /** Which sites an intent targets, and how its rollout stands across them. Pure. */
-import type { Intent, RollupPhase, SiteIntentReport, SiteSelector } from "@nephoran/shared";
-import { PHASE_SEVERITY } from "@nephoran/shared";
+import type { Intent, RollupPhase, SiteIntentReport } from "@nephoran/shared";
+import { PHASE_SEVERITY, selects } from "@nephoran/shared";
 import type { SiteRecord } from "./store";
 
-/** All sites, or those named, or those carrying every label asked for (the union of what is given). */
-export function selects(selector: SiteSelector, site: Pick<SiteRecord, "id" | "labels">): boolean {
-  if (selector.all) return true;
-  if (selector.names?.includes(site.id)) return true;
-  const wanted = Object.entries(selector.matchLabels ?? {});
-  return wanted.length > 0 && wanted.every(([k, v]) => site.labels[k] === v);
-}
+export { selects };
 
 export function presenceOf(
   site: Pick<SiteRecord, "lastSeen">,

@@ -8,3 +8,4 @@ export * from "./cli";
 export * from "./render";
 export * from "./clock";
 export * from "./sqlite";
+export * from "./sync";

@@ -315,6 +315,50 @@ export class AgentStore {
     }));
   }
 
+  /** The desired version from the hub this store has committed (0: none yet). */
+  ackedVersion(): number {
+    return Number(this.getMeta("sync.ackedVersion") ?? "0");
+  }
+
+  /**
+   * Commits a batch of the hub's desired state at `version`, all or nothing: intents put (an equal or
+   * older revision is a no-op), intents deleted, and with `full` every other hub intent removed. Local
+   * intents are never touched. Returns whether any intent changed.
+   */
+  applyDesired(batch: {
+    version: number;
+    put: readonly IntentInput[];
+    deleted: readonly string[];
+    full: boolean;
+  }): boolean {
+    return this.#db.transaction(() => {
+      let changed = false;
+      for (const i of batch.put) changed = this.upsertIntent({ ...i, origin: "hub" }) || changed;
+      const hub = new Set(
+        (this.#stmt("SELECT id FROM intents WHERE origin = 'hub'").all() as { id: string }[]).map(
+          (r) => r.id,
+        ),
+      );
+      const gone = new Set(batch.deleted);
+      if (batch.full) {
+        const kept = new Set(batch.put.map((i) => i.id));
+        for (const id of hub) if (!kept.has(id)) gone.add(id);
+      }
+      for (const id of gone) if (hub.has(id)) changed = this.removeIntent(id) || changed;
+      if (batch.version > this.ackedVersion() || batch.full)
+        this.setMeta("sync.ackedVersion", String(batch.version));
+      return changed;
+    })();
+  }
+
+  /** The hub intents held, with their revisions (for the anti-entropy digest). */
+  hubIntents(): { id: string; revision: number }[] {
+    return this.#stmt("SELECT id, revision FROM intents WHERE origin = 'hub'").all() as {
+      id: string;
+      revision: number;
+    }[];
+  }
+
   /** The oldest `limit` messages waiting for the hub, in order. */
   peekOutbox(limit = 100): OutboxMessage[] {
     const rows = this.#stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?").all(

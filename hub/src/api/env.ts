@@ -5,6 +5,8 @@ import type { Principal } from "../auth/middleware";
 import type { EventBus } from "../events";
 import type { HubMetrics } from "../metrics";
 import type { HubStore } from "../store";
+import type { BrokerAccess } from "../sync/access";
+import type { SyncPort } from "../sync/service";
 
 export interface HubDeps {
   readonly store: HubStore;
@@ -19,6 +21,10 @@ export interface HubDeps {
   readonly presenceTimeoutMs: number;
   /** The URL agents reach this hub at, handed out at enrollment. */
   readonly publicUrl: string;
+  /** Sends committed intent changes to the sites they concern. */
+  readonly sync: SyncPort;
+  /** Issues each enrolling site its broker credentials. */
+  readonly brokerAccess: BrokerAccess;
 }
 
 export type AppEnv = {

@@ -9,6 +9,7 @@ import {
   RollupPhase,
   Site,
   SiteName,
+  SiteSyncCredentials,
   SiteSelector,
   IntentState,
   Timestamp,
@@ -152,4 +153,7 @@ export const EnrollResponse = z.object({
     .describe("The site's own secret for the sync transport and the hub's site endpoints; shown once"),
   hubUrl: z.string(),
   labels: Labels,
+  sync: SiteSyncCredentials.optional().describe(
+    "How the site reaches its broker: its own credentials, shown once",
+  ),
 });

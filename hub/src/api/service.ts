@@ -3,7 +3,7 @@ import type { Intent, IntentPlan, SiteSelector } from "@nephoran/shared";
 import { PlanningError, validatePlan } from "@nephoran/shared";
 import type { z } from "@hono/zod-openapi";
 import { newId } from "../auth/tokens";
-import type { NewIntent } from "../store";
+import type { NewIntent, SiteChange } from "../store";
 import type { HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
 import type { PlanInput } from "./schemas";
@@ -50,11 +50,12 @@ export function requireSites(given: SiteSelector | undefined, plan: IntentPlan):
   return sel;
 }
 
-/** Stores a new intent and marks every site it concerns, in one transaction, then tells listeners. */
+/** Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners. */
 export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = "v1"): Intent {
+  let changes: SiteChange[] = [];
   const intent = deps.store.transaction(() => {
     const created = deps.store.createIntent({ ...input, id: newId("int") });
-    deps.store.bumpDesired([created.siteSelector]);
+    changes = deps.store.retargetIntent(created.id, created.revision, created.siteSelector);
     deps.store.audit({
       actor: input.createdBy,
       action: "intent.create",
@@ -63,6 +64,7 @@ export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = 
     });
     return created;
   });
+  deps.sync.changed(changes);
   deps.events.publish({
     type: "intent.created",
     id: intent.id,
@@ -74,9 +76,10 @@ export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = 
 
 /** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
 export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Intent {
+  let changes: SiteChange[] = [];
   const intent = deps.store.transaction(() => {
     const deleting = deps.store.markIntentDeleting(id);
-    deps.store.bumpDesired([deleting.siteSelector]);
+    changes = deps.store.retargetIntent(id, null, null);
     deps.store.audit({
       actor,
       action: "intent.delete",
@@ -85,6 +88,7 @@ export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1
     });
     return deleting;
   });
+  deps.sync.changed(changes);
   deps.events.publish({
     type: "intent.deleting",
     id,

@@ -25,4 +25,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX site_reports_by_intent ON site_reports (intent_id);
   CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL);
   `,
+  `
+  CREATE TABLE site_desired (
+    site_id TEXT NOT NULL, intent_id TEXT NOT NULL, revision INTEGER NOT NULL, version INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site_id, intent_id)
+  );
+  CREATE INDEX site_desired_by_version ON site_desired (site_id, version);
+  CREATE INDEX site_desired_by_intent ON site_desired (intent_id);
+  ALTER TABLE sites ADD COLUMN nats_nkey TEXT;
+  ALTER TABLE sites ADD COLUMN mqtt_hash TEXT;
+  `,
 ];

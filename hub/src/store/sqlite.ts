@@ -1,7 +1,7 @@
 /** The default hub store: SQLite (better-sqlite3, WAL). */
 import Database from "better-sqlite3";
 import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
-import { SiteIntentReport as ReportSchema, applyMigrations } from "@nephoran/shared";
+import { SiteIntentReport as ReportSchema, applyMigrations, selects } from "@nephoran/shared";
 import { MIGRATIONS } from "./migrations";
 import type {
   ApiToken,
@@ -12,7 +12,10 @@ import type {
   NewIntent,
   Page,
   Role,
+  SiteChange,
   SiteRecord,
+  DesiredRow,
+  SyncBatch,
 } from "./types";
 import { HubStoreError, StoreErrorCode } from "./types";
 
@@ -322,17 +325,13 @@ export class SqliteHubStore implements HubStore {
   }
 
   setSiteLabels(id: string, labels: Labels): SiteRecord {
-    const n = this.#stmt(
-      "UPDATE sites SET labels = ?, desired_version = desired_version + 1 WHERE id = ?",
-    ).run(JSON.stringify(labels), id).changes;
+    const n = this.#stmt("UPDATE sites SET labels = ? WHERE id = ?").run(JSON.stringify(labels), id).changes;
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
     return this.getSite(id) as SiteRecord;
   }
 
   requestResync(id: string, at: string): SiteRecord {
-    const n = this.#stmt(
-      "UPDATE sites SET resync_requested_at = ?, desired_version = desired_version + 1 WHERE id = ?",
-    ).run(at, id).changes;
+    const n = this.#stmt("UPDATE sites SET resync_requested_at = ? WHERE id = ?").run(at, id).changes;
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
     return this.getSite(id) as SiteRecord;
   }
@@ -342,32 +341,184 @@ export class SqliteHubStore implements HubStore {
       const n = this.#stmt("DELETE FROM sites WHERE id = ?").run(id).changes;
       if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
       this.#stmt("DELETE FROM site_reports WHERE site_id = ?").run(id);
+      this.#stmt("DELETE FROM site_desired WHERE site_id = ?").run(id);
     })();
   }
 
-  bumpDesired(selectors: readonly SiteSelector[]): void {
+  /** A WHERE clause over `sites` picking what the selector picks (labels compared in SQL). */
+  #selectorClause(sel: SiteSelector): { sql: string; params: unknown[] } | undefined {
+    if (sel.all) return { sql: "1", params: [] };
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const sel of selectors) {
-      if (sel.all) {
-        clauses.push("1");
-        break;
-      }
-      if (sel.names?.length) {
-        clauses.push(`id IN (${sel.names.map(() => "?").join(",")})`);
-        params.push(...sel.names);
-      }
-      const labels = Object.entries(sel.matchLabels ?? {});
-      if (labels.length) {
-        clauses.push(`(${labels.map(() => "json_extract(labels, ?) = ?").join(" AND ")})`);
-        for (const [k, v] of labels) params.push(`$."${k.replace(/"/g, '""')}"`, v);
-      }
+    if (sel.names?.length) {
+      clauses.push(`id IN (${sel.names.map(() => "?").join(",")})`);
+      params.push(...sel.names);
     }
-    if (!clauses.length) return;
-    // Not cached: the SQL varies with the selector, and the cache must stay bounded.
-    this.#db
-      .prepare(`UPDATE sites SET desired_version = desired_version + 1 WHERE ${clauses.join(" OR ")}`)
-      .run(...params);
+    const labels = Object.entries(sel.matchLabels ?? {});
+    if (labels.length) {
+      clauses.push(`(${labels.map(() => "json_extract(labels, ?) = ?").join(" AND ")})`);
+      for (const [k, v] of labels) params.push(`$."${k.replace(/"/g, '""')}"`, v);
+    }
+    return clauses.length ? { sql: clauses.join(" OR "), params } : undefined;
+  }
+
+  retargetIntent(intentId: string, revision: number | null, selector: SiteSelector | null): SiteChange[] {
+    return this.#db.transaction(() => {
+      const targets = new Set<string>();
+      const clause = revision !== null && selector ? this.#selectorClause(selector) : undefined;
+      if (clause) {
+        // Not cached: the SQL varies with the selector, and the statement cache must stay bounded.
+        for (const r of this.#db
+          .prepare(`SELECT id FROM sites WHERE ${clause.sql}`)
+          .all(...clause.params) as {
+          id: string;
+        }[])
+          targets.add(r.id);
+      }
+      const existing = new Map(
+        (
+          this.#stmt("SELECT site_id, revision, deleted FROM site_desired WHERE intent_id = ?").all(
+            intentId,
+          ) as {
+            site_id: string;
+            revision: number;
+            deleted: number;
+          }[]
+        ).map((r) => [r.site_id, r]),
+      );
+      const changes: SiteChange[] = [];
+      for (const site of targets) {
+        const e = existing.get(site);
+        if (e && !e.deleted && e.revision === revision) continue;
+        changes.push(this.#setDesired(site, intentId, revision as number, false));
+      }
+      for (const [site, e] of existing) {
+        if (e.deleted || targets.has(site)) continue;
+        changes.push(this.#setDesired(site, intentId, e.revision, true));
+      }
+      return changes;
+    })();
+  }
+
+  #setDesired(
+    site: string,
+    intentId: string,
+    revision: number,
+    deleted: boolean,
+    version?: number,
+  ): SiteChange {
+    const v =
+      version ??
+      (
+        this.#stmt(
+          "UPDATE sites SET desired_version = desired_version + 1 WHERE id = ? RETURNING desired_version",
+        ).get(site) as { desired_version: number }
+      ).desired_version;
+    this.#stmt(
+      `INSERT INTO site_desired (site_id, intent_id, revision, version, deleted) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, version = excluded.version, deleted = excluded.deleted`,
+    ).run(site, intentId, revision, v, deleted ? 1 : 0);
+    return { site, version: v, base: v - 1, intentId, revision, deleted };
+  }
+
+  retargetSite(siteId: string): SiteChange[] {
+    return this.#db.transaction(() => {
+      const site = this.getSite(siteId);
+      if (!site) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${siteId}`);
+      const wanted = new Map<string, number>();
+      for (const r of this.#stmt(
+        "SELECT id, revision, site_selector FROM intents WHERE state = 'active'",
+      ).all() as {
+        id: string;
+        revision: number;
+        site_selector: string;
+      }[]) {
+        if (selects(JSON.parse(r.site_selector) as SiteSelector, site)) wanted.set(r.id, r.revision);
+      }
+      const have = this.#stmt("SELECT intent_id, revision, deleted FROM site_desired WHERE site_id = ?").all(
+        siteId,
+      ) as { intent_id: string; revision: number; deleted: number }[];
+      const todo: [string, number, boolean][] = [];
+      const seen = new Set<string>();
+      for (const h of have) {
+        seen.add(h.intent_id);
+        const rev = wanted.get(h.intent_id);
+        if (rev !== undefined && (h.deleted || h.revision !== rev)) todo.push([h.intent_id, rev, false]);
+        if (rev === undefined && !h.deleted) todo.push([h.intent_id, h.revision, true]);
+      }
+      for (const [id, rev] of wanted) if (!seen.has(id)) todo.push([id, rev, false]);
+      if (!todo.length) return [];
+      // One new version for the whole batch: a site acknowledges it as one snapshot.
+      const v = (
+        this.#stmt(
+          "UPDATE sites SET desired_version = desired_version + 1 WHERE id = ? RETURNING desired_version",
+        ).get(siteId) as { desired_version: number }
+      ).desired_version;
+      return todo.map(([id, rev, del]) => this.#setDesired(siteId, id, rev, del, v));
+    })();
+  }
+
+  desiredSince(siteId: string, since: number): { version: number; changes: DesiredRow[] } {
+    const site = this.#stmt("SELECT desired_version FROM sites WHERE id = ?").get(siteId) as
+      { desired_version: number } | undefined;
+    if (!site) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${siteId}`);
+    const rows = this.#stmt(
+      "SELECT intent_id, revision, deleted FROM site_desired WHERE site_id = ? AND version > ? AND (deleted = 0 OR ? > 0) ORDER BY version",
+    ).all(siteId, since, since) as { intent_id: string; revision: number; deleted: number }[];
+    return {
+      version: site.desired_version,
+      changes: rows.map((r) => ({ intentId: r.intent_id, revision: r.revision, deleted: r.deleted === 1 })),
+    };
+  }
+
+  desiredSet(siteId: string): { id: string; revision: number }[] {
+    return (
+      this.#stmt("SELECT intent_id, revision FROM site_desired WHERE site_id = ? AND deleted = 0").all(
+        siteId,
+      ) as {
+        intent_id: string;
+        revision: number;
+      }[]
+    ).map((r) => ({ id: r.intent_id, revision: r.revision }));
+  }
+
+  recordSync(batch: SyncBatch): number {
+    return this.#db.transaction(() => {
+      const seen = this.#stmt(
+        "UPDATE sites SET last_seen = ?, agent_version = coalesce(?, agent_version) WHERE id = ?",
+      );
+      for (const s of batch.seen) seen.run(s.at, s.agentVersion ?? null, s.site);
+      const acked = this.#stmt("UPDATE sites SET reported_version = max(reported_version, ?) WHERE id = ?");
+      for (const a of batch.acks) acked.run(a.version, a.site);
+      const fresh = batch.reports.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0);
+      if (batch.acks.length) {
+        // An intent being deleted is gone once every site it was on has acknowledged its removal.
+        this.#stmt(
+          `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
+             SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
+             WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))`,
+        ).run();
+      }
+      return fresh;
+    })();
+  }
+
+  setBrokerSecrets(siteId: string, s: { natsNkey: string; mqttHash: string }): void {
+    this.#stmt("UPDATE sites SET nats_nkey = ?, mqtt_hash = ? WHERE id = ?").run(
+      s.natsNkey,
+      s.mqttHash,
+      siteId,
+    );
+  }
+
+  brokerSecrets(): { site: string; natsNkey: string | null; mqttHash: string | null }[] {
+    return (
+      this.#stmt("SELECT id, nats_nkey, mqtt_hash FROM sites ORDER BY seq").all() as {
+        id: string;
+        nats_nkey: string | null;
+        mqtt_hash: string | null;
+      }[]
+    ).map((r) => ({ site: r.id, natsNkey: r.nats_nkey, mqttHash: r.mqtt_hash }));
   }
 
   transaction<T>(fn: () => T): T {

@@ -49,6 +49,29 @@ export interface IntentChange {
   readonly priority?: Priority;
 }
 
+/** One intent's change at one site, at the site's new desired version. */
+export interface SiteChange {
+  readonly site: string;
+  readonly version: number;
+  /** The version this change follows (version − 1 for a single change). */
+  readonly base: number;
+  readonly intentId: string;
+  readonly revision: number;
+  readonly deleted: boolean;
+}
+
+export interface DesiredRow {
+  readonly intentId: string;
+  readonly revision: number;
+  readonly deleted: boolean;
+}
+
+export interface SyncBatch {
+  readonly seen: readonly { site: string; at: string; agentVersion?: string }[];
+  readonly acks: readonly { site: string; version: number }[];
+  readonly reports: readonly SiteIntentReport[];
+}
+
 export interface AuditEntry {
   readonly seq: number;
   readonly at: string;
@@ -121,8 +144,22 @@ export interface HubStore {
   setSiteLabels(id: string, labels: Labels): SiteRecord;
   requestResync(id: string, at: string): SiteRecord;
   deleteSite(id: string): void;
-  /** Bumps desiredVersion of every site any of the selectors picks (a change concerns them). */
-  bumpDesired(selectors: readonly SiteSelector[]): void;
+  /**
+   * Records what an intent's new revision (or, with `revision` null, its deletion) means per site: sites
+   * the selector picks get the revision, sites it no longer reaches get a tombstone; each changed site's
+   * desiredVersion goes up by one. Returns the changes, for the sync service to send.
+   */
+  retargetIntent(intentId: string, revision: number | null, selector: SiteSelector | null): SiteChange[];
+  /** The same for one site whose labels (or enrollment) changed: every active intent is weighed again. */
+  retargetSite(siteId: string): SiteChange[];
+  /** What changed for a site after version `since` (tombstones only when since > 0), and its version now. */
+  desiredSince(siteId: string, since: number): { version: number; changes: DesiredRow[] };
+  /** The intents a site should hold now, with their revisions. */
+  desiredSet(siteId: string): { id: string; revision: number }[];
+  /** Acknowledgements, presence and reports from sites, in one transaction; returns how many reports were new. */
+  recordSync(batch: SyncBatch): number;
+  setBrokerSecrets(siteId: string, s: { natsNkey: string; mqttHash: string }): void;
+  brokerSecrets(): { site: string; natsNkey: string | null; mqttHash: string | null }[];
   /** Runs `fn` as one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SiteSelector } from "./plan";
 import { Labels, SiteName, Timestamp } from "./primitives";
 
 export const Presence = z.enum(["online", "offline"]);
@@ -15,3 +16,14 @@ export const Site = z.strictObject({
   reportedVersion: z.number().int().min(0),
 });
 export type Site = z.infer<typeof Site>;
+
+/** All sites, or those named, or those carrying every label asked for (the union of what is given). */
+export function selects(
+  selector: SiteSelector,
+  site: { readonly id: string; readonly labels: Readonly<Record<string, string>> },
+): boolean {
+  if (selector.all) return true;
+  if (selector.names?.includes(site.id)) return true;
+  const wanted = Object.entries(selector.matchLabels ?? {});
+  return wanted.length > 0 && wanted.every(([k, v]) => site.labels[k] === v);
+}

@@ -69,20 +69,26 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const b = c.req.valid("json");
     const credential = newToken("site");
-    let site;
+    let enrolled;
     try {
-      site = deps.store.enroll(
-        hashToken(b.token),
-        deps.clock.now().toISOString(),
-        hashToken(credential),
-        b.agentVersion ?? null,
-      );
+      enrolled = deps.store.transaction(() => {
+        const site = deps.store.enroll(
+          hashToken(b.token),
+          deps.clock.now().toISOString(),
+          hashToken(credential),
+          b.agentVersion ?? null,
+        );
+        // What the hub's intents mean for this site now, for its first snapshot; and its broker credentials.
+        deps.store.retargetSite(site.id);
+        return { site, sync: deps.brokerAccess.issue(site.id, credential) };
+      });
     } catch (e: unknown) {
       // One answer for unknown, spent and expired tokens: an attacker learns nothing from the difference.
       if (e instanceof HubStoreError)
         throw new ApiError(401, ApiErrorCode.TokenInvalid, `enrollment refused: ${e.message}`);
       throw e;
     }
+    const { site, sync } = enrolled;
     deps.store.audit({
       actor: `site:${site.id}`,
       action: "site.enroll",
@@ -90,6 +96,9 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       detail: { agentVersion: b.agentVersion ?? null },
     });
     deps.events.publish({ type: "site.enrolled", id: site.id, at: deps.clock.now().toISOString() });
-    return c.json({ siteId: site.id, credential, hubUrl: deps.publicUrl, labels: site.labels }, 201);
+    return c.json(
+      { siteId: site.id, credential, hubUrl: deps.publicUrl, labels: site.labels, ...(sync ? { sync } : {}) },
+      201,
+    );
   });
 }

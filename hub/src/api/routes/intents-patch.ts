@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
+import type { SiteChange } from "../../store";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
 import { IdParam, IntentView, PatchIntentRequest, errorResponses } from "../schemas";
@@ -36,25 +37,29 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
     if (!m)
       throw new ApiError(400, ApiErrorCode.BadRequest, `If-Match must be an ETag like "3", got ${ifMatch}`);
-    const current = deps.store.getIntent(id);
-    if (!current) throw notFound(`intent ${id}`);
+    if (!deps.store.getIntent(id)) throw notFound(`intent ${id}`);
     const body = c.req.valid("json");
     const planned =
       body.text !== undefined || body.plan !== undefined ? await resolvePlan(deps, body) : undefined;
-    const updated = deps.store.updateIntent(id, Number(m[1]), {
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.text !== undefined ? { text: body.text } : {}),
-      ...(planned ? { plan: planned.plan } : {}),
-      ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
-      ...(body.priority !== undefined ? { priority: body.priority } : {}),
+    let changes: SiteChange[] = [];
+    const updated = deps.store.transaction(() => {
+      const u = deps.store.updateIntent(id, Number(m[1]), {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.text !== undefined ? { text: body.text } : {}),
+        ...(planned ? { plan: planned.plan } : {}),
+        ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
+        ...(body.priority !== undefined ? { priority: body.priority } : {}),
+      });
+      changes = deps.store.retargetIntent(id, u.revision, u.siteSelector);
+      deps.store.audit({
+        actor: c.var.principal.name,
+        action: "intent.update",
+        target: id,
+        detail: { revision: u.revision, fields: Object.keys(body) },
+      });
+      return u;
     });
-    deps.store.bumpDesired([current.siteSelector, updated.siteSelector]);
-    deps.store.audit({
-      actor: c.var.principal.name,
-      action: "intent.update",
-      target: id,
-      detail: { revision: updated.revision, fields: Object.keys(body) },
-    });
+    deps.sync.changed(changes);
     deps.events.publish({
       type: "intent.updated",
       id,

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
+import type { SiteChange } from "../../store";
 import type { AppEnv } from "../env";
 import { IdParam, PatchSiteRequest, SiteView, errorResponses } from "../schemas";
 import { siteView } from "../views";
@@ -24,13 +25,21 @@ const route = createRoute({
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, (c) => {
     const deps = c.var.deps;
-    const site = deps.store.setSiteLabels(c.req.valid("param").id, c.req.valid("json").labels);
-    deps.store.audit({
-      actor: c.var.principal.name,
-      action: "site.labels",
-      target: site.id,
-      detail: { labels: site.labels },
+    const id = c.req.valid("param").id;
+    let changes: SiteChange[] = [];
+    const site = deps.store.transaction(() => {
+      const s = deps.store.setSiteLabels(id, c.req.valid("json").labels);
+      // Other labels can bring the site into or out of intents' reach.
+      changes = deps.store.retargetSite(id);
+      deps.store.audit({
+        actor: c.var.principal.name,
+        action: "site.labels",
+        target: s.id,
+        detail: { labels: s.labels },
+      });
+      return deps.store.getSite(id) ?? s;
     });
+    deps.sync.changed(changes);
     deps.events.publish({ type: "site.updated", id: site.id, at: deps.clock.now().toISOString() });
     return c.json(siteView(deps, site), 200);
   });

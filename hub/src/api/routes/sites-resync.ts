@@ -24,6 +24,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const at = deps.clock.now().toISOString();
     const site = deps.store.requestResync(c.req.valid("param").id, at);
     deps.store.audit({ actor: c.var.principal.name, action: "site.resync", target: site.id });
+    deps.sync.resync(site.id);
     deps.events.publish({ type: "site.resync", id: site.id, at });
     return c.json(siteView(deps, site), 202);
   });

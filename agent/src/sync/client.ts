@@ -1,0 +1,265 @@
+/**
+ * The agent's side of sync. It commits what the hub sends to the local store before it acknowledges,
+ * asks for a snapshot on every (re)connect and whenever it sees a gap, sends its outbox in order until
+ * each report is acknowledged, and says it is alive with a digest of what it holds. Nothing here ever
+ * removes a workload because the link is down: only a committed change from the hub does.
+ */
+import type {
+  AgentTransport,
+  Clock,
+  DesiredIntent,
+  DownMessage,
+  IntentMessage,
+  SyncedMessage,
+  UpMessage,
+} from "@nephoran/shared";
+import { decodeDown, desiredDigest, encode, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import type { Logger } from "pino";
+import type { AgentStore } from "../store";
+
+export interface SyncClientOptions {
+  readonly heartbeatMs: number;
+  /** A report not acknowledged within this long is sent again. */
+  readonly resendMs: number;
+  /** A hello not answered within this long is sent again. */
+  readonly helloTimeoutMs: number;
+  readonly outboxWindow: number;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
+  heartbeatMs: 30_000,
+  resendMs: 10_000,
+  helloTimeoutMs: 10_000,
+  outboxWindow: 200,
+};
+
+export interface SyncClientStatus {
+  readonly connected: boolean;
+  readonly ackedVersion: number;
+  readonly outbox: number;
+  readonly lastSyncAt: string | null;
+  readonly applied: number;
+  readonly refused: number;
+  /** Messages received from the hub since start. */
+  readonly received: number;
+}
+
+export class SyncClient {
+  readonly #site: string;
+  #connected = false;
+  #helloAt = 0;
+  #snapshot = new Map<string, DesiredIntent | null>();
+  readonly #inflight = new Map<string, number>();
+  #heartbeatSeq = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #lastHeartbeat = 0;
+  #lastSyncAt: string | null = null;
+  #applied = 0;
+  #refused = 0;
+  #received = 0;
+  readonly #opts: SyncClientOptions;
+
+  constructor(
+    private readonly deps: {
+      store: AgentStore;
+      transport: AgentTransport;
+      clock: Clock;
+      logger: Logger;
+      agentVersion: string;
+      /** Called after a committed change, so the reconciler runs. */
+      onChanged: () => void;
+      options?: Partial<SyncClientOptions>;
+    },
+  ) {
+    this.#site = deps.store.site;
+    this.#opts = { ...DEFAULT_SYNC_OPTIONS, ...deps.options };
+  }
+
+  status(): SyncClientStatus {
+    return {
+      connected: this.#connected,
+      ackedVersion: this.deps.store.ackedVersion(),
+      outbox: this.deps.store.outboxDepth(),
+      lastSyncAt: this.#lastSyncAt,
+      applied: this.#applied,
+      refused: this.#refused,
+      received: this.#received,
+    };
+  }
+
+  start(): void {
+    this.deps.transport.start({
+      onReady: () => {
+        this.#connected = true;
+        this.#inflight.clear();
+        this.deps.logger.info({ transport: this.deps.transport.describe }, "sync: link up");
+        this.#hello();
+        this.#pump();
+      },
+      onDown: (data) => this.#onDown(data),
+      onLost: (reason) => {
+        this.#connected = false;
+        this.deps.logger.warn({ reason }, "sync: link lost; the site keeps running on its store");
+      },
+    });
+    const tick = Math.min(1000, this.#opts.resendMs, this.#opts.heartbeatMs);
+    this.#timer = setInterval(() => this.#tick(), tick);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.deps.transport.close();
+    this.#connected = false;
+  }
+
+  /** More reports are waiting: send them now rather than on the next tick. */
+  poke(): void {
+    if (this.#connected) this.#pump();
+  }
+
+  #tick(): void {
+    if (!this.#connected) return;
+    const now = this.deps.clock.now().getTime();
+    if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
+    if (now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
+    this.#pump();
+  }
+
+  #send(msg: UpMessage): boolean {
+    return this.deps.transport.send(encode(msg));
+  }
+
+  #hello(ackedVersion = this.deps.store.ackedVersion()): void {
+    this.#snapshot = new Map();
+    this.#helloAt = this.deps.clock.now().getTime();
+    this.#send({
+      v: PROTOCOL_VERSION,
+      site: this.#site,
+      type: "hello",
+      ackedVersion,
+      agentVersion: this.deps.agentVersion,
+    });
+  }
+
+  #heartbeat(now: number): void {
+    this.#lastHeartbeat = now;
+    this.#send({
+      v: PROTOCOL_VERSION,
+      site: this.#site,
+      type: "heartbeat",
+      seq: ++this.#heartbeatSeq,
+      ackedVersion: this.deps.store.ackedVersion(),
+      digest: desiredDigest(this.deps.store.hubIntents()),
+      outbox: this.deps.store.outboxDepth(),
+    });
+  }
+
+  /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */
+  #pump(): void {
+    const now = this.deps.clock.now().getTime();
+    for (const m of this.deps.store.peekOutbox(this.#opts.outboxWindow)) {
+      const sentAt = this.#inflight.get(m.id);
+      if (sentAt !== undefined && now - sentAt < this.#opts.resendMs) continue;
+      if (!this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "report", id: m.id, report: m.report }))
+        return;
+      this.#inflight.set(m.id, now);
+    }
+  }
+
+  #onDown(data: Uint8Array): void {
+    this.#received++;
+    let msg: DownMessage;
+    try {
+      msg = decodeDown(data, this.#site);
+    } catch (e) {
+      this.#refused++;
+      this.deps.logger.warn(
+        { err: e instanceof ProtocolError ? e.message : String(e) },
+        "sync: message refused",
+      );
+      return;
+    }
+    try {
+      this.#handle(msg);
+    } catch (e) {
+      // The store refused (e.g. a plan this agent cannot hold): nothing was committed, nothing is acknowledged.
+      this.#refused++;
+      this.deps.logger.error(
+        { err: e instanceof Error ? e.message : String(e), type: msg.type },
+        "sync: could not apply",
+      );
+    }
+  }
+
+  #handle(msg: DownMessage): void {
+    const acked = this.deps.store.ackedVersion();
+    switch (msg.type) {
+      case "intent":
+        if (msg.base === undefined) {
+          this.#snapshot.set(msg.intent?.id ?? (msg.deleted as string), msg.intent ?? null);
+        } else if (msg.version <= acked) {
+          // Stale: already committed (a duplicate, or covered by a snapshot).
+        } else if (msg.base === acked && !this.#helloAt) {
+          this.#commit(msg.version, [entry(msg)], false);
+        } else if (!this.#helloAt) {
+          this.deps.logger.info(
+            { acked, base: msg.base, version: msg.version },
+            "sync: gap; asking for a snapshot",
+          );
+          this.#hello();
+        }
+        return;
+      case "synced":
+        this.#synced(msg, acked);
+        return;
+      case "reportAck":
+        for (const id of msg.ids) this.#inflight.delete(id);
+        this.deps.store.ackOutbox(msg.ids);
+        this.#pump();
+        return;
+      case "resync":
+        this.deps.logger.info("sync: the hub asked for a full resync");
+        this.#hello(0);
+        return;
+      case "pointer":
+        if (msg.version > acked && !this.#helloAt) this.#hello();
+        return;
+    }
+  }
+
+  #synced(msg: SyncedMessage, acked: number): void {
+    const entries = [...this.#snapshot.entries()];
+    this.#snapshot = new Map();
+    this.#helloAt = 0;
+    if (!msg.full && (msg.since > acked || msg.version < acked)) {
+      // It does not start where this store stands (an answer to an older hello): ask again.
+      if (msg.version < acked || msg.since > acked) this.#hello();
+      return;
+    }
+    if (entries.length !== msg.count) {
+      this.deps.logger.warn(
+        { got: entries.length, count: msg.count },
+        "sync: snapshot incomplete; asking again",
+      );
+      this.#hello();
+      return;
+    }
+    this.#commit(msg.version, entries, msg.full);
+  }
+
+  #commit(version: number, entries: readonly [string, DesiredIntent | null][], full: boolean): void {
+    const put = entries.flatMap(([, i]) => (i ? [{ ...i, origin: "hub" as const }] : []));
+    const deleted = entries.flatMap(([id, i]) => (i ? [] : [id]));
+    const changed = this.deps.store.applyDesired({ version, put, deleted, full });
+    this.#applied++;
+    this.#lastSyncAt = this.deps.clock.now().toISOString();
+    // Acknowledged only now that it is committed.
+    this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "ack", version });
+    if (changed) this.deps.onChanged();
+  }
+}
+
+function entry(msg: IntentMessage): [string, DesiredIntent | null] {
+  return [msg.intent?.id ?? (msg.deleted as string), msg.intent ?? null];
+}

@@ -1,0 +1,137 @@
+/**
+ * Per-site broker credentials. Each site gets its own, issued at enrollment, reaching only its own
+ * subjects/topics: an NKey for NATS (the server holds the public key), a password for MQTT (mosquitto holds
+ * a PBKDF2 hash; the embedded broker checks the site credential against the store).
+ */
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createUser, fromSeed } from "@nats-io/nkeys";
+import type { SiteSyncCredentials } from "@nephoran/shared";
+import { natsSubject } from "@nephoran/shared";
+import type { SyncConfig } from "../config";
+import type { HubStore } from "../store";
+
+export interface BrokerAccess {
+  /** Issues the site's broker credentials (and lets the broker know them). */
+  issue(siteId: string, siteCredential: string): SiteSyncCredentials | undefined;
+  /** Writes the broker's user list from the store and reloads the broker; a no-op for the embedded one. */
+  sync(): void;
+}
+
+/** mosquitto's password-file hash ($7$: PBKDF2-SHA512, 101 rounds, 12-byte salt). */
+export function mosquittoHash(password: string, salt = randomBytes(12)): string {
+  const hash = pbkdf2Sync(password, salt, 101, 64, "sha512");
+  return `$7$101$${salt.toString("base64")}$${hash.toString("base64")}`;
+}
+
+const dec = new TextDecoder();
+
+export function natsAuthConf(hubNkey: string, sites: readonly { site: string; nkey: string }[]): string {
+  const users = sites.map(
+    (s) =>
+      `    { nkey: "${s.nkey}", permissions: { publish: { allow: ["${natsSubject.up(s.site)}"] }, subscribe: { allow: ["${natsSubject.down(s.site)}"] } } }`,
+  );
+  return [
+    "# Written by the Nephoran hub: one NKey user per site, reaching only its own subjects.",
+    "authorization {",
+    "  users = [",
+    `    { nkey: "${hubNkey}", permissions: { publish: ">", subscribe: ">" } }`,
+    ...users,
+    "  ]",
+    "}",
+    "",
+  ].join("\n");
+}
+
+export function mosquittoAcl(hubUser: string): string {
+  return [
+    "# Written by the Nephoran hub: each site (user = site name) reaches only its own topics.",
+    `user ${hubUser}`,
+    "topic readwrite nephoran/#",
+    "",
+    "pattern read nephoran/site/%u/down",
+    "pattern read nephoran/site/%u/desired",
+    "pattern write nephoran/site/%u/up",
+    "",
+  ].join("\n");
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function reload(pidFile: string | undefined): void {
+  if (!pidFile) return;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGHUP");
+}
+
+export function brokerAccess(config: SyncConfig, store: HubStore, embeddedUrl: () => string): BrokerAccess {
+  switch (config.transport) {
+    case "none":
+      return { issue: () => undefined, sync: () => undefined };
+    case "embedded":
+      return {
+        issue: (site, credential) => ({
+          transport: "mqtt",
+          url: config.agentUrl ?? embeddedUrl(),
+          site,
+          username: site,
+          password: credential,
+          protocolVersion: 4,
+        }),
+        sync: () => undefined,
+      };
+    case "mqtt": {
+      const write = () => {
+        const lines = [`${config.username}:${mosquittoHash(config.password)}`];
+        for (const s of store.brokerSecrets()) if (s.mqttHash) lines.push(`${s.site}:${s.mqttHash}`);
+        writeAtomically(config.authFile, `${lines.join("\n")}\n`);
+        writeAtomically(config.aclFile, mosquittoAcl(config.username));
+        reload(config.pidFile);
+      };
+      return {
+        issue: (site, credential) => {
+          store.setBrokerSecrets(site, { natsNkey: "", mqttHash: mosquittoHash(credential) });
+          write();
+          return {
+            transport: "mqtt",
+            url: config.agentUrl ?? config.url,
+            site,
+            username: site,
+            password: credential,
+            protocolVersion: 5,
+          };
+        },
+        sync: write,
+      };
+    }
+    case "nats": {
+      const hubNkey = fromSeed(new TextEncoder().encode(config.nkeySeed)).getPublicKey();
+      const write = () => {
+        const sites = store
+          .brokerSecrets()
+          .filter((s) => s.natsNkey)
+          .map((s) => ({ site: s.site, nkey: s.natsNkey as string }));
+        writeAtomically(config.authFile, natsAuthConf(hubNkey, sites));
+        reload(config.pidFile);
+      };
+      return {
+        issue: (site) => {
+          const kp = createUser();
+          store.setBrokerSecrets(site, { natsNkey: kp.getPublicKey(), mqttHash: "" });
+          write();
+          return {
+            transport: "nats",
+            url: config.agentUrl ?? config.url,
+            site,
+            nkeySeed: dec.decode(kp.getSeed()),
+          };
+        },
+        sync: write,
+      };
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The embedded MQTT broker (aedes, MQTT 3.1.1): one machine runs hub and agents with no external server.
+ * Sites log in with their site credential (user = site name) and reach only their own topics; the hub
+ * logs in with a secret made at start.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { AddressInfo, Server } from "node:net";
+import { createServer } from "node:net";
+import { Aedes } from "aedes";
+import type { Client } from "aedes";
+import { mqttTopic } from "@nephoran/shared";
+import type { Logger } from "pino";
+
+export const HUB_USER = "nephoran-hub";
+
+export interface EmbeddedBrokerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Whether `password` is the current credential of site `site`. */
+  readonly verifySite: (site: string, password: string) => boolean;
+  readonly logger: Logger;
+}
+
+export class EmbeddedBroker {
+  readonly hubPassword = randomBytes(24).toString("base64url");
+  #aedes: Aedes | undefined;
+  #server: Server | undefined;
+  readonly #users = new WeakMap<Client, string>();
+
+  constructor(private readonly opts: EmbeddedBrokerOptions) {}
+
+  async start(): Promise<string> {
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        const pw = password?.toString("utf8") ?? "";
+        const ok =
+          username === HUB_USER
+            ? safeEqual(pw, this.hubPassword)
+            : username !== undefined && this.opts.verifySite(username, pw);
+        if (!ok) {
+          this.opts.logger.warn({ username }, "embedded broker: login refused");
+          const err = Object.assign(new Error("bad user name or password"), { returnCode: 4 as const });
+          done(err, false);
+          return;
+        }
+        this.#users.set(client, username as string);
+        done(null, true);
+      },
+      authorizePublish: (client, packet, done) => {
+        const user = client ? this.#users.get(client) : HUB_USER;
+        if (user === HUB_USER || (user && packet.topic === mqttTopic.up(user))) return done(null);
+        done(new Error(`not allowed to publish to ${packet.topic}`));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const user = this.#users.get(client);
+        if (
+          user === HUB_USER ||
+          (user && (sub.topic === mqttTopic.down(user) || sub.topic === mqttTopic.desired(user)))
+        )
+          return done(null, sub);
+        this.opts.logger.warn({ user, topic: sub.topic }, "embedded broker: subscription refused");
+        done(new Error(`not allowed to subscribe to ${sub.topic}`));
+      },
+    });
+    this.#aedes = aedes;
+    const server = createServer((socket) => aedes.handle(socket));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    return `mqtt://${addr.address}:${addr.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    // Stop accepting, close the clients (which lets the listener finish), then wait for it.
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    await new Promise<void>((resolve) => (this.#aedes ? this.#aedes.close(() => resolve()) : resolve()));
+    await closed;
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

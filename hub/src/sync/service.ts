@@ -1,0 +1,266 @@
+/**
+ * The hub's side of sync. Desired state lives in the store; this sends it: a live change to each online
+ * site it concerns (a retained pointer to an offline one), a snapshot since the acknowledged version on
+ * every hello, a full snapshot when a heartbeat's digest shows the site holds something else. Acks,
+ * presence and reports from sites are committed in batches, and reports acknowledged after the commit.
+ */
+import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage } from "@nephoran/shared";
+import { decodeUp, desiredDigest, encode, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import type { Logger } from "pino";
+import type { HubStore, SiteChange } from "../store";
+
+export interface SyncPort {
+  /** Intent changes committed to the store: tell the sites they concern. */
+  changed(changes: readonly SiteChange[]): void;
+  /** An operator asked for a full resync of one site. */
+  resync(site: string): void;
+}
+
+export const NO_SYNC: SyncPort = { changed: () => undefined, resync: () => undefined };
+
+export interface SyncStats {
+  received: number;
+  refused: number;
+  sent: number;
+}
+
+export class SyncService implements SyncPort {
+  readonly stats: SyncStats = { received: 0, refused: 0, sent: 0 };
+  /** Sites with a live link, as far as the hub knows, and when each was last heard from. */
+  readonly #online = new Map<string, number>();
+  readonly #lastSnapshot = new Map<string, number>();
+  readonly #fullWanted = new Set<string>();
+  #pending = emptyBatch();
+  #flushing: Promise<void> | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  readonly #intentJson = new Map<string, string>();
+
+  constructor(
+    private readonly deps: {
+      store: HubStore;
+      transport: HubTransport;
+      clock: Clock;
+      logger: Logger;
+      heartbeatMs: number;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.deps.transport.start({ onUp: (site, data) => this.#onUp(site, data) });
+    this.#sweep = setInterval(() => this.#sweepPresence(), this.deps.heartbeatMs);
+    this.#sweep.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#sweep) clearInterval(this.#sweep);
+    await this.#flush();
+    await this.deps.transport.close();
+  }
+
+  isOnline(site: string): boolean {
+    return this.#online.has(site);
+  }
+
+  changed(changes: readonly SiteChange[]): void {
+    const bySite = new Map<string, SiteChange[]>();
+    for (const c of changes) {
+      const list = bySite.get(c.site);
+      if (list) list.push(c);
+      else bySite.set(c.site, [c]);
+    }
+    for (const [site, list] of bySite) {
+      const last = list[list.length - 1] as SiteChange;
+      if (!this.#online.has(site)) {
+        this.#send(site, { v: PROTOCOL_VERSION, site, type: "pointer", version: last.version }, true);
+      } else if (list.length === 1 && last.base === last.version - 1) {
+        this.#sendRaw(
+          site,
+          this.#intentMessage(site, last.version, last.base, last.intentId, last.revision, last.deleted),
+        );
+      } else {
+        this.#snapshot(site, (list[0] as SiteChange).version - 1, false);
+      }
+    }
+  }
+
+  resync(site: string): void {
+    this.#fullWanted.add(site);
+    this.#send(site, { v: PROTOCOL_VERSION, site, type: "resync" });
+  }
+
+  #onUp(site: string, data: Uint8Array): Promise<void> | void {
+    this.stats.received++;
+    let msg: UpMessage;
+    try {
+      msg = decodeUp(data, site);
+    } catch (e) {
+      this.stats.refused++;
+      this.deps.logger.warn(
+        { site, err: e instanceof ProtocolError ? e.message : String(e) },
+        "sync: message refused",
+      );
+      return;
+    }
+    const now = this.deps.clock.now();
+    const record = this.deps.store.getSite(site);
+    if (!record) {
+      this.stats.refused++;
+      this.deps.logger.warn({ site, type: msg.type }, "sync: message from a site that is not enrolled");
+      return;
+    }
+    const p = this.#pending;
+    if (msg.type === "presence" && !msg.online) {
+      this.#online.delete(site);
+    } else {
+      this.#online.set(site, now.getTime());
+      p.seen.set(site, {
+        site,
+        at: now.toISOString(),
+        ...(msg.type === "hello" ? { agentVersion: msg.agentVersion } : {}),
+      });
+    }
+    switch (msg.type) {
+      case "hello": {
+        const full =
+          msg.ackedVersion === 0 || this.#fullWanted.delete(site) || msg.ackedVersion > record.desiredVersion;
+        this.#snapshot(site, full ? 0 : msg.ackedVersion, full);
+        break;
+      }
+      case "ack":
+        p.acks.set(site, Math.max(p.acks.get(site) ?? 0, msg.version));
+        break;
+      case "report": {
+        if (msg.report.siteId !== site || !msg.id.startsWith(`${site}:`)) {
+          this.stats.refused++;
+          this.deps.logger.warn({ site, id: msg.id }, "sync: report about another site refused");
+          return;
+        }
+        p.reports.push(msg.report);
+        const ids = p.reportIds.get(site);
+        if (ids) ids.push(msg.id);
+        else p.reportIds.set(site, [msg.id]);
+        break;
+      }
+      case "heartbeat":
+        this.#heartbeat(site, msg, record.desiredVersion, now.getTime());
+        break;
+      case "presence":
+        break;
+    }
+    return this.#schedule();
+  }
+
+  #heartbeat(site: string, msg: HeartbeatMessage, desired: number, now: number): void {
+    const recent = now - (this.#lastSnapshot.get(site) ?? 0) < this.deps.heartbeatMs;
+    if (recent) return;
+    if (msg.ackedVersion > desired) this.#snapshot(site, 0, true);
+    else if (msg.ackedVersion < desired) this.#snapshot(site, msg.ackedVersion, false);
+    else if (msg.digest !== desiredDigest(this.deps.store.desiredSet(site))) {
+      // Same version, different content: something was missed or lost at the site. Anti-entropy.
+      this.deps.logger.warn(
+        { site },
+        "sync: site holds other intents than it should; sending a full snapshot",
+      );
+      this.#snapshot(site, 0, true);
+    }
+  }
+
+  /** One message per intent changed since `since` (every intent when full), then `synced`. */
+  #snapshot(site: string, since: number, full: boolean): void {
+    this.#lastSnapshot.set(site, this.deps.clock.now().getTime());
+    const { version, changes } = this.deps.store.desiredSince(site, full ? 0 : since);
+    for (const c of changes) {
+      this.#sendRaw(site, this.#intentMessage(site, version, undefined, c.intentId, c.revision, c.deleted));
+    }
+    this.#send(site, {
+      v: PROTOCOL_VERSION,
+      site,
+      type: "synced",
+      version,
+      since: full ? 0 : since,
+      full,
+      count: changes.length,
+    });
+  }
+
+  /** Built as text around the intent's JSON, which is made once per revision however many sites get it. */
+  #intentMessage(
+    site: string,
+    version: number,
+    base: number | undefined,
+    intentId: string,
+    revision: number,
+    deleted: boolean,
+  ): string {
+    const head = `{"v":${PROTOCOL_VERSION},"site":"${site}","type":"intent","version":${version}${base === undefined ? "" : `,"base":${base}`}`;
+    if (deleted) return `${head},"deleted":"${intentId}"}`;
+    return `${head},"intent":${this.#intentBody(intentId, revision)}}`;
+  }
+
+  #intentBody(id: string, revision: number): string {
+    const key = `${id}@${revision}`;
+    let body = this.#intentJson.get(key);
+    if (body) return body;
+    const i = this.deps.store.getIntent(id);
+    if (!i) throw new Error(`intent ${id} is desired at a site but not in the store`);
+    body = JSON.stringify({
+      id: i.id,
+      name: i.name,
+      revision: i.revision,
+      priority: i.priority,
+      plan: i.plan,
+      createdAt: i.createdAt,
+    });
+    if (this.#intentJson.size >= 1024)
+      this.#intentJson.delete(this.#intentJson.keys().next().value as string);
+    this.#intentJson.set(key, body);
+    return body;
+  }
+
+  #send(site: string, msg: Parameters<typeof encode>[0], retained = false): void {
+    const data = encode(msg);
+    this.stats.sent++;
+    if (retained) this.deps.transport.announce(site, data);
+    else this.deps.transport.send(site, data);
+  }
+
+  #sendRaw(site: string, json: string): void {
+    this.stats.sent++;
+    this.deps.transport.send(site, Buffer.from(json));
+  }
+
+  #schedule(): Promise<void> {
+    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = undefined;
+    const batch = this.#pending;
+    this.#pending = emptyBatch();
+    if (!batch.seen.size && !batch.acks.size && !batch.reports.length) return;
+    this.deps.store.recordSync({
+      seen: [...batch.seen.values()],
+      acks: [...batch.acks].map(([site, version]) => ({ site, version })),
+      reports: batch.reports,
+    });
+    for (const [site, ids] of batch.reportIds) {
+      for (let i = 0; i < ids.length; i += 1000)
+        this.#send(site, { v: PROTOCOL_VERSION, site, type: "reportAck", ids: ids.slice(i, i + 1000) });
+    }
+  }
+
+  #sweepPresence(): void {
+    const cutoff = this.deps.clock.now().getTime() - 3 * this.deps.heartbeatMs;
+    for (const [site, at] of this.#online) if (at < cutoff) this.#online.delete(site);
+  }
+}
+
+function emptyBatch() {
+  return {
+    seen: new Map<string, { site: string; at: string; agentVersion?: string }>(),
+    acks: new Map<string, number>(),
+    reports: [] as SiteIntentReport[],
+    reportIds: new Map<string, string[]>(),
+  };
+}

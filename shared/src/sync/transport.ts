@@ -1,0 +1,98 @@
+/** Transports behind one interface: the protocol above them is the same on NATS and MQTT. */
+import { z } from "zod";
+import { SiteName } from "../domain";
+
+/** How a site reaches its broker: issued by the hub at enrollment, kept by the agent. */
+export const SiteSyncCredentials = z.discriminatedUnion("transport", [
+  z.strictObject({
+    transport: z.literal("nats"),
+    url: z.string().min(1),
+    site: SiteName,
+    /** The site's NKey seed (secret): the server knows only its public key. */
+    nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
+  }),
+  z.strictObject({
+    transport: z.literal("mqtt"),
+    url: z.string().min(1),
+    site: SiteName,
+    username: z.string().min(1),
+    password: z.string().min(1),
+    /** 5 for mosquitto and other MQTT 5 brokers; 4 (MQTT 3.1.1) for the hub's embedded broker. */
+    protocolVersion: z.union([z.literal(4), z.literal(5)]),
+  }),
+]);
+export type SiteSyncCredentials = z.infer<typeof SiteSyncCredentials>;
+
+/** How the hub reaches its broker. */
+export const HubBrokerConfig = z.discriminatedUnion("transport", [
+  z.strictObject({
+    transport: z.literal("nats"),
+    url: z.string().min(1),
+    nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
+  }),
+  z.strictObject({
+    transport: z.literal("mqtt"),
+    url: z.string().min(1),
+    username: z.string().min(1),
+    password: z.string().min(1),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]),
+  }),
+]);
+export type HubBrokerConfig = z.infer<typeof HubBrokerConfig>;
+
+export interface LinkTuning {
+  /** How long a link may stay silent before it is declared dead and redialled. */
+  readonly deadAfterMs: number;
+  readonly reconnectDelayMs: number;
+}
+export const DEFAULT_LINK: LinkTuning = { deadAfterMs: 15_000, reconnectDelayMs: 500 };
+
+export interface AgentLinkHandlers {
+  /** Subscribed (again): the protocol says hello now, so nothing between is missed. */
+  onReady(): void;
+  onDown(data: Uint8Array): void;
+  onLost(reason: string): void;
+}
+
+export interface AgentTransport {
+  readonly describe: string;
+  /** Starts dialling in the background; returns at once. */
+  start(h: AgentLinkHandlers): void;
+  /** Queues one message to the hub; false when the link is down and it was not sent. */
+  send(data: Uint8Array): boolean;
+  close(): Promise<void>;
+}
+
+export interface HubLinkHandlers {
+  /**
+   * One message from `site`, in the order the site sent it. The transport acknowledges it to the
+   * broker only when the returned promise settles, so a message is not lost if the hub stops first.
+   */
+  onUp(site: string, data: Uint8Array): Promise<void> | void;
+}
+
+export interface HubTransport {
+  readonly describe: string;
+  start(h: HubLinkHandlers): Promise<void>;
+  send(site: string, data: Uint8Array): void;
+  /** Leaves the site's current desired version where it will find it on reconnect (MQTT retained). */
+  announce(site: string, data: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+/** Subjects and topics: a site's credentials reach these and nothing else. */
+export const natsSubject = {
+  down: (site: string) => `nephoran.site.${site}.down`,
+  up: (site: string) => `nephoran.site.${site}.up`,
+  allUp: "nephoran.site.*.up",
+  siteOfUp: (subject: string) => subject.split(".")[2] ?? "",
+};
+export const mqttTopic = {
+  down: (site: string) => `nephoran/site/${site}/down`,
+  desired: (site: string) => `nephoran/site/${site}/desired`,
+  up: (site: string) => `nephoran/site/${site}/up`,
+  allUp: "nephoran/site/+/up",
+  siteOf: (topic: string) => topic.split("/")[2] ?? "",
+};
+export const NATS_UP_STREAM = "NEPHORAN_UP";
+export const NATS_HUB_CONSUMER = "hub";

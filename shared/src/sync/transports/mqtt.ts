@@ -1,0 +1,152 @@
+/**
+ * MQTT (5 on mosquitto, 3.1.1 on the hub's embedded broker): QoS 1 and persistent sessions both ways,
+ * so what is published while a side is away waits at the broker. The hub leaves a retained
+ * `nephoran/site/<site>/desired` pointer for a site it believes offline instead of queueing changes, and
+ * each agent's last will tells the hub at once when its link dies.
+ */
+import type { IClientOptions, MqttClient } from "mqtt";
+import { connect } from "mqtt";
+import { encode } from "../codec";
+import { PROTOCOL_VERSION } from "../messages";
+import type {
+  AgentLinkHandlers,
+  AgentTransport,
+  HubLinkHandlers,
+  HubTransport,
+  LinkTuning,
+} from "../transport";
+import { DEFAULT_LINK, mqttTopic } from "../transport";
+
+const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+function options(
+  o: { username: string; password: string; protocolVersion: 4 | 5; clientId: string },
+  link: LinkTuning,
+): IClientOptions {
+  return {
+    clientId: o.clientId,
+    username: o.username,
+    password: o.password,
+    protocolVersion: o.protocolVersion,
+    clean: false,
+    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS } } : {}),
+    keepalive: Math.max(1, Math.round(link.deadAfterMs / 1500)),
+    reconnectPeriod: link.reconnectDelayMs,
+    connectTimeout: Math.max(2000, link.deadAfterMs),
+    resubscribe: true,
+  };
+}
+
+export class MqttAgentTransport implements AgentTransport {
+  readonly describe: string;
+  #client: MqttClient | undefined;
+  #ready = false;
+
+  constructor(
+    private readonly opts: {
+      url: string;
+      site: string;
+      username: string;
+      password: string;
+      protocolVersion: 4 | 5;
+      link?: LinkTuning;
+    },
+  ) {
+    this.describe = `mqtt ${opts.url}`;
+  }
+
+  start(h: AgentLinkHandlers): void {
+    const { site } = this.opts;
+    const will = encode({ v: PROTOCOL_VERSION, site, type: "presence", online: false });
+    const client = connect(this.opts.url, {
+      ...options({ ...this.opts, clientId: `nephoran-agent-${site}` }, this.opts.link ?? DEFAULT_LINK),
+      will: { topic: mqttTopic.up(site), payload: Buffer.from(will), qos: 1, retain: false },
+    });
+    this.#client = client;
+    client.on("connect", () => {
+      client.subscribe([mqttTopic.down(site), mqttTopic.desired(site)], { qos: 1 }, (err, granted) => {
+        if (err || granted?.some((g) => g.qos > 2)) {
+          h.onLost(`subscription refused: ${err?.message ?? "not authorised"}`);
+          return;
+        }
+        this.#ready = true;
+        h.onReady();
+      });
+    });
+    client.on("message", (_topic, payload) => h.onDown(payload));
+    const lost = (why: string) => {
+      if (this.#ready) h.onLost(why);
+      this.#ready = false;
+    };
+    client.on("close", () => lost("connection closed"));
+    client.on("offline", () => lost("offline"));
+    client.on("error", (e) => lost(e.message));
+  }
+
+  send(data: Uint8Array): boolean {
+    if (!this.#client || !this.#ready) return false;
+    this.#client.publish(mqttTopic.up(this.opts.site), Buffer.from(data), { qos: 1 });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#ready = false;
+    const c = this.#client;
+    // A clean goodbye: the will is not sent, so say offline in so many words first.
+    if (c?.connected) {
+      const bye = encode({ v: PROTOCOL_VERSION, site: this.opts.site, type: "presence", online: false });
+      await c.publishAsync(mqttTopic.up(this.opts.site), Buffer.from(bye), { qos: 1 }).catch(() => undefined);
+    }
+    await c?.endAsync().catch(() => undefined);
+  }
+}
+
+export class MqttHubTransport implements HubTransport {
+  readonly describe: string;
+  #client: MqttClient | undefined;
+
+  constructor(
+    private readonly opts: {
+      url: string;
+      username: string;
+      password: string;
+      protocolVersion: 4 | 5;
+      link?: LinkTuning;
+    },
+  ) {
+    this.describe = `mqtt ${opts.url}`;
+  }
+
+  async start(h: HubLinkHandlers): Promise<void> {
+    const client = connect(
+      this.opts.url,
+      options({ ...this.opts, clientId: "nephoran-hub" }, this.opts.link ?? DEFAULT_LINK),
+    );
+    this.#client = client;
+    client.on("message", (topic, payload) => {
+      void h.onUp(mqttTopic.siteOf(topic), payload);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => reject(e);
+      client.once("error", fail);
+      client.once("connect", () => {
+        client.off("error", fail);
+        client.subscribe(mqttTopic.allUp, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      });
+    });
+    client.on("error", () => undefined); // reconnects by itself; the sync service sees silence as offline
+  }
+
+  send(site: string, data: Uint8Array): void {
+    this.#client?.publish(mqttTopic.down(site), Buffer.from(data), { qos: 1 });
+  }
+
+  announce(site: string, data: Uint8Array): void {
+    // QoS 0: kept as the retained value for the next subscribe, never queued up in an away site's session.
+    this.#client?.publish(mqttTopic.desired(site), Buffer.from(data), { qos: 0, retain: true });
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.endAsync().catch(() => undefined);
+  }
+}

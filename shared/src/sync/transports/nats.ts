@@ -1,0 +1,183 @@
+/**
+ * NATS: the hub publishes to `nephoran.site.<site>.down` (core NATS: the protocol's snapshot on every
+ * reconnect is what makes delivery reliable, and a site away for a day needs no backlog). Agents publish to
+ * `nephoran.site.<site>.up`, which a JetStream work-queue stream keeps until the hub has committed it: a
+ * report sent while the hub is down waits there, and the hub's durable consumer resumes where it stopped.
+ */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import type { ConsumerMessages } from "@nats-io/jetstream";
+import type {
+  AgentLinkHandlers,
+  AgentTransport,
+  HubLinkHandlers,
+  HubTransport,
+  LinkTuning,
+} from "../transport";
+import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_UP_STREAM, natsSubject } from "../transport";
+
+const enc = new TextEncoder();
+
+function connectOptions(url: string, seed: string, name: string, link: LinkTuning) {
+  const pingInterval = Math.max(250, Math.floor(link.deadAfterMs / 3));
+  return {
+    servers: url,
+    name,
+    authenticator: nkeyAuthenticator(enc.encode(seed)),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: link.reconnectDelayMs,
+    reconnectJitter: Math.floor(link.reconnectDelayMs / 2),
+    waitOnFirstConnect: true,
+    pingInterval,
+    maxPingOut: 3,
+    timeout: Math.max(2000, link.deadAfterMs),
+  };
+}
+
+export class NatsAgentTransport implements AgentTransport {
+  readonly describe: string;
+  #nc: NatsConnection | undefined;
+  #closed = false;
+  #ready = false;
+
+  constructor(private readonly opts: { url: string; site: string; nkeySeed: string; link?: LinkTuning }) {
+    this.describe = `nats ${opts.url}`;
+  }
+
+  start(h: AgentLinkHandlers): void {
+    void this.#run(h);
+  }
+
+  async #run(h: AgentLinkHandlers): Promise<void> {
+    const link = this.opts.link ?? DEFAULT_LINK;
+    while (!this.#closed) {
+      try {
+        const nc = await connect(
+          connectOptions(this.opts.url, this.opts.nkeySeed, `nephoran-agent-${this.opts.site}`, link),
+        );
+        this.#nc = nc;
+        if (this.#closed) break;
+        const sub: Subscription = nc.subscribe(natsSubject.down(this.opts.site), {
+          callback: (err, msg) => {
+            if (!err) h.onDown(msg.data);
+          },
+        });
+        await nc.flush();
+        this.#ready = true;
+        h.onReady();
+        for await (const s of nc.status()) {
+          if (s.type === "disconnect" || s.type === "staleConnection") {
+            if (this.#ready) h.onLost(s.type);
+            this.#ready = false;
+          } else if (s.type === "reconnect") {
+            // The client resubscribes before it flushes anything else; a flush proves the server has it.
+            await nc.flush().catch(() => undefined);
+            this.#ready = true;
+            h.onReady();
+          }
+        }
+        sub.unsubscribe();
+      } catch (e) {
+        if (this.#ready) h.onLost(e instanceof Error ? e.message : String(e));
+        this.#ready = false;
+        if (this.#closed) break;
+        await new Promise((r) => setTimeout(r, link.reconnectDelayMs));
+      }
+    }
+  }
+
+  send(data: Uint8Array): boolean {
+    if (!this.#nc || !this.#ready) return false;
+    try {
+      this.#nc.publish(natsSubject.up(this.opts.site), data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#ready = false;
+    await this.#nc?.close().catch(() => undefined);
+  }
+}
+
+export class NatsHubTransport implements HubTransport {
+  readonly describe: string;
+  #nc: NatsConnection | undefined;
+  #messages: ConsumerMessages | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(private readonly opts: { url: string; nkeySeed: string; link?: LinkTuning }) {
+    this.describe = `nats ${opts.url}`;
+  }
+
+  async start(h: HubLinkHandlers): Promise<void> {
+    const nc = await connect(
+      connectOptions(this.opts.url, this.opts.nkeySeed, "nephoran-hub", this.opts.link ?? DEFAULT_LINK),
+    );
+    this.#nc = nc;
+    const jsm = await jetstreamManager(nc);
+    const stream = {
+      name: NATS_UP_STREAM,
+      subjects: [natsSubject.allUp],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      max_age: 7 * 24 * 3600 * 1e9,
+      duplicate_window: 120 * 1e9,
+    };
+    try {
+      await jsm.streams.info(NATS_UP_STREAM);
+      await jsm.streams.update(NATS_UP_STREAM, stream);
+    } catch {
+      await jsm.streams.add(stream);
+    }
+    try {
+      await jsm.consumers.info(NATS_UP_STREAM, NATS_HUB_CONSUMER);
+    } catch {
+      await jsm.consumers.add(NATS_UP_STREAM, {
+        durable_name: NATS_HUB_CONSUMER,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: 30 * 1e9,
+        max_ack_pending: 20_000,
+      });
+    }
+    const consumer = await jetstream(nc).consumers.get(NATS_UP_STREAM, NATS_HUB_CONSUMER);
+    const messages = await consumer.consume({ max_messages: 2000 });
+    this.#messages = messages;
+    this.#loop = (async () => {
+      for await (const m of messages) {
+        const site = natsSubject.siteOfUp(m.subject);
+        let done: Promise<void> | void;
+        try {
+          done = h.onUp(site, m.data);
+        } catch {
+          m.ack();
+          continue;
+        }
+        if (done)
+          done.then(
+            () => m.ack(),
+            () => m.nak(),
+          );
+        else m.ack();
+      }
+    })();
+  }
+
+  send(site: string, data: Uint8Array): void {
+    this.#nc?.publish(natsSubject.down(site), data);
+  }
+
+  announce(): void {
+    // NATS has no retained messages: a site learns its desired version from the snapshot on hello.
+  }
+
+  async close(): Promise<void> {
+    this.#messages?.stop();
+    await this.#loop?.catch(() => undefined);
+    await this.#nc?.drain().catch(() => undefined);
+  }
+}

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { SiteSyncCredentials } from "@nephoran/shared";
+import type { SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
 import { Agent, AgentConfig } from "@nephoran/agent";
 import type { HubConfigInput } from "@nephoran/hub";
 import { Hub, HubConfig } from "@nephoran/hub";
@@ -77,10 +77,6 @@ export function syncedAgent(site: string, sync: SiteSyncCredentials, dataDir?: s
 }
 
 /** The hub's view of one intent at one site: the phase and revision reported, or undefined. */
-export function reported(
-  hub: Hub,
-  intentId: string,
-  site: string,
-): { phase: string; revision: number } | undefined {
+export function reported(hub: Hub, intentId: string, site: string): SiteIntentReport | undefined {
   return hub.deps.store.reportsForIntent(intentId).find((r) => r.siteId === site);
 }

@@ -8,4 +8,4 @@ export * from "./reconcile";
 export * from "./crd";
 export { AGENT_COMMANDS } from "./cli";
 export { SyncClient, DEFAULT_SYNC_OPTIONS } from "./sync/client";
-export type { SyncClientOptions, SyncClientStatus } from "./sync/client";
+export type { SyncClientOptions, SyncClientStatus, SyncStore } from "./sync/client";

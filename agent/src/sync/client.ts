@@ -17,6 +17,12 @@ import { decodeDown, desiredDigest, encode, PROTOCOL_VERSION, ProtocolError } fr
 import type { Logger } from "pino";
 import type { AgentStore } from "../store";
 
+/** What sync needs of a store: the agent's store is one; a benchmark may put many sites in one file. */
+export type SyncStore = Pick<
+  AgentStore,
+  "site" | "ackedVersion" | "applyDesired" | "hubIntents" | "peekOutbox" | "ackOutbox" | "outboxDepth"
+>;
+
 export interface SyncClientOptions {
   readonly heartbeatMs: number;
   /** A report not acknowledged within this long is sent again. */
@@ -61,7 +67,7 @@ export class SyncClient {
 
   constructor(
     private readonly deps: {
-      store: AgentStore;
+      store: SyncStore;
       transport: AgentTransport;
       clock: Clock;
       logger: Logger;
@@ -109,6 +115,9 @@ export class SyncClient {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    // A goodbye, so the hub knows at once (MQTT's last will covers the links that die instead).
+    if (this.#connected)
+      this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "presence", online: false });
     await this.deps.transport.close();
     this.#connected = false;
   }
@@ -127,7 +136,7 @@ export class SyncClient {
   }
 
   #send(msg: UpMessage): boolean {
-    return this.deps.transport.send(encode(msg));
+    return this.deps.transport.send(encode(msg), msg.type === "report");
   }
 
   #hello(ackedVersion = this.deps.store.ackedVersion()): void {

@@ -3,7 +3,7 @@ import type { Intent, IntentPlan, SiteSelector } from "@nephoran/shared";
 import { PlanningError, validatePlan } from "@nephoran/shared";
 import type { z } from "@hono/zod-openapi";
 import { newId } from "../auth/tokens";
-import type { NewIntent, SiteChange } from "../store";
+import type { IntentChange, NewIntent, SiteChange } from "../store";
 import type { HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
 import type { PlanInput } from "./schemas";
@@ -72,6 +72,31 @@ export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = 
     at: deps.clock.now().toISOString(),
   });
   return intent;
+}
+
+/** A new revision of an intent if `ifRevision` is current, and what it means per site, in one transaction. */
+export function changeIntent(
+  deps: HubDeps,
+  id: string,
+  ifRevision: number,
+  change: IntentChange,
+  actor: string,
+  fields: readonly string[] = Object.keys(change),
+): Intent {
+  let changes: SiteChange[] = [];
+  const updated = deps.store.transaction(() => {
+    const u = deps.store.updateIntent(id, ifRevision, change);
+    changes = deps.store.retargetIntent(id, u.revision, u.siteSelector);
+    deps.store.audit({
+      actor,
+      action: "intent.update",
+      target: id,
+      detail: { revision: u.revision, fields },
+    });
+    return u;
+  });
+  deps.sync.changed(changes);
+  return updated;
 }
 
 /** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */

@@ -29,11 +29,13 @@ const dec = new TextDecoder();
 export function natsAuthConf(hubNkey: string, sites: readonly { site: string; nkey: string }[]): string {
   const users = sites.map(
     (s) =>
-      `    { nkey: "${s.nkey}", permissions: { publish: { allow: ["${natsSubject.up(s.site)}"] }, subscribe: { allow: ["${natsSubject.down(s.site)}"] } } }`,
+      `    { nkey: "${s.nkey}", permissions: { publish: { allow: ["${natsSubject.up(s.site)}", "${natsSubject.ctl(s.site)}"] }, subscribe: { allow: ["${natsSubject.down(s.site)}"] } } }`,
   );
   return [
     "# Written by the Nephoran hub: one NKey user per site, reaching only its own subjects.",
     "authorization {",
+    "  # Slow links get time to answer the NKey challenge.",
+    "  timeout: 10",
     "  users = [",
     `    { nkey: "${hubNkey}", permissions: { publish: ">", subscribe: ">" } }`,
     ...users,

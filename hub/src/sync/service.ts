@@ -70,7 +70,7 @@ export class SyncService implements SyncPort {
     }
     for (const [site, list] of bySite) {
       const last = list[list.length - 1] as SiteChange;
-      if (!this.#online.has(site)) {
+      if (this.deps.transport.queuesForAbsent && !this.#online.has(site)) {
         this.#send(site, { v: PROTOCOL_VERSION, site, type: "pointer", version: last.version }, true);
       } else if (list.length === 1 && last.base === last.version - 1) {
         this.#sendRaw(

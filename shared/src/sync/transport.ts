@@ -58,8 +58,12 @@ export interface AgentTransport {
   readonly describe: string;
   /** Starts dialling in the background; returns at once. */
   start(h: AgentLinkHandlers): void;
-  /** Queues one message to the hub; false when the link is down and it was not sent. */
-  send(data: Uint8Array): boolean;
+  /**
+   * Queues one message to the hub; false when the link is down and it was not sent. A `durable` message
+   * (a report) is kept by the broker until the hub has committed it; the others (hello, ack, heartbeat)
+   * are cheap to repeat and take the fastest path.
+   */
+  send(data: Uint8Array, durable?: boolean): boolean;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,11 @@ export interface HubLinkHandlers {
 
 export interface HubTransport {
   readonly describe: string;
+  /**
+   * Whether the broker queues messages for a site that is away (MQTT persistent sessions). Such a site
+   * gets a retained pointer instead of changes, so it does not come back to a backlog.
+   */
+  readonly queuesForAbsent: boolean;
   start(h: HubLinkHandlers): Promise<void>;
   send(site: string, data: Uint8Array): void;
   /** Leaves the site's current desired version where it will find it on reconnect (MQTT retained). */
@@ -85,6 +94,8 @@ export const natsSubject = {
   down: (site: string) => `nephoran.site.${site}.down`,
   up: (site: string) => `nephoran.site.${site}.up`,
   allUp: "nephoran.site.*.up",
+  ctl: (site: string) => `nephoran.site.${site}.ctl`,
+  allCtl: "nephoran.site.*.ctl",
   siteOfUp: (subject: string) => subject.split(".")[2] ?? "",
 };
 export const mqttTopic = {

@@ -1,11 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
-import type { SiteChange } from "../../store";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
 import { IdParam, IntentView, PatchIntentRequest, errorResponses } from "../schemas";
-import { resolvePlan } from "../service";
+import { changeIntent, resolvePlan } from "../service";
 
 const route = createRoute({
   method: "patch",
@@ -41,25 +40,20 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     const planned =
       body.text !== undefined || body.plan !== undefined ? await resolvePlan(deps, body) : undefined;
-    let changes: SiteChange[] = [];
-    const updated = deps.store.transaction(() => {
-      const u = deps.store.updateIntent(id, Number(m[1]), {
+    const updated = changeIntent(
+      deps,
+      id,
+      Number(m[1]),
+      {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.text !== undefined ? { text: body.text } : {}),
         ...(planned ? { plan: planned.plan } : {}),
         ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
-      });
-      changes = deps.store.retargetIntent(id, u.revision, u.siteSelector);
-      deps.store.audit({
-        actor: c.var.principal.name,
-        action: "intent.update",
-        target: id,
-        detail: { revision: u.revision, fields: Object.keys(body) },
-      });
-      return u;
-    });
-    deps.sync.changed(changes);
+      },
+      c.var.principal.name,
+      Object.keys(body),
+    );
     deps.events.publish({
       type: "intent.updated",
       id,

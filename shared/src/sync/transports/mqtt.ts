@@ -91,18 +91,14 @@ export class MqttAgentTransport implements AgentTransport {
 
   async close(): Promise<void> {
     this.#ready = false;
-    const c = this.#client;
-    // A clean goodbye: the will is not sent, so say offline in so many words first.
-    if (c?.connected) {
-      const bye = encode({ v: PROTOCOL_VERSION, site: this.opts.site, type: "presence", online: false });
-      await c.publishAsync(mqttTopic.up(this.opts.site), Buffer.from(bye), { qos: 1 }).catch(() => undefined);
-    }
-    await c?.endAsync().catch(() => undefined);
+    // Ends after what is in flight (the goodbye included) is acknowledged.
+    await this.#client?.endAsync().catch(() => undefined);
   }
 }
 
 export class MqttHubTransport implements HubTransport {
   readonly describe: string;
+  readonly queuesForAbsent = true;
   #client: MqttClient | undefined;
 
   constructor(

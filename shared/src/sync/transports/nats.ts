@@ -1,8 +1,10 @@
 /**
  * NATS: the hub publishes to `nephoran.site.<site>.down` (core NATS: the protocol's snapshot on every
  * reconnect is what makes delivery reliable, and a site away for a day needs no backlog). Agents publish to
- * `nephoran.site.<site>.up`, which a JetStream work-queue stream keeps until the hub has committed it: a
- * report sent while the hub is down waits there, and the hub's durable consumer resumes where it stopped.
+ * reports to `nephoran.site.<site>.up`, which a JetStream work-queue stream keeps until the hub has
+ * committed them: a report sent while the hub is down waits there, and the hub's durable consumer resumes
+ * where it stopped. Hello, ack and heartbeat go by core NATS on `nephoran.site.<site>.ctl`: they are
+ * repeated until answered, so they take the fastest path.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
@@ -87,10 +89,10 @@ export class NatsAgentTransport implements AgentTransport {
     }
   }
 
-  send(data: Uint8Array): boolean {
+  send(data: Uint8Array, durable = false): boolean {
     if (!this.#nc || !this.#ready) return false;
     try {
-      this.#nc.publish(natsSubject.up(this.opts.site), data);
+      this.#nc.publish(durable ? natsSubject.up(this.opts.site) : natsSubject.ctl(this.opts.site), data);
       return true;
     } catch {
       return false;
@@ -106,9 +108,11 @@ export class NatsAgentTransport implements AgentTransport {
 
 export class NatsHubTransport implements HubTransport {
   readonly describe: string;
+  readonly queuesForAbsent = false;
   #nc: NatsConnection | undefined;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
+  #ctl: Subscription | undefined;
 
   constructor(private readonly opts: { url: string; nkeySeed: string; link?: LinkTuning }) {
     this.describe = `nats ${opts.url}`;
@@ -144,6 +148,11 @@ export class NatsHubTransport implements HubTransport {
         max_ack_pending: 20_000,
       });
     }
+    this.#ctl = nc.subscribe(natsSubject.allCtl, {
+      callback: (err, m) => {
+        if (!err) void h.onUp(natsSubject.siteOfUp(m.subject), m.data);
+      },
+    });
     const consumer = await jetstream(nc).consumers.get(NATS_UP_STREAM, NATS_HUB_CONSUMER);
     const messages = await consumer.consume({ max_messages: 2000 });
     this.#messages = messages;
@@ -176,6 +185,7 @@ export class NatsHubTransport implements HubTransport {
   }
 
   async close(): Promise<void> {
+    this.#ctl?.unsubscribe();
     this.#messages?.stop();
     await this.#loop?.catch(() => undefined);
     await this.#nc?.drain().catch(() => undefined);

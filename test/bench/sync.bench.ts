@@ -1,0 +1,505 @@
+/**
+ * Sync benchmark on real brokers (nats-server with JetStream, mosquitto), hub and simulated sites in one
+ * process over real connections; every site runs the agent's SyncClient and commits to a SQLite store
+ * before it acknowledges (at 10,000 sites, 10 sites share a store file: the process may open 20,000 files).
+ *
+ * Per transport: fan-out of one fleet intent to N sites until the hub holds every acknowledgement, beside
+ * the raw transport's limit measured in the same run (a bare request/reply of the same payload to N
+ * subscribers); a site back after 1,000 intent changes (messages received, time to converge); sustained
+ * intent changes per second pushed and acknowledged; messages and bytes per site per idle hour.
+ *
+ * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { createUser } from "@nats-io/nkeys";
+import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-node";
+import { connect as mqttConnect } from "mqtt";
+import type { MqttClient } from "mqtt";
+import { pino } from "pino";
+import type { AgentTransport, IntentPlan, SiteSyncCredentials } from "@nephoran/shared";
+import { createAgentTransport, systemClock } from "@nephoran/shared";
+import type { SyncStore } from "@nephoran/agent";
+import { AgentStore, SyncClient } from "@nephoran/agent";
+import type { Hub } from "@nephoran/hub";
+import { changeIntent, createIntent, hashToken, mosquittoHash, newToken } from "@nephoran/hub";
+import type { Broker } from "../harness/brokers";
+import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import { startHub } from "../harness/sync";
+
+const { values } = parseArgs({
+  options: {
+    sites: { type: "string", default: "1000,10000" },
+    transports: { type: "string", default: "nats,mqtt" },
+  },
+});
+const SIZES = (values.sites ?? "")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
+const TRANSPORTS = (values.transports ?? "").split(",").filter(Boolean) as ("nats" | "mqtt")[];
+const silent = pino({ level: "silent" });
+const dec = new TextDecoder();
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const LINK = { deadAfterMs: 30_000, reconnectDelayMs: 1000 };
+
+const PLAN: IntentPlan = {
+  intentType: "nf.deploy",
+  actions: [{ kind: "deploy", nf: "amf", replicas: 2 }],
+  priority: "medium",
+  source: "rules",
+  confidence: 0.99,
+};
+
+/** Ten sites to a file: the same commit per site, fewer descriptors. */
+class SharedFileStore implements SyncStore {
+  constructor(
+    readonly db: Database.Database,
+    readonly site: string,
+  ) {}
+  static openShard(file: string): Database.Database {
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec(`CREATE TABLE IF NOT EXISTS desired (site TEXT, id TEXT, revision INTEGER, plan TEXT, PRIMARY KEY (site, id));
+             CREATE TABLE IF NOT EXISTS acked (site TEXT PRIMARY KEY, version INTEGER)`);
+    return db;
+  }
+  ackedVersion(): number {
+    return (
+      (
+        this.db.prepare("SELECT version FROM acked WHERE site = ?").get(this.site) as
+          { version: number } | undefined
+      )?.version ?? 0
+    );
+  }
+  applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
+    return this.db.transaction(() => {
+      const up = this.db.prepare(
+        "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
+      );
+      let changed = false;
+      for (const i of b.put)
+        changed = up.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
+      const del = this.db.prepare("DELETE FROM desired WHERE site = ? AND id = ?");
+      for (const id of b.deleted) changed = del.run(this.site, id).changes > 0 || changed;
+      if (b.full) {
+        const keep = new Set(b.put.map((i) => i.id));
+        for (const r of this.hubIntents()) if (!keep.has(r.id)) del.run(this.site, r.id);
+      }
+      this.db
+        .prepare(
+          "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
+        )
+        .run(this.site, b.version);
+      return changed;
+    })();
+  }
+  hubIntents(): { id: string; revision: number }[] {
+    return this.db.prepare("SELECT id, revision FROM desired WHERE site = ?").all(this.site) as {
+      id: string;
+      revision: number;
+    }[];
+  }
+  peekOutbox(): ReturnType<AgentStore["peekOutbox"]> {
+    return [];
+  }
+  ackOutbox(): number {
+    return 0;
+  }
+  outboxDepth(): number {
+    return 0;
+  }
+}
+
+interface Site {
+  readonly name: string;
+  readonly creds: SiteSyncCredentials;
+  client?: SyncClient;
+  store?: SyncStore;
+}
+
+/** Sites written straight into the hub's store (enrolling 10,000 through the API is not what is measured). */
+function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: number, tag: string): Site[] {
+  const sites: Site[] = [];
+  const store = hub.deps.store;
+  store.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const name = `s${tag}-${i}`;
+      const token = newToken("enrollment");
+      store.createEnrollmentToken({
+        id: `enr-${name}`,
+        hash: hashToken(token),
+        site: name,
+        labels: { fleet: tag },
+        expiresAt: "2999-01-01T00:00:00Z",
+        createdBy: "bench",
+      });
+      const credential = newToken("site");
+      store.enroll(hashToken(token), new Date().toISOString(), hashToken(credential), "bench");
+      if (kind === "nats") {
+        const kp = createUser();
+        store.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
+        sites.push({
+          name,
+          creds: { transport: "nats", url: brokerUrl, site: name, nkeySeed: dec.decode(kp.getSeed()) },
+        });
+      } else {
+        store.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
+        sites.push({
+          name,
+          creds: {
+            transport: "mqtt",
+            url: brokerUrl,
+            site: name,
+            username: name,
+            password: credential,
+            protocolVersion: 5,
+          },
+        });
+      }
+    }
+  });
+  hub.deps.brokerAccess.sync();
+  return sites;
+}
+
+async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Watches the hub's database from a second, read-only connection: polling costs the hub nothing. */
+const watchers = new Map<Hub, Database.Database>();
+function allAcked(hub: Hub, tag: string): boolean {
+  let db = watchers.get(hub);
+  if (!db) watchers.set(hub, (db = new Database(join(hub.config.dataDir, "hub.db"), { readonly: true })));
+  const r = db
+    .prepare(
+      "SELECT count(*) AS n FROM sites WHERE json_extract(labels, '$.fleet') = ? AND reported_version < desired_version",
+    )
+    .get(tag) as { n: number };
+  return r.n === 0;
+}
+
+/** The raw transport's limit: N subscribers each answering one request carrying the same payload. */
+async function rawRequestReply(
+  kind: "nats" | "mqtt",
+  broker: Broker,
+  n: number,
+  payload: Buffer,
+): Promise<number> {
+  if (kind === "nats") {
+    const seed = (broker as NatsBroker).hubKey.getSeed();
+    const opts = { servers: broker.url, authenticator: nkeyAuthenticator(seed) };
+    const subs = [] as Awaited<ReturnType<typeof natsConnect>>[];
+    await inBatches([...Array(n).keys()], 100, async (i) => {
+      const nc = await natsConnect(opts);
+      nc.subscribe(`bench.raw.${i}`, { callback: (e, m) => void (e || m.respond(m.data)) });
+      await nc.flush();
+      subs.push(nc);
+    });
+    const req = await natsConnect(opts);
+    const t = performance.now();
+    await Promise.all(
+      [...Array(n).keys()].map((i) => req.request(`bench.raw.${i}`, payload, { timeout: 60_000 })),
+    );
+    const ms = performance.now() - t;
+    await req.close();
+    await inBatches(subs, 500, (nc) => nc.close());
+    return ms;
+  }
+  const b = broker as MosquittoBroker;
+  const opts = (id: string) => ({
+    username: "nephoran-hub",
+    password: b.hubPassword,
+    protocolVersion: 5 as const,
+    clientId: id,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  const subs: MqttClient[] = [];
+  await inBatches([...Array(n).keys()], 250, async (i) => {
+    const c = mqttConnect(b.url, opts(`raw-${i}`));
+    await new Promise<void>(
+      (resolve, reject) => (c.once("connect", () => resolve()), c.once("error", reject)),
+    );
+    await c.subscribeAsync(`nephoran/raw/${i}/req`, { qos: 1 });
+    c.on("message", (_t, p) => c.publish(`nephoran/raw/${i}/rep`, p, { qos: 1 }));
+    subs.push(c);
+  });
+  const req = mqttConnect(b.url, opts("raw-requester"));
+  await new Promise<void>((resolve) => req.once("connect", () => resolve()));
+  await req.subscribeAsync("nephoran/raw/+/rep", { qos: 1 });
+  let got = 0;
+  req.on("message", () => got++);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) req.publish(`nephoran/raw/${i}/req`, payload, { qos: 1 });
+  await waitFor(() => got >= n, 120_000, "raw replies");
+  const ms = performance.now() - t;
+  await req.endAsync();
+  await inBatches(subs, 500, (c) => c.endAsync());
+  return ms;
+}
+
+async function startSites(sites: Site[], dir: string, shared: boolean): Promise<void> {
+  const shards = new Map<number, Database.Database>();
+  let ready = 0;
+  await inBatches(sites, 100, async (s) => {
+    const i = Number(s.name.split("-").at(-1));
+    let store: SyncStore;
+    if (shared) {
+      const k = Math.floor(i / 10);
+      let db = shards.get(k);
+      if (!db) shards.set(k, (db = SharedFileStore.openShard(join(dir, `shard-${k}.db`))));
+      store = new SharedFileStore(db, s.name);
+    } else {
+      store = AgentStore.open(join(dir, `${s.name}.db`), { site: s.name, clock: systemClock });
+    }
+    const transport: AgentTransport = await createAgentTransport(s.creds, LINK);
+    let readySeen = false;
+    const wrapped: AgentTransport = {
+      describe: transport.describe,
+      send: (d) => transport.send(d),
+      close: () => transport.close(),
+      start: (h) =>
+        transport.start({
+          ...h,
+          onReady: () => {
+            if (!readySeen) ((readySeen = true), ready++);
+            h.onReady();
+          },
+        }),
+    };
+    s.store = store;
+    s.client = new SyncClient({
+      store,
+      transport: wrapped,
+      clock: systemClock,
+      logger: silent,
+      agentVersion: "bench",
+      onChanged: () => undefined,
+      options: { heartbeatMs: 30_000 },
+    });
+    s.client.start();
+  });
+  await waitFor(() => ready >= sites.length, 300_000, "every site connected");
+}
+
+async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), `nephoran-bench-sync-${kind}-`));
+  // Sites heartbeat every 30 s (the default); the hub expects as much.
+  const hub = await startHub(broker.hubSync(), join(dataDir, "hub"), 30);
+  const tag = `${kind[0]}${n}`;
+  try {
+    const sites = enrollSites(hub, kind, broker.url, n, tag);
+    // The broker reloads its user list (SIGHUP) in the background.
+    await new Promise((r) => setTimeout(r, 1000 + n / 10));
+    // The payload a site receives for a fleet intent, for the raw baseline.
+    const payload = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        site: sites[0]?.name,
+        type: "intent",
+        version: 2,
+        base: 1,
+        intent: {
+          id: "int-000000000000",
+          name: "Deploy 2 AMF on the fleet",
+          revision: 1,
+          priority: "medium",
+          plan: PLAN,
+          createdAt: new Date().toISOString(),
+        },
+      }),
+    );
+    log(`[${kind} ${n}] raw request/reply…`);
+    const rawMs = await rawRequestReply(kind, broker, n, payload);
+    log(`[${kind} ${n}] raw ${rawMs.toFixed(0)} ms; connecting ${n} sites…`);
+    const storeDir = join(dataDir, "sites");
+    mkdirSync(storeDir);
+    const t0 = performance.now();
+    await startSites(sites, storeDir, n > 2000);
+    await waitFor(() => allAcked(hub, tag), 300_000, "initial snapshots acknowledged");
+    const connectS = (performance.now() - t0) / 1000;
+    log(`[${kind} ${n}] connected and synced in ${connectS.toFixed(1)} s; fan-out…`);
+    const t = performance.now();
+    createIntent(hub.deps, {
+      name: "Deploy 2 AMF on the fleet",
+      plan: PLAN,
+      siteSelector: { matchLabels: { fleet: tag } },
+      priority: "medium",
+      createdBy: "bench",
+    });
+    await waitFor(() => allAcked(hub, tag), 300_000, "fan-out acknowledged");
+    const fanoutMs = performance.now() - t;
+    log(
+      `[${kind} ${n}] fan-out acknowledged by all in ${fanoutMs.toFixed(0)} ms (raw ${rawMs.toFixed(0)} ms)`,
+    );
+    const result: Record<string, number> = {
+      [`fanout_${n}_ms`]: Math.round(fanoutMs),
+      [`raw_request_reply_${n}_ms`]: Math.round(rawMs),
+      [`fanout_${n}_vs_raw`]: Math.round((fanoutMs / rawMs) * 100) / 100,
+    };
+    if (n <= 2000) Object.assign(result, await outage(hub, sites), await sustained(hub, sites));
+    await inBatches(sites, 500, async (s) => s.client?.stop());
+    return result;
+  } finally {
+    watchers.get(hub)?.close();
+    watchers.delete(hub);
+    await hub.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One site away while 100 intents targeting it change 10 times each (1,000 changes). */
+async function outage(hub: Hub, sites: Site[]) {
+  const away = sites[0] as Site;
+  await away.client?.stop();
+  await waitFor(() => hub.sync?.isOnline(away.name) === false, 60_000, "the hub noticing the site is away");
+  const sel = { names: [away.name] };
+  for (let k = 0; k < 100; k++) {
+    const i = createIntent(hub.deps, {
+      name: `outage ${k}`,
+      plan: PLAN,
+      siteSelector: sel,
+      priority: "medium",
+      createdBy: "bench",
+    });
+    for (let r = 1; r < 10; r++)
+      changeIntent(hub.deps, i.id, r, { priority: r % 2 ? "high" : "low" }, "bench");
+  }
+  const desired = hub.deps.store.getSite(away.name)?.desiredVersion ?? 0;
+  const transport = await createAgentTransport(away.creds, LINK);
+  const store = away.store as SyncStore;
+  const t = performance.now();
+  const client = new SyncClient({
+    store,
+    transport,
+    clock: systemClock,
+    logger: silent,
+    agentVersion: "bench",
+    onChanged: () => undefined,
+    options: { heartbeatMs: 30_000 },
+  });
+  client.start();
+  await waitFor(() => store.ackedVersion() >= desired, 60_000, "the site back converging");
+  const convergeMs = performance.now() - t;
+  const received = client.status().received;
+  away.client = client;
+  log(
+    `[outage] 1,000 changes to 100 intents: ${received} messages, converged in ${convergeMs.toFixed(0)} ms`,
+  );
+  return {
+    outage_changes: 1000,
+    outage_messages_received: received,
+    outage_converge_ms: Math.round(convergeMs),
+  };
+}
+
+/** Intent changes, each to one site, pushed for 3 s as fast as the hub commits them; then until all are acknowledged. */
+async function sustained(hub: Hub, sites: Site[]) {
+  const t = performance.now();
+  let n = 0;
+  const live = sites.slice(1);
+  while (performance.now() - t < 3000) {
+    for (let k = 0; k < 50; k++, n++) {
+      const s = live[n % live.length] as Site;
+      createIntent(hub.deps, {
+        name: `push ${n}`,
+        plan: PLAN,
+        siteSelector: { names: [s.name] },
+        priority: "medium",
+        createdBy: "bench",
+      });
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const tag = hub.deps.store.getSite(live[0]?.name ?? "")?.labels["fleet"] ?? "";
+  await waitFor(() => allAcked(hub, tag), 120_000, "sustained changes acknowledged");
+  const s = (performance.now() - t) / 1000;
+  log(`[sustained] ${n} changes pushed and acknowledged in ${s.toFixed(2)} s`);
+  return { sustained_changes_per_s: Math.round(n / s) };
+}
+
+/** One idle site for a while with a 1 s heartbeat, counted at the transport; scaled to the 30 s default. */
+async function idle(kind: "nats" | "mqtt", broker: Broker) {
+  const dataDir = mkdtempSync(join(tmpdir(), `nephoran-bench-idle-`));
+  const hub = await startHub(broker.hubSync(), join(dataDir, "hub"));
+  try {
+    const [site] = enrollSites(hub, kind, broker.url, 1, `idle${kind}`) as [Site];
+    await new Promise((r) => setTimeout(r, 1000));
+    const inner = await createAgentTransport(site.creds, LINK);
+    let up = 0;
+    let upBytes = 0;
+    let down = 0;
+    let downBytes = 0;
+    const transport: AgentTransport = {
+      describe: inner.describe,
+      send: (d) => ((up++, (upBytes += d.byteLength)), inner.send(d)),
+      close: () => inner.close(),
+      start: (h) =>
+        inner.start({ ...h, onDown: (d) => ((down++, (downBytes += d.byteLength)), h.onDown(d)) }),
+    };
+    const store = AgentStore.open(join(dataDir, "site.db"), { site: site.name, clock: systemClock });
+    const client = new SyncClient({
+      store,
+      transport,
+      clock: systemClock,
+      logger: silent,
+      agentVersion: "bench",
+      onChanged: () => undefined,
+      options: { heartbeatMs: 1000 },
+    });
+    client.start();
+    await waitFor(() => store.ackedVersion() > 0 && client.status().connected, 30_000, "idle site synced");
+    await new Promise((r) => setTimeout(r, 1500));
+    [up, upBytes, down, downBytes] = [0, 0, 0, 0];
+    const seconds = 6;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const perHeartbeat = { msgs: (up + down) / seconds, bytes: (upBytes + downBytes) / seconds };
+    await client.stop();
+    store.close();
+    // At the default 30 s heartbeat: 120 heartbeats an hour, and the hub answers none while in sync.
+    return {
+      [`idle_msgs_per_site_hour_${kind}`]: Math.round(perHeartbeat.msgs * 120),
+      [`idle_bytes_per_site_hour_${kind}`]: Math.round(perHeartbeat.bytes * 120),
+    };
+  } finally {
+    await hub.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!brokersInstalled())
+    throw new Error("nats-server and mosquitto are needed: bash scripts/test-env/brokers.sh install");
+  const out: Record<string, number | string> = { machine_cpus: (await import("node:os")).cpus().length };
+  for (const kind of TRANSPORTS) {
+    const broker: Broker = kind === "nats" ? new NatsBroker() : new MosquittoBroker();
+    await broker.start();
+    try {
+      for (const n of SIZES) {
+        const r = await fanout(kind, broker, n);
+        for (const [k, v] of Object.entries(r)) out[`${kind}_${k}`] = v;
+      }
+      Object.assign(out, await idle(kind, broker));
+    } finally {
+      await broker.stop();
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
+await main();
+process.exit(0);

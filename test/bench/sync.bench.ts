@@ -276,7 +276,10 @@ async function startSites(sites: Site[], dir: string, shared: boolean): Promise<
         transport.start({
           ...h,
           onReady: () => {
-            if (!readySeen) ((readySeen = true), ready++);
+            if (!readySeen) {
+              readySeen = true;
+              ready++;
+            }
             h.onReady();
           },
         }),

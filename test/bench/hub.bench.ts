@@ -42,6 +42,7 @@ async function scenario(sites: number, intents: number) {
       adminToken: TOKEN,
       port: 0,
       presenceTimeoutSeconds: 3600,
+      sync: { transport: "embedded", port: 0 },
     }),
     {
       logger: pino({ level: "silent" }),
@@ -133,7 +134,7 @@ async function createRate() {
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-bench-"));
   const child = spawn(
     process.execPath,
-    [CLI, "hub", "--port", String(port), "--data", dataDir, "--log-level", "warn"],
+    [CLI, "hub", "--port", String(port), "--broker-port", "0", "--data", dataDir, "--log-level", "warn"],
     { env: { ...process.env, NEPHORAN_ADMIN_TOKEN: TOKEN }, stdio: "ignore" },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -68,6 +68,10 @@ export abstract class Broker {
     proc.stdout?.on("data", (d: Buffer) => (this.#out += d.toString()));
     proc.stderr?.on("data", (d: Buffer) => (this.#out += d.toString()));
     this.proc = proc;
+    // A broker never outlives the process that started it, however that process ends.
+    const reap = () => proc.kill("SIGKILL");
+    process.once("exit", reap);
+    proc.once("exit", () => process.off("exit", reap));
     writeFileSync(this.pidFile, `${proc.pid}\n`);
     try {
       await waitForPort(this.port);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import type { SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
+import type { SyncClientOptions } from "@nephoran/agent";
 import { Agent, AgentConfig } from "@nephoran/agent";
 import type { HubConfigInput } from "@nephoran/hub";
 import { Hub, HubConfig } from "@nephoran/hub";
@@ -62,7 +63,12 @@ export async function enroll(
 }
 
 /** An agent writing manifests to a folder, syncing with `sync` (its URL may point at a proxy). */
-export function syncedAgent(site: string, sync: SiteSyncCredentials, dataDir?: string): Agent {
+export function syncedAgent(
+  site: string,
+  sync: SiteSyncCredentials,
+  dataDir?: string,
+  syncOptions: Partial<SyncClientOptions> = {},
+): Agent {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), `nephoran-agent-${site}-`));
   return new Agent(
     AgentConfig.parse({
@@ -72,7 +78,7 @@ export function syncedAgent(site: string, sync: SiteSyncCredentials, dataDir?: s
       relistSeconds: 2,
       sync,
     }),
-    { logger: log(), link: FAST_LINK, syncOptions: FAST_SYNC },
+    { logger: log(), link: FAST_LINK, syncOptions: { ...FAST_SYNC, ...syncOptions } },
   );
 }
 

@@ -31,7 +31,12 @@ async function nephoran(...args: string[]): Promise<{ code: number; out: string;
 
 beforeAll(async () => {
   hub = new Hub(
-    HubConfig.parse({ dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-it-")), adminToken: ADMIN, port: 0 }),
+    HubConfig.parse({
+      dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-it-")),
+      adminToken: ADMIN,
+      port: 0,
+      sync: { transport: "embedded", port: 0 },
+    }),
     { logger: pino({ level: "silent" }) },
   );
   url = await hub.start();

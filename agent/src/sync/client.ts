@@ -132,7 +132,8 @@ export class SyncClient {
     const now = this.deps.clock.now().getTime();
     if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
     if (now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
-    this.#pump();
+    // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does nothing).
+    if (this.#inflight.size) this.#pump();
   }
 
   #send(msg: UpMessage): boolean {
@@ -265,6 +266,7 @@ export class SyncClient {
     this.#lastSyncAt = this.deps.clock.now().toISOString();
     // Acknowledged only now that it is committed.
     this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "ack", version });
+    if (changed) this.#pump();
     if (changed) this.deps.onChanged();
   }
 }

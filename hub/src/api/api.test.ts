@@ -18,7 +18,12 @@ const tokens: Record<string, string> = {};
 beforeEach(() => {
   now = new Date("2026-11-22T10:00:00Z");
   hub = new Hub(
-    HubConfig.parse({ dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-")), adminToken: ADMIN, port: 0 }),
+    HubConfig.parse({
+      dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-")),
+      adminToken: ADMIN,
+      port: 0,
+      sync: { transport: "embedded", port: 0 },
+    }),
     {
       clock,
       logger: pino({ level: "silent" }),

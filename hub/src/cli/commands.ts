@@ -1,4 +1,5 @@
 /** `nephoran hub`, `nephoran intent …`, `nephoran site …`. */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { CliIo, Command } from "@nephoran/shared";
 import { EXIT, UsageError } from "@nephoran/shared";
@@ -29,9 +30,9 @@ const intentLine = (i: Json) =>
 
 export const hubCommand: Command = {
   name: "hub",
-  summary: "run the hub (REST API, SQLite store) until stopped",
+  summary: "run the hub (REST API, SQLite store, sync with the sites) until stopped",
   usage:
-    "nephoran hub [--port P] [--host H] [--data DIR]   (NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token)",
+    'nephoran hub [--port P] [--host H] [--data DIR] [--broker-port P | --sync none] [--config FILE.json]   (NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token; --config holds any HubConfig field, e.g. an external nats or mqtt broker under "sync")',
   async run(args, io) {
     const { values } = parseArgs({
       args: [...args],
@@ -40,10 +41,34 @@ export const hubCommand: Command = {
         host: { type: "string" },
         data: { type: "string" },
         "log-level": { type: "string" },
+        "broker-port": { type: "string" },
+        sync: { type: "string" },
+        config: { type: "string" },
       },
       strict: true,
     });
+    let fromFile: Record<string, unknown> = {};
+    if (values.config) {
+      try {
+        fromFile = JSON.parse(readFileSync(values.config, "utf8")) as Record<string, unknown>;
+      } catch (e: unknown) {
+        throw new UsageError(`--config ${values.config}: ${(e as Error).message}`);
+      }
+    }
+    if (values.sync && values.sync !== "none" && values.sync !== "embedded")
+      throw new UsageError('--sync is "none" or "embedded"; configure nats or mqtt brokers with --config');
+    const sync =
+      values.sync === "none"
+        ? { transport: "none" }
+        : values["broker-port"] || values.sync === "embedded"
+          ? {
+              transport: "embedded",
+              ...(values["broker-port"] ? { port: Number(values["broker-port"]) } : {}),
+            }
+          : undefined;
     const parsed = HubConfig.safeParse({
+      ...fromFile,
+      ...(sync ? { sync } : {}),
       dataDir: values.data ?? io.env["NEPHORAN_HUB_DATA"] ?? ".nephoran/hub",
       ...(values.port ? { port: Number(values.port) } : {}),
       ...(values.host ? { host: values.host } : {}),
@@ -54,7 +79,10 @@ export const hubCommand: Command = {
       throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     const hub = new Hub(parsed.data);
     const url = await hub.start();
-    io.err(`nephoran hub: listening on ${url} (API docs ${url}/docs), data in ${parsed.data.dataDir}\n`);
+    io.err(
+      `nephoran hub: listening on ${url} (API docs ${url}/docs), data in ${parsed.data.dataDir}` +
+        `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());
       process.once("SIGTERM", () => resolve());

@@ -383,7 +383,23 @@ async function outage(hub: Hub, sites: Site[]) {
       changeIntent(hub.deps, i.id, r, { priority: r % 2 ? "high" : "low" }, "bench");
   }
   const desired = hub.deps.store.getSite(away.name)?.desiredVersion ?? 0;
-  const transport = await createAgentTransport(away.creds, LINK);
+  const inner = await createAgentTransport(away.creds, LINK);
+  const kinds = new Map<string, number>();
+  const transport: AgentTransport = {
+    describe: inner.describe,
+    send: (d, durable) => inner.send(d, durable),
+    close: () => inner.close(),
+    start: (h) =>
+      inner.start({
+        ...h,
+        onDown: (d) => {
+          const m = JSON.parse(Buffer.from(d).toString()) as { type: string; base?: number };
+          const k = `${m.type}${m.base === undefined ? "" : "+base"}`;
+          kinds.set(k, (kinds.get(k) ?? 0) + 1);
+          h.onDown(d);
+        },
+      }),
+  };
   const store = away.store as SyncStore;
   const t = performance.now();
   const client = new SyncClient({
@@ -401,7 +417,7 @@ async function outage(hub: Hub, sites: Site[]) {
   const received = client.status().received;
   away.client = client;
   log(
-    `[outage] 1,000 changes to 100 intents: ${received} messages, converged in ${convergeMs.toFixed(0)} ms`,
+    `[outage] 1,000 changes to 100 intents: ${received} messages (${JSON.stringify(Object.fromEntries(kinds))}), converged in ${convergeMs.toFixed(0)} ms`,
   );
   return {
     outage_changes: 1000,
@@ -443,16 +459,27 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
     const [site] = enrollSites(hub, kind, broker.url, 1, `idle${kind}`) as [Site];
     await new Promise((r) => setTimeout(r, 1000));
     const inner = await createAgentTransport(site.creds, LINK);
-    let up = 0;
-    let upBytes = 0;
-    let down = 0;
-    let downBytes = 0;
+    let msgs = 0;
+    let bytes = 0;
+    let heartbeats = 0;
     const transport: AgentTransport = {
       describe: inner.describe,
-      send: (d) => ((up++, (upBytes += d.byteLength)), inner.send(d)),
+      send: (d, durable) => {
+        msgs++;
+        bytes += d.byteLength;
+        if ((JSON.parse(Buffer.from(d).toString()) as { type: string }).type === "heartbeat") heartbeats++;
+        return inner.send(d, durable);
+      },
       close: () => inner.close(),
       start: (h) =>
-        inner.start({ ...h, onDown: (d) => ((down++, (downBytes += d.byteLength)), h.onDown(d)) }),
+        inner.start({
+          ...h,
+          onDown: (d) => {
+            msgs++;
+            bytes += d.byteLength;
+            h.onDown(d);
+          },
+        }),
     };
     const store = AgentStore.open(join(dataDir, "site.db"), { site: site.name, clock: systemClock });
     const client = new SyncClient({
@@ -467,10 +494,10 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
     client.start();
     await waitFor(() => store.ackedVersion() > 0 && client.status().connected, 30_000, "idle site synced");
     await new Promise((r) => setTimeout(r, 1500));
-    [up, upBytes, down, downBytes] = [0, 0, 0, 0];
-    const seconds = 6;
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const perHeartbeat = { msgs: (up + down) / seconds, bytes: (upBytes + downBytes) / seconds };
+    [msgs, bytes, heartbeats] = [0, 0, 0];
+    await new Promise((r) => setTimeout(r, 10_000));
+    // Everything either way, per heartbeat (a heartbeat in sync gets no answer).
+    const perHeartbeat = { msgs: msgs / heartbeats, bytes: bytes / heartbeats };
     await client.stop();
     store.close();
     // At the default 30 s heartbeat: 120 heartbeats an hour, and the hub answers none while in sync.

@@ -30,6 +30,8 @@ export interface SyncClientOptions {
   /** A hello not answered within this long is sent again. */
   readonly helloTimeoutMs: number;
   readonly outboxWindow: number;
+  /** Reports a change produces wait this long, so those of a burst go together and the acks go first. */
+  readonly reportDelayMs: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
   resendMs: 10_000,
   helloTimeoutMs: 10_000,
   outboxWindow: 200,
+  reportDelayMs: 500,
 };
 
 export interface SyncClientStatus {
@@ -58,6 +61,7 @@ export class SyncClient {
   readonly #inflight = new Map<string, number>();
   #heartbeatSeq = 0;
   #timer: NodeJS.Timeout | undefined;
+  #pumpTimer: NodeJS.Timeout | undefined;
   #lastHeartbeat = 0;
   #lastSyncAt: string | null = null;
   #applied = 0;
@@ -115,6 +119,7 @@ export class SyncClient {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
     // A goodbye, so the hub knows at once (MQTT's last will covers the links that die instead).
     if (this.#connected)
       this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "presence", online: false });
@@ -163,6 +168,15 @@ export class SyncClient {
       digest: desiredDigest(this.deps.store.hubIntents()),
       outbox: this.deps.store.outboxDepth(),
     });
+  }
+
+  #pumpSoon(): void {
+    if (this.#pumpTimer) return;
+    this.#pumpTimer = setTimeout(() => {
+      this.#pumpTimer = undefined;
+      if (this.#connected) this.#pump();
+    }, this.#opts.reportDelayMs);
+    this.#pumpTimer.unref();
   }
 
   /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */
@@ -266,7 +280,7 @@ export class SyncClient {
     this.#lastSyncAt = this.deps.clock.now().toISOString();
     // Acknowledged only now that it is committed.
     this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "ack", version });
-    if (changed) this.#pump();
+    if (changed) this.#pumpSoon();
     if (changed) this.deps.onChanged();
   }
 }

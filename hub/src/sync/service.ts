@@ -34,6 +34,8 @@ export class SyncService implements SyncPort {
   #flushing: Promise<void> | undefined;
   #sweep: NodeJS.Timeout | undefined;
   readonly #intentJson = new Map<string, string>();
+  readonly #pointers = new Map<string, number>();
+  #pointerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -53,6 +55,7 @@ export class SyncService implements SyncPort {
 
   async stop(): Promise<void> {
     if (this.#sweep) clearInterval(this.#sweep);
+    if (this.#pointerTimer) clearTimeout(this.#pointerTimer);
     await this.#flush();
     await this.deps.transport.close();
   }
@@ -71,7 +74,7 @@ export class SyncService implements SyncPort {
     for (const [site, list] of bySite) {
       const last = list[list.length - 1] as SiteChange;
       if (this.deps.transport.queuesForAbsent && !this.#online.has(site)) {
-        this.#send(site, { v: PROTOCOL_VERSION, site, type: "pointer", version: last.version }, true);
+        this.#pointTo(site, last.version);
       } else if (list.length === 1 && last.base === last.version - 1) {
         this.#sendRaw(
           site,
@@ -81,6 +84,22 @@ export class SyncService implements SyncPort {
         this.#snapshot(site, (list[0] as SiteChange).version - 1, false);
       }
     }
+  }
+
+  /** Leaves an away site its desired version: the latest of a burst only, once it has settled. */
+  #pointTo(site: string, version: number): void {
+    this.#pointers.set(site, version);
+    if (this.#pointerTimer) return;
+    this.#pointerTimer = setTimeout(() => {
+      this.#pointerTimer = undefined;
+      const due = [...this.#pointers];
+      this.#pointers.clear();
+      for (const [s, v] of due) {
+        if (!this.#online.has(s))
+          this.#send(s, { v: PROTOCOL_VERSION, site: s, type: "pointer", version: v }, true);
+      }
+    }, 200);
+    this.#pointerTimer.unref();
   }
 
   resync(site: string): void {

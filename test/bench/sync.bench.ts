@@ -115,6 +115,37 @@ class SharedFileStore implements SyncStore {
   }
 }
 
+/** A transport that lets the benchmark see every message either way. */
+function tap(
+  inner: AgentTransport,
+  seen: { up?: (d: Uint8Array) => void; down?: (d: Uint8Array) => void; ready?: () => void },
+): AgentTransport {
+  return {
+    describe: inner.describe,
+    send: (d, durable) => (seen.up?.(d), inner.send(d, durable)),
+    close: () => inner.close(),
+    start: (h) =>
+      inner.start({
+        ...h,
+        onReady: () => (seen.ready?.(), h.onReady()),
+        onDown: (d) => (seen.down?.(d), h.onDown(d)),
+      }),
+  };
+}
+
+/** A simulated site: the agent's SyncClient on a store, nothing to reconcile. */
+function simulatedSite(store: SyncStore, transport: AgentTransport, heartbeatMs = 30_000): SyncClient {
+  return new SyncClient({
+    store,
+    transport,
+    clock: systemClock,
+    logger: silent,
+    agentVersion: "bench",
+    onChanged: () => undefined,
+    options: { heartbeatMs },
+  });
+}
+
 interface Site {
   readonly name: string;
   readonly creds: SiteSyncCredentials;
@@ -268,32 +299,16 @@ async function startSites(sites: Site[], dir: string, shared: boolean): Promise<
     }
     const transport: AgentTransport = await createAgentTransport(s.creds, LINK);
     let readySeen = false;
-    const wrapped: AgentTransport = {
-      describe: transport.describe,
-      send: (d) => transport.send(d),
-      close: () => transport.close(),
-      start: (h) =>
-        transport.start({
-          ...h,
-          onReady: () => {
-            if (!readySeen) {
-              readySeen = true;
-              ready++;
-            }
-            h.onReady();
-          },
-        }),
-    };
-    s.store = store;
-    s.client = new SyncClient({
-      store,
-      transport: wrapped,
-      clock: systemClock,
-      logger: silent,
-      agentVersion: "bench",
-      onChanged: () => undefined,
-      options: { heartbeatMs: 30_000 },
+    const wrapped = tap(transport, {
+      ready: () => {
+        if (!readySeen) {
+          readySeen = true;
+          ready++;
+        }
+      },
     });
+    s.store = store;
+    s.client = simulatedSite(store, wrapped);
     s.client.start();
   });
   await waitFor(() => ready >= sites.length, 300_000, "every site connected");
@@ -383,34 +398,17 @@ async function outage(hub: Hub, sites: Site[]) {
       changeIntent(hub.deps, i.id, r, { priority: r % 2 ? "high" : "low" }, "bench");
   }
   const desired = hub.deps.store.getSite(away.name)?.desiredVersion ?? 0;
-  const inner = await createAgentTransport(away.creds, LINK);
   const kinds = new Map<string, number>();
-  const transport: AgentTransport = {
-    describe: inner.describe,
-    send: (d, durable) => inner.send(d, durable),
-    close: () => inner.close(),
-    start: (h) =>
-      inner.start({
-        ...h,
-        onDown: (d) => {
-          const m = JSON.parse(Buffer.from(d).toString()) as { type: string; base?: number };
-          const k = `${m.type}${m.base === undefined ? "" : "+base"}`;
-          kinds.set(k, (kinds.get(k) ?? 0) + 1);
-          h.onDown(d);
-        },
-      }),
-  };
+  const transport = tap(await createAgentTransport(away.creds, LINK), {
+    down: (d) => {
+      const m = JSON.parse(Buffer.from(d).toString()) as { type: string; base?: number };
+      const k = `${m.type}${m.base === undefined ? "" : "+base"}`;
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    },
+  });
   const store = away.store as SyncStore;
   const t = performance.now();
-  const client = new SyncClient({
-    store,
-    transport,
-    clock: systemClock,
-    logger: silent,
-    agentVersion: "bench",
-    onChanged: () => undefined,
-    options: { heartbeatMs: 30_000 },
-  });
+  const client = simulatedSite(store, transport);
   client.start();
   await waitFor(() => store.ackedVersion() >= desired, 60_000, "the site back converging");
   const convergeMs = performance.now() - t;
@@ -462,35 +460,19 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
     let msgs = 0;
     let bytes = 0;
     let heartbeats = 0;
-    const transport: AgentTransport = {
-      describe: inner.describe,
-      send: (d, durable) => {
-        msgs++;
-        bytes += d.byteLength;
-        if ((JSON.parse(Buffer.from(d).toString()) as { type: string }).type === "heartbeat") heartbeats++;
-        return inner.send(d, durable);
-      },
-      close: () => inner.close(),
-      start: (h) =>
-        inner.start({
-          ...h,
-          onDown: (d) => {
-            msgs++;
-            bytes += d.byteLength;
-            h.onDown(d);
-          },
-        }),
+    const count = (d: Uint8Array) => {
+      msgs++;
+      bytes += d.byteLength;
     };
-    const store = AgentStore.open(join(dataDir, "site.db"), { site: site.name, clock: systemClock });
-    const client = new SyncClient({
-      store,
-      transport,
-      clock: systemClock,
-      logger: silent,
-      agentVersion: "bench",
-      onChanged: () => undefined,
-      options: { heartbeatMs: 1000 },
+    const transport = tap(inner, {
+      up: (d) => {
+        count(d);
+        if ((JSON.parse(Buffer.from(d).toString()) as { type: string }).type === "heartbeat") heartbeats++;
+      },
+      down: count,
     });
+    const store = AgentStore.open(join(dataDir, "site.db"), { site: site.name, clock: systemClock });
+    const client = simulatedSite(store, transport, 1000);
     client.start();
     await waitFor(() => store.ackedVersion() > 0 && client.status().connected, 30_000, "idle site synced");
     await new Promise((r) => setTimeout(r, 1500));

@@ -1,19 +1,24 @@
 /** A running hub driven through the `nephoran` CLI the way a new user would. */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
+import type { Agent } from "@nephoran/agent";
 import { Hub, HubConfig } from "@nephoran/hub";
+import type { SiteSyncCredentials } from "@nephoran/shared";
+import { eventually } from "../harness/agent";
+import { syncedAgent } from "../harness/sync";
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
 const ADMIN = "integration-admin-token-0123456789";
 
 let hub: Hub;
+let agent: Agent | undefined;
 let url: string;
 
 async function nephoran(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -42,6 +47,7 @@ beforeAll(async () => {
   url = await hub.start();
 });
 afterAll(async () => {
+  await agent?.stop();
   await hub?.stop();
 });
 
@@ -50,13 +56,19 @@ describe("hub through the CLI", () => {
     const token = await nephoran("site", "token", "edge01", "--labels", "region=eu");
     expect(token.code).toBe(0);
     expect(token.out.trim()).toMatch(/^npe_/);
-    const enrolled = await fetch(`${url}/v1/enroll`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: token.out.trim(), agentVersion: "0.1.0" }),
-    });
-    expect(enrolled.status).toBe(201);
-    const { credential } = (await enrolled.json()) as { credential: string };
+    // The edge side: `nephoran enroll` spends the token and keeps the site's credentials.
+    const dataDir = mkdtempSync(join(tmpdir(), "nephoran-edge01-"));
+    const enrolled = await nephoran("enroll", "--hub", url, "--token", token.out.trim(), "--data", dataDir);
+    expect(enrolled.code, enrolled.err).toBe(0);
+    expect(enrolled.out).toContain("enrolled site edge01");
+    const kept = JSON.parse(readFileSync(join(dataDir, "enrollment.json"), "utf8")) as {
+      credential: string;
+      sync: SiteSyncCredentials;
+    };
+    expect(statSync(join(dataDir, "enrollment.json")).mode & 0o777).toBe(0o600);
+    const { credential } = kept;
+    agent = syncedAgent("edge01", kept.sync, dataDir);
+    agent.start();
 
     const created = await nephoran(
       "intent",
@@ -70,19 +82,8 @@ describe("hub through the CLI", () => {
 
     const pending = await nephoran("intent", "get", intent.id);
     expect(pending.out).toContain("1 targeted");
-    expect(pending.out).toContain("edge01: Offline");
 
-    // The site reports (what the sync layer will carry): the rollup follows.
-    hub.deps.store.putReport({
-      siteId: "edge01",
-      intentId: intent.id,
-      revision: intent.revision,
-      phase: "Ready",
-      conditions: [{ type: "Ready", status: "True", lastTransitionTime: new Date().toISOString() }],
-      nfStatus: [],
-      observedAt: new Date().toISOString(),
-      reportSeq: 1,
-    });
+    // The agent applies it and reports over the embedded broker: the rollup follows.
     const watched = await nephoran("intent", "watch", intent.id, "--interval", "0.2");
     expect(watched.code).toBe(0);
     expect(watched.out).toContain("Ready 1");
@@ -99,7 +100,9 @@ describe("hub through the CLI", () => {
     expect((asSite as { stderr: string }).stderr).toContain("FORBIDDEN");
 
     expect((await nephoran("intent", "delete", intent.id)).code).toBe(0);
-    expect((await nephoran("intent", "get", "--json", intent.id)).out).toContain('"state": "deleting"');
+    // Gone from the site, then from the hub once the site acknowledged.
+    await eventually(() => agent?.store.getIntent(intent.id) === undefined);
+    await eventually(async () => (await nephoran("intent", "get", intent.id)).err.includes("NOT_FOUND"));
   });
 
   it("gives clear refusals: an unsafe intent, a bad token, an unreachable hub", async () => {

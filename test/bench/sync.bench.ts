@@ -310,6 +310,8 @@ async function startSites(sites: Site[], dir: string, shared: boolean): Promise<
     s.store = store;
     s.client = simulatedSite(store, wrapped);
     s.client.start();
+    // A batch at a time: 10,000 handshakes at once would time out at the broker.
+    await waitFor(() => readySeen, 120_000, `site ${s.name} connected`);
   });
   await waitFor(() => ready >= sites.length, 300_000, "every site connected");
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IntentPlan } from "../domain";
 import { EXIT, SHARED_COMMANDS, runCli } from "./index";
@@ -56,5 +59,24 @@ describe("nephoran CLI", () => {
     expect(Object.keys(all)).toEqual(
       expect.arrayContaining(["IntentPlan", "Intent", "Site", "SiteIntentReport"]),
     );
+  });
+
+  it("kb search answers from the bundled knowledge on a fresh machine, offline, UPF first for N3", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "nephoran-kb-cli-")), "kb.db");
+    const r = await run(
+      "kb",
+      "search",
+      "--json",
+      "--db",
+      db,
+      "which function terminates the N3 user plane tunnel",
+    );
+    expect(r.code, r.err).toBe(EXIT.ok);
+    const hits = JSON.parse(r.out) as { nfs: string[]; heading: string; source: string }[];
+    expect(hits).toHaveLength(5);
+    expect(hits[0]?.nfs).toContain("upf");
+    expect(hits[0]?.heading).toContain("UPF");
+    const bad = await run("kb", "search", "--db", db, "--k", "0", "anything");
+    expect(bad.code).toBe(EXIT.refused);
   });
 });

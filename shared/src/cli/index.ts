@@ -4,7 +4,8 @@ export { runCli } from "./run";
 export { formatPlan, formatRefusal } from "./format";
 import { catalogCommand } from "./commands/catalog";
 import { planCommand } from "./commands/plan";
+import { kbCommand } from "./commands/kb";
 import { schemaCommand } from "./commands/schema";
 
 /** The commands every `nephoran` binary has; hub and agent add their own. */
-export const SHARED_COMMANDS = [planCommand, catalogCommand, schemaCommand] as const;
+export const SHARED_COMMANDS = [planCommand, catalogCommand, schemaCommand, kbCommand] as const;

@@ -1,0 +1,74 @@
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../io";
+import { EXIT, UsageError } from "../io";
+
+const USAGE =
+  'nephoran kb ingest [DIR] [--db FILE] [--prune] | nephoran kb search [--json] [--k N] [--nf NF] [--db FILE] "<question>"';
+
+/** The knowledge base: ingest documents (the bundled ones, or a folder of your own) and search them offline. */
+export const kbCommand: Command = {
+  name: "kb",
+  summary: "ingest telecom documents and search them offline (vectors + keywords)",
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: {
+        db: { type: "string" },
+        json: { type: "boolean", default: false },
+        k: { type: "string" },
+        nf: { type: "string" },
+        prune: { type: "boolean", default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [verb, ...rest] = positionals;
+    if (verb !== "ingest" && verb !== "search") throw new UsageError(USAGE);
+    // The knowledge code (SQLite, HNSW) is loaded only by this command.
+    const { HashingEmbedder, KnowledgeBase, bundledKnowledgeDir, readDocuments } =
+      await import("../../knowledge");
+    const db = resolve(values.db ?? io.env["NEPHORAN_KB"] ?? join(".nephoran", "kb.db"));
+    const { mkdirSync } = await import("node:fs");
+    const { dirname } = await import("node:path");
+    mkdirSync(dirname(db), { recursive: true });
+    const kb = new KnowledgeBase(db, new HashingEmbedder());
+    try {
+      const bundled = () =>
+        readDocuments(bundledKnowledgeDir()).map((d) => ({ ...d, source: `bundled/${d.source}` }));
+      if (verb === "ingest") {
+        // The bundled documents always come along, so a search has the telecom basics beside yours.
+        const dir = rest[0] ? resolve(rest[0]) : undefined;
+        const yours = dir ? readDocuments(dir).map((d) => ({ ...d, source: `${dir}/${d.source}` })) : [];
+        if (dir && !yours.length) throw new UsageError(`no markdown or text documents in ${dir}`);
+        const r = await kb.ingest([...bundled(), ...yours], { prune: values.prune });
+        const s = kb.stats();
+        io.out(
+          `ingested ${dir ?? "the bundled knowledge"}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ` +
+            `${r.removed} removed; ${s.documents} documents, ${s.chunks} chunks (${s.model}) in ${db}\n`,
+        );
+        return EXIT.ok;
+      }
+      const question = rest.join(" ").trim();
+      if (!question) throw new UsageError("give the question to search for");
+      const k = values.k ? Number(values.k) : 5;
+      if (!Number.isInteger(k) || k < 1 || k > 50)
+        throw new UsageError("--k must be a whole number from 1 to 50");
+      // A first search on a fresh machine ingests the bundled knowledge: nothing to download, nothing to set up.
+      if (kb.stats().chunks === 0) await kb.ingest(bundled());
+      const hits = await kb.search(question, { k, ...(values.nf ? { nf: values.nf } : {}) });
+      if (values.json) io.out(`${JSON.stringify(hits, null, 2)}\n`);
+      else
+        for (const [i, h] of hits.entries()) {
+          const body = h.text.slice(h.heading.length).trim().replace(/\s+/g, " ");
+          io.out(
+            `${i + 1}. ${h.score.toFixed(4)}  ${h.source} — ${h.heading}\n   ${body.slice(0, 240)}${body.length > 240 ? "…" : ""}\n`,
+          );
+        }
+      return EXIT.ok;
+    } finally {
+      kb.close();
+    }
+  },
+};

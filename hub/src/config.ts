@@ -48,6 +48,15 @@ export const HubConfig = z.strictObject({
   adminToken: z.string().min(16, "the admin token must be at least 16 characters").optional(),
   presenceTimeoutSeconds: z.number().positive().default(90),
   sync: SyncConfig.default({ transport: "embedded", host: "127.0.0.1", port: 1883 }),
+  /** An OpenAI-compatible LLM for plain-language intents the rules cannot read (the rules answer when it fails). */
+  llm: z
+    .strictObject({
+      baseUrl: z.string().url(),
+      model: z.string().min(1),
+      apiKey: z.string().min(1).optional(),
+      timeoutMs: z.number().int().positive().max(300_000).default(20_000),
+    })
+    .optional(),
   /** How often agents send heartbeats; a site silent for three of them is offline. */
   heartbeatSeconds: z.number().positive().max(3600).default(30),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

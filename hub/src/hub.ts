@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import type { Clock, HubTransport, LinkTuning, Planner } from "@nephoran/shared";
-import { Catalog, createHubTransport, RulesPlanner, systemClock } from "@nephoran/shared";
+import { Catalog, createHubTransport, LlmPlanner, RulesPlanner, systemClock } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { createApp } from "./api/app";
@@ -55,7 +55,7 @@ export class Hub {
       store,
       catalog,
       guardrails: config.guardrails,
-      planner: opts.planner ?? new RulesPlanner({ catalog, policy: config.guardrails }),
+      planner: opts.planner ?? planner(config, catalog),
       clock,
       logger,
       events: new EventBus(),
@@ -181,4 +181,17 @@ export class Hub {
     await this.#broker?.stop();
     this.deps.store.close();
   }
+}
+
+/** The rules planner, or an LLM planner in front of it when one is configured. */
+function planner(config: HubConfig, catalog: Catalog): Planner {
+  const rules = new RulesPlanner({ catalog, policy: config.guardrails });
+  if (!config.llm) return rules;
+  const { baseUrl, model, apiKey, timeoutMs } = config.llm;
+  return new LlmPlanner({
+    config: { baseUrl, model, timeoutMs, ...(apiKey ? { apiKey } : {}) },
+    catalog,
+    policy: config.guardrails,
+    fallback: rules,
+  });
 }

@@ -529,3 +529,28 @@ describe("audit, events, metrics and TMF921", () => {
     );
   });
 });
+
+describe("the hub's LLM planner", () => {
+  it("falls back to the rules when the configured model cannot answer, and says so in the plan's warnings", async () => {
+    const withLlm = new Hub(
+      HubConfig.parse({
+        dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-llm-")),
+        adminToken: ADMIN,
+        port: 0,
+        sync: { transport: "none" },
+        llm: { baseUrl: "http://127.0.0.1:9/v1", model: "any", timeoutMs: 500 },
+      }),
+      { clock, logger: pino({ level: "silent" }) },
+    );
+    const res = await withLlm.app.request("/v1/plan", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify({ text: "scale UPF to 3 replicas at edge01" }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { source: string; warnings: string[] };
+    expect(body.source).toBe("rules");
+    expect(body.warnings.join(" ")).toMatch(/LLM planner not used/);
+    await withLlm.stop();
+  });
+});

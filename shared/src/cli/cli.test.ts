@@ -5,16 +5,17 @@ import { describe, expect, it } from "vitest";
 import { IntentPlan } from "../domain";
 import { EXIT, SHARED_COMMANDS, runCli } from "./index";
 
-async function run(...argv: string[]) {
+async function runWith(env: Record<string, string>, ...argv: string[]) {
   let out = "";
   let err = "";
   const code = await runCli(SHARED_COMMANDS, argv, {
     out: (t) => (out += t),
     err: (t) => (err += t),
-    env: {},
+    env,
   });
   return { code, out, err };
 }
+const run = (...argv: string[]) => runWith({}, ...argv);
 
 describe("nephoran CLI", () => {
   it("plan --json prints a schema-valid IntentPlan and exits 0", async () => {
@@ -78,5 +79,19 @@ describe("nephoran CLI", () => {
     expect(hits[0]?.heading).toContain("UPF");
     const bad = await run("kb", "search", "--db", db, "--k", "0", "anything");
     expect(bad.code).toBe(EXIT.refused);
+  });
+
+  it("plan uses a configured LLM unless --offline, and says so when it falls back to the rules", async () => {
+    const env = {
+      NEPHORAN_LLM_URL: "http://127.0.0.1:9/v1",
+      NEPHORAN_LLM_MODEL: "any",
+      NEPHORAN_LLM_TIMEOUT_MS: "500",
+    };
+    const r = await runWith(env, "plan", "--json", "scale UPF to 3 replicas at edge01");
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toMatch(/LLM planner not used: .*; planned by rules/);
+    const offline = await runWith(env, "plan", "--offline", "--json", "scale UPF to 3 replicas at edge01");
+    expect(offline.code).toBe(EXIT.ok);
+    expect(offline.err).not.toContain("LLM");
   });
 });

@@ -1,3 +1,4 @@
 export * from "./errors";
 export * from "./types";
 export * from "./rules";
+export * from "./llm";

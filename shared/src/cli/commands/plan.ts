@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { Catalog } from "../../catalog";
 import { defaultGuardrailPolicy } from "../../guardrails";
-import { RulesPlanner } from "../../planner";
+import type { Planner } from "../../planner";
+import { LlmPlanner, RulesPlanner } from "../../planner";
 import { formatPlan, formatRefusal } from "../format";
 import type { Command } from "../io";
 import { EXIT, UsageError } from "../io";
@@ -9,7 +10,8 @@ import { EXIT, UsageError } from "../io";
 export const planCommand: Command = {
   name: "plan",
   summary: "turn a plain-language intent into a validated plan",
-  usage: 'nephoran plan [--offline] [--json] "<intent text>"',
+  usage:
+    'nephoran plan [--offline] [--json] "<intent text>"   (an OpenAI-compatible LLM is used when NEPHORAN_LLM_URL and NEPHORAN_LLM_MODEL are set; NEPHORAN_LLM_KEY, NEPHORAN_LLM_TIMEOUT_MS)',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -19,7 +21,24 @@ export const planCommand: Command = {
     });
     const text = positionals.join(" ");
     if (positionals.length === 0) throw new UsageError("give the intent text to plan");
-    const planner = new RulesPlanner({ catalog: new Catalog(), policy: defaultGuardrailPolicy() });
+    const catalog = new Catalog();
+    const policy = defaultGuardrailPolicy();
+    const rules = new RulesPlanner({ catalog, policy });
+    const url = io.env["NEPHORAN_LLM_URL"];
+    const model = io.env["NEPHORAN_LLM_MODEL"];
+    let planner: Planner = rules;
+    if (!values.offline && url && model) {
+      const timeoutMs = Number(io.env["NEPHORAN_LLM_TIMEOUT_MS"] ?? 20_000);
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+        throw new UsageError("NEPHORAN_LLM_TIMEOUT_MS must be a positive number");
+      const apiKey = io.env["NEPHORAN_LLM_KEY"];
+      planner = new LlmPlanner({
+        config: { baseUrl: url, model, timeoutMs, ...(apiKey ? { apiKey } : {}) },
+        catalog,
+        policy,
+        fallback: rules,
+      });
+    }
     const result = await planner.plan(text);
     if (!result.ok) {
       io.err(formatRefusal(result.error));

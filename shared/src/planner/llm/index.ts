@@ -1,0 +1,2 @@
+export { LlmPlanner } from "./planner";
+export type { LlmConfig, LlmPlannerDeps } from "./planner";

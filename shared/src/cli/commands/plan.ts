@@ -37,6 +37,7 @@ export const planCommand: Command = {
         catalog,
         policy,
         fallback: rules,
+        retrieve: (t) => retrieve(t, io.env["NEPHORAN_KB"]),
       });
     }
     const result = await planner.plan(text);
@@ -50,3 +51,15 @@ export const planCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** Passages from the knowledge base (the bundled one, unless NEPHORAN_KB names another) that ground the LLM. */
+async function retrieve(text: string, file: string | undefined): Promise<string[]> {
+  const { HashingEmbedder, KnowledgeBase, bundledKnowledgeDir, readDocuments } = await import("../../knowledge");
+  const kb = new KnowledgeBase(file ?? ":memory:", new HashingEmbedder());
+  try {
+    if (kb.stats().chunks === 0) await kb.ingest(readDocuments(bundledKnowledgeDir()));
+    return (await kb.search(text, { k: 4 })).map((h) => h.text);
+  } finally {
+    kb.close();
+  }
+}

@@ -135,4 +135,26 @@ describe("LLM planner", () => {
     if (r.ok) return;
     expect(r.error.violations.length).toBeGreaterThan(0);
   });
+
+  it("nephoran plan grounds the model in the bundled knowledge base", async () => {
+    mode = "good";
+    const { SHARED_COMMANDS, runCli } = await import("../../cli");
+    let out = "";
+    const code = await runCli(
+      SHARED_COMMANDS,
+      ["plan", "--json", "Which NF terminates N3? Deploy 2 of the AMF at edge01"],
+      {
+        out: (t) => (out += t),
+        err: () => undefined,
+        env: { NEPHORAN_LLM_URL: baseUrl, NEPHORAN_LLM_MODEL: "test-model", NEPHORAN_LLM_TIMEOUT_MS: "2000" },
+      },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ source: "llm" });
+    const sent = (requests[0] as { messages: { content: string }[] }).messages
+      .map((m) => m.content)
+      .join("\n");
+    expect(sent).toContain("Background knowledge");
+    expect(sent).toMatch(/UPF/);
+  });
 });

@@ -235,19 +235,23 @@ async function publishAs(
       protocolVersion: sync.protocolVersion,
       clientId: `nephoran-agent-${sync.site}`,
     });
-    await new Promise<void>(
-      (resolve, reject) => (c.once("connect", () => resolve()), c.once("error", reject)),
-    );
+    // A refused login is retried: a new site's password may still be reloading at the broker.
+    await new Promise<void>((resolve) => c.once("connect", () => resolve()));
     c.on("message", (_t, p) => onDown(p));
     await c.subscribeAsync(`nephoran/site/${sync.site}/down`, { qos: 1 });
     for (const m of msgs) await c.publishAsync(`nephoran/site/${sync.site}/up`, m, { qos: 1 });
     await eventually(enough, 20_000);
     await c.endAsync();
   } else {
-    const nc = await natsConnect({
-      servers: sync.url,
-      authenticator: nkeyAuthenticator(new TextEncoder().encode(sync.nkeySeed)),
-    });
+    // The broker learns a new site's key on a reload that may still be under way: retry like an agent does.
+    const nc = await eventually(
+      () =>
+        natsConnect({
+          servers: sync.url,
+          authenticator: nkeyAuthenticator(new TextEncoder().encode(sync.nkeySeed)),
+        }),
+      10_000,
+    );
     nc.subscribe(`nephoran.site.${sync.site}.down`, { callback: (e, m) => void (e || onDown(m.data)) });
     await nc.flush();
     for (const m of msgs) nc.publish(`nephoran.site.${sync.site}.up`, m);

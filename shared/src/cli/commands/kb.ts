@@ -4,7 +4,8 @@ import type { Command } from "../io";
 import { EXIT, UsageError } from "../io";
 
 const USAGE =
-  'nephoran kb ingest [DIR] [--db FILE] [--prune] | nephoran kb search [--json] [--k N] [--nf NF] [--db FILE] "<question>"';
+  'nephoran kb ingest [DIR] [--db FILE] [--prune] | nephoran kb search [--json] [--k N] [--nf NF] [--db FILE] "<question>"' +
+  "   (--model-dir DIR --model ID, or NEPHORAN_MODEL_DIR and NEPHORAN_MODEL: embed with an ONNX model from a local folder)";
 
 /** The knowledge base: ingest documents (the bundled ones, or a folder of your own) and search them offline. */
 export const kbCommand: Command = {
@@ -20,6 +21,8 @@ export const kbCommand: Command = {
         k: { type: "string" },
         nf: { type: "string" },
         prune: { type: "boolean", default: false },
+        "model-dir": { type: "string" },
+        model: { type: "string" },
       },
       allowPositionals: true,
       strict: true,
@@ -27,13 +30,19 @@ export const kbCommand: Command = {
     const [verb, ...rest] = positionals;
     if (verb !== "ingest" && verb !== "search") throw new UsageError(USAGE);
     // The knowledge code (SQLite, HNSW) is loaded only by this command.
-    const { HashingEmbedder, KnowledgeBase, bundledKnowledgeDir, readDocuments } =
+    const { HashingEmbedder, KnowledgeBase, TransformersEmbedder, bundledKnowledgeDir, readDocuments } =
       await import("../../knowledge");
+    const modelDir = values["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"];
+    const modelId = values.model ?? io.env["NEPHORAN_MODEL"];
+    if (Boolean(modelDir) !== Boolean(modelId))
+      throw new UsageError("give both --model-dir and --model, or neither");
+    const embedder =
+      modelDir && modelId ? new TransformersEmbedder(modelDir, modelId) : new HashingEmbedder();
     const db = resolve(values.db ?? io.env["NEPHORAN_KB"] ?? join(".nephoran", "kb.db"));
     const { mkdirSync } = await import("node:fs");
     const { dirname } = await import("node:path");
     mkdirSync(dirname(db), { recursive: true });
-    const kb = new KnowledgeBase(db, new HashingEmbedder());
+    const kb = new KnowledgeBase(db, embedder);
     try {
       const bundled = () =>
         readDocuments(bundledKnowledgeDir()).map((d) => ({ ...d, source: `bundled/${d.source}` }));

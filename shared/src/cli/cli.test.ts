@@ -62,24 +62,29 @@ describe("nephoran CLI", () => {
     );
   });
 
-  it("kb search answers from the bundled knowledge on a fresh machine, offline, UPF first for N3", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), "nephoran-kb-cli-")), "kb.db");
-    const r = await run(
-      "kb",
-      "search",
-      "--json",
-      "--db",
-      db,
-      "which function terminates the N3 user plane tunnel",
-    );
-    expect(r.code, r.err).toBe(EXIT.ok);
-    const hits = JSON.parse(r.out) as { nfs: string[]; heading: string; source: string }[];
-    expect(hits).toHaveLength(5);
-    expect(hits[0]?.nfs).toContain("upf");
-    expect(hits[0]?.heading).toContain("UPF");
-    const bad = await run("kb", "search", "--db", db, "--k", "0", "anything");
-    expect(bad.code).toBe(EXIT.refused);
-  });
+  it(
+    "kb search answers from the bundled knowledge on a fresh machine, offline, UPF first for N3",
+    { timeout: 60_000 },
+    async () => {
+      const db = join(mkdtempSync(join(tmpdir(), "nephoran-kb-cli-")), "kb.db");
+      const r = await run(
+        "kb",
+        "search",
+        "--json",
+        "--db",
+        db,
+        "which function terminates the N3 user plane tunnel",
+      );
+      expect(r.code, r.err).toBe(EXIT.ok);
+      const hits = JSON.parse(r.out) as { nfs: string[]; heading: string; source: string; text: string }[];
+      expect(hits).toHaveLength(5);
+      // The bundled sentence encoder, offline: the passage about N3 and the UPF comes first.
+      expect(hits[0]?.nfs).toContain("upf");
+      expect(hits[0]?.text).toMatch(/N3/);
+      const bad = await run("kb", "search", "--db", db, "--k", "0", "anything");
+      expect(bad.code).toBe(EXIT.refused);
+    },
+  );
 
   it("plan uses a configured LLM unless --offline, and says so when it falls back to the rules", async () => {
     const env = {

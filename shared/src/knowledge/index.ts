@@ -5,3 +5,4 @@ export * from "./corpus";
 export { VectorIndex, DEFAULT_INDEX_TUNING } from "./vector-index";
 export type { IndexIdentity, IndexTuning } from "./vector-index";
 export { TransformersEmbedder } from "./transformers";
+export { UseLiteEmbedder } from "./use-lite";

@@ -5,7 +5,8 @@ import { EXIT, UsageError } from "../io";
 
 const USAGE =
   'nephoran kb ingest [DIR] [--db FILE] [--prune] | nephoran kb search [--json] [--k N] [--nf NF] [--db FILE] "<question>"' +
-  "   (--model-dir DIR --model ID, or NEPHORAN_MODEL_DIR and NEPHORAN_MODEL: embed with an ONNX model from a local folder)";
+  "   (embeddings: the bundled Universal Sentence Encoder lite by default; --model hashing for feature hashing; " +
+  "--model-dir DIR --model ID, or NEPHORAN_MODEL_DIR and NEPHORAN_MODEL, for an ONNX model in a local folder)";
 
 /** The knowledge base: ingest documents (the bundled ones, or a folder of your own) and search them offline. */
 export const kbCommand: Command = {
@@ -30,14 +31,28 @@ export const kbCommand: Command = {
     const [verb, ...rest] = positionals;
     if (verb !== "ingest" && verb !== "search") throw new UsageError(USAGE);
     // The knowledge code (SQLite, HNSW) is loaded only by this command.
-    const { HashingEmbedder, KnowledgeBase, TransformersEmbedder, bundledKnowledgeDir, readDocuments } =
-      await import("../../knowledge");
+    const {
+      HashingEmbedder,
+      KnowledgeBase,
+      TransformersEmbedder,
+      UseLiteEmbedder,
+      bundledKnowledgeDir,
+      readDocuments,
+    } = await import("../../knowledge");
     const modelDir = values["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"];
     const modelId = values.model ?? io.env["NEPHORAN_MODEL"];
-    if (Boolean(modelDir) !== Boolean(modelId))
-      throw new UsageError("give both --model-dir and --model, or neither");
-    const embedder =
-      modelDir && modelId ? new TransformersEmbedder(modelDir, modelId) : new HashingEmbedder();
+    if (modelDir && !modelId) throw new UsageError("--model-dir needs --model ID (the folder's model)");
+    const embedder = modelDir
+      ? new TransformersEmbedder(modelDir, modelId as string)
+      : modelId === "hashing"
+        ? new HashingEmbedder()
+        : modelId === undefined || modelId === "use-lite"
+          ? new UseLiteEmbedder()
+          : undefined;
+    if (!embedder)
+      throw new UsageError(
+        `--model ${modelId}: use "use-lite" (bundled), "hashing", or give --model-dir with it`,
+      );
     const db = resolve(values.db ?? io.env["NEPHORAN_KB"] ?? join(".nephoran", "kb.db"));
     const { mkdirSync } = await import("node:fs");
     const { dirname } = await import("node:path");

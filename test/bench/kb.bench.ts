@@ -1,12 +1,13 @@
 /**
  * Knowledge-base benchmark. The HNSW index at 100,000 vectors (384-d, clustered like sentence embeddings):
  * build time, recall@10 against brute force, query p50/p99 on one thread; then hybrid search over the
- * bundled corpus. Usage: pnpm bench:kb [vectors]. Last line: one JSON object.
+ * bundled corpus. Usage: pnpm bench:kb [vectors] [M] [efSearch]. Last line: one JSON object.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  DEFAULT_INDEX_TUNING,
   HashingEmbedder,
   KnowledgeBase,
   VectorIndex,
@@ -15,6 +16,9 @@ import {
 } from "@nephoran/shared/knowledge";
 
 const N = Number(process.argv[2] ?? 100_000);
+/** Index tuning: M and efSearch (defaults: the product's). */
+const M = Number(process.argv[3] ?? DEFAULT_INDEX_TUNING.m);
+const EF = Number(process.argv[4] ?? DEFAULT_INDEX_TUNING.efSearch);
 const DIM = 384;
 const QUERIES = 300;
 let seed = 7;
@@ -38,7 +42,11 @@ const point = () => {
 const vectors = Array.from({ length: N }, point);
 
 let t = performance.now();
-const index = VectorIndex.create({ model: "bench", dim: DIM, generation: 1 }, N);
+const index = VectorIndex.create({ model: "bench", dim: DIM, generation: 1 }, N, {
+  ...DEFAULT_INDEX_TUNING,
+  m: M,
+  efSearch: EF,
+});
 vectors.forEach((v, i) => index.add(i, v));
 const buildS = (performance.now() - t) / 1000;
 process.stderr.write(`built ${N} × ${DIM} in ${buildS.toFixed(1)} s\n`);
@@ -87,6 +95,8 @@ console.log(
   JSON.stringify({
     vectors: N,
     dim: DIM,
+    m: M,
+    ef_search: EF,
     hnsw_build_s: Math.round(buildS * 10) / 10,
     recall_at_10: Math.round((found / (QUERIES * 10)) * 1000) / 1000,
     query_p50_ms: pct(lat, 50),

@@ -14,3 +14,20 @@ export function applyMigrations(db: MigratableDb, migrations: readonly string[])
     })();
   }
 }
+
+/**
+ * Prepares each SQL text once (compiling a statement costs more than running it) and keeps at most `max`,
+ * dropping the oldest: the cache stays bounded whatever SQL a caller builds.
+ */
+export function statementCache<S>(db: { prepare(sql: string): S }, max = 256): (sql: string) => S {
+  const statements = new Map<string, S>();
+  return (sql) => {
+    let st = statements.get(sql);
+    if (st === undefined) {
+      st = db.prepare(sql);
+      if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+      statements.set(sql, st);
+    }
+    return st;
+  };
+}

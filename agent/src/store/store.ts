@@ -17,6 +17,7 @@ import {
   IntentPlan as IntentPlanSchema,
   SiteIntentReport as ReportSchema,
   applyMigrations,
+  statementCache,
 } from "@nephoran/shared";
 import { StoreError, StoreErrorCode } from "./errors";
 import { MIGRATIONS } from "./migrations";
@@ -87,24 +88,15 @@ export interface PhaseUpdate {
 
 export class AgentStore {
   readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
 
-  /** Prepared once per SQL text (compiling costs more than running); at most 256 kept, oldest dropped. */
-  #stmt(sql: string): Database.Statement {
-    let st = this.#statements.get(sql);
-    if (!st) {
-      st = this.#db.prepare(sql);
-      if (this.#statements.size >= 256)
-        this.#statements.delete(this.#statements.keys().next().value as string);
-      this.#statements.set(sql, st);
-    }
-    return st;
-  }
+  /** Prepared once per SQL text, at most 256 kept (statementCache). */
+  readonly #stmt: (sql: string) => Database.Statement;
   readonly #clock: Clock;
   readonly #site: string;
 
   private constructor(db: Database.Database, site: string, clock: Clock) {
     this.#db = db;
+    this.#stmt = statementCache(db);
     this.#site = site;
     this.#clock = clock;
   }

@@ -1,7 +1,7 @@
 /** The default hub store: SQLite (better-sqlite3, WAL). */
 import Database from "better-sqlite3";
 import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
-import { SiteIntentReport as ReportSchema, applyMigrations, selects } from "@nephoran/shared";
+import { SiteIntentReport as ReportSchema, applyMigrations, selects, statementCache } from "@nephoran/shared";
 import { MIGRATIONS } from "./migrations";
 import type {
   ApiToken,
@@ -84,23 +84,14 @@ export function decodeCursor(cursor: string | undefined): number {
 
 export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
 
-  /** Prepared once per SQL text (compiling costs more than running); at most 256 kept, oldest dropped. */
-  #stmt(sql: string): Database.Statement {
-    let st = this.#statements.get(sql);
-    if (!st) {
-      st = this.#db.prepare(sql);
-      if (this.#statements.size >= 256)
-        this.#statements.delete(this.#statements.keys().next().value as string);
-      this.#statements.set(sql, st);
-    }
-    return st;
-  }
+  /** Prepared once per SQL text, at most 256 kept (statementCache). */
+  readonly #stmt: (sql: string) => Database.Statement;
   readonly #now: () => Date;
 
   constructor(file: string, now: () => Date = () => new Date()) {
     this.#db = new Database(file);
+    this.#stmt = statementCache(this.#db);
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("busy_timeout = 5000");

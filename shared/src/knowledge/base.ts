@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { Catalog } from "../catalog";
-import { applyMigrations } from "../sqlite";
+import { applyMigrations, statementCache } from "../sqlite";
 import type { ChunkOptions } from "./chunk";
 import { chunkDocument, DEFAULT_CHUNKING } from "./chunk";
 import type { Embedder } from "./embedder";
@@ -72,6 +72,7 @@ const RRF_K = 60;
 
 export class KnowledgeBase {
   readonly #db: Database.Database;
+  readonly #stmt: (sql: string) => Database.Statement;
   readonly #indexFile: string | undefined;
   #index: VectorIndex | undefined;
 
@@ -81,6 +82,7 @@ export class KnowledgeBase {
     private readonly chunking: ChunkOptions = DEFAULT_CHUNKING,
   ) {
     this.#db = new Database(file);
+    this.#stmt = statementCache(this.#db);
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("foreign_keys = ON");
@@ -93,15 +95,15 @@ export class KnowledgeBase {
   }
 
   #meta(key: string): string | undefined {
-    return (
-      this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined
-    )?.value;
+    return (this.#stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   #setMeta(key: string, value: string): void {
-    this.#db
-      .prepare("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-      .run(key, value);
+    this.#stmt("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+      key,
+      value,
+    );
   }
 
   #generation(): number {
@@ -109,7 +111,7 @@ export class KnowledgeBase {
   }
 
   stats(): { documents: number; chunks: number; model: string | null; dim: number | null } {
-    const n = (sql: string) => (this.#db.prepare(sql).get() as { n: number }).n;
+    const n = (sql: string) => (this.#stmt(sql).get() as { n: number }).n;
     const dim = this.#meta("dim");
     return {
       documents: n("SELECT count(*) AS n FROM documents"),
@@ -130,7 +132,7 @@ export class KnowledgeBase {
     }
     const existing = new Map(
       (
-        this.#db.prepare("SELECT id, source, hash FROM documents").all() as {
+        this.#stmt("SELECT id, source, hash FROM documents").all() as {
           id: number;
           source: string;
           hash: string;
@@ -157,13 +159,16 @@ export class KnowledgeBase {
           `${doc.source}: the embedder returned ${vectors.length} vectors for ${chunks.length} chunks`,
         );
       this.#db.transaction(() => {
-        if (before) this.#db.prepare("DELETE FROM documents WHERE id = ?").run(before.id);
+        if (before) this.#stmt("DELETE FROM documents WHERE id = ?").run(before.id);
         const id = Number(
-          this.#db
-            .prepare("INSERT INTO documents (source, title, hash, ingested_at) VALUES (?, ?, ?, ?)")
-            .run(doc.source, doc.title, hash, new Date().toISOString()).lastInsertRowid,
+          this.#stmt("INSERT INTO documents (source, title, hash, ingested_at) VALUES (?, ?, ?, ?)").run(
+            doc.source,
+            doc.title,
+            hash,
+            new Date().toISOString(),
+          ).lastInsertRowid,
         );
-        const ins = this.#db.prepare(
+        const ins = this.#stmt(
           "INSERT INTO chunks (document_id, ordinal, heading, text, nfs, vector) VALUES (?, ?, ?, ?, ?, ?)",
         );
         chunks.forEach((c, i) => {
@@ -186,7 +191,7 @@ export class KnowledgeBase {
     let removed = 0;
     if (opts.prune && existing.size) {
       this.#db.transaction(() => {
-        for (const d of existing.values()) this.#db.prepare("DELETE FROM documents WHERE id = ?").run(d.id);
+        for (const d of existing.values()) this.#stmt("DELETE FROM documents WHERE id = ?").run(d.id);
         this.#setMeta("generation", String(this.#generation() + 1));
       })();
       removed = existing.size;
@@ -197,7 +202,7 @@ export class KnowledgeBase {
   }
 
   async #reembedAll(): Promise<number> {
-    const rows = this.#db.prepare("SELECT id, text FROM chunks ORDER BY id").all() as {
+    const rows = this.#stmt("SELECT id, text FROM chunks ORDER BY id").all() as {
       id: number;
       text: string;
     }[];
@@ -208,7 +213,7 @@ export class KnowledgeBase {
       batch.forEach((r, j) => out.push([r.id, vs[j] as Float32Array]));
     }
     this.#db.transaction(() => {
-      const up = this.#db.prepare("UPDATE chunks SET vector = ? WHERE id = ?");
+      const up = this.#stmt("UPDATE chunks SET vector = ? WHERE id = ?");
       for (const [id, v] of out) up.run(Buffer.from(v.buffer, v.byteOffset, v.byteLength), id);
       this.#setMeta("model", this.embedder.id);
       this.#setMeta("dim", String(this.embedder.dim));
@@ -223,7 +228,7 @@ export class KnowledgeBase {
     if (this.#index) return this.#index;
     const loaded = this.#indexFile ? VectorIndex.load(this.#indexFile, identity) : undefined;
     if (loaded) return (this.#index = loaded);
-    const rows = this.#db.prepare("SELECT id, vector FROM chunks").all() as { id: number; vector: Buffer }[];
+    const rows = this.#stmt("SELECT id, vector FROM chunks").all() as { id: number; vector: Buffer }[];
     const index = VectorIndex.create(identity, rows.length);
     for (const r of rows) index.add(r.id, vectorOf(r.vector));
     if (this.#indexFile) index.save(this.#indexFile, identity.generation);
@@ -235,12 +240,10 @@ export class KnowledgeBase {
     const pool = Math.max(k * 4, 20);
     let allowed: Set<number> | undefined;
     if (opts.nf || opts.source) {
-      const rows = this.#db
-        .prepare(
-          `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
+      const rows = this.#stmt(
+        `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
            WHERE (? IS NULL OR EXISTS (SELECT 1 FROM json_each(c.nfs) WHERE value = ?)) AND (? IS NULL OR d.source = ?)`,
-        )
-        .all(opts.nf ?? null, opts.nf ?? null, opts.source ?? null, opts.source ?? null) as { id: number }[];
+      ).all(opts.nf ?? null, opts.nf ?? null, opts.source ?? null, opts.source ?? null) as { id: number }[];
       allowed = new Set(rows.map((r) => r.id));
     }
     const [q] = await this.embedder.embed([query]);
@@ -262,7 +265,7 @@ export class KnowledgeBase {
       fused.set(h.id, { ...f, score: f.score + 1 / (RRF_K + rank + 1), keywordScore: h.score });
     });
     const top = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, k);
-    const get = this.#db.prepare(
+    const get = this.#stmt(
       "SELECT c.heading, c.text, c.nfs, d.source FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
     );
     return top.map(([id, s]) => {
@@ -283,11 +286,9 @@ export class KnowledgeBase {
     const words = [...new Set(tokens(query))];
     if (!words.length) return [];
     const match = words.map((w) => `"${w.replace(/"/g, '""')}"`).join(" OR ");
-    const rows = this.#db
-      .prepare(
-        "SELECT rowid AS id, bm25(chunks_fts) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
-      )
-      .all(match, allowed ? limit * 10 : limit) as { id: number; score: number }[];
+    const rows = this.#stmt(
+      "SELECT rowid AS id, bm25(chunks_fts) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
+    ).all(match, allowed ? limit * 10 : limit) as { id: number; score: number }[];
     return rows
       .filter((r) => !allowed || allowed.has(r.id))
       .slice(0, limit)

@@ -1,4 +1,5 @@
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../io";
 import { EXIT, UsageError } from "../io";
@@ -54,8 +55,6 @@ export const kbCommand: Command = {
         `--model ${modelId}: use "use-lite" (bundled), "hashing", or give --model-dir with it`,
       );
     const db = resolve(values.db ?? io.env["NEPHORAN_KB"] ?? join(".nephoran", "kb.db"));
-    const { mkdirSync } = await import("node:fs");
-    const { dirname } = await import("node:path");
     mkdirSync(dirname(db), { recursive: true });
     const kb = new KnowledgeBase(db, embedder);
     try {

@@ -195,10 +195,9 @@ function planner(config: HubConfig, catalog: Catalog): Planner {
   let kb: Promise<KnowledgeBase> | undefined;
   const knowledge = () =>
     (kb ??= (async () => {
-      const { HashingEmbedder, KnowledgeBase, bundledKnowledgeDir, readDocuments } =
-        await import("@nephoran/shared/knowledge");
+      const { HashingEmbedder, KnowledgeBase, bundledDocuments } = await import("@nephoran/shared/knowledge");
       const base = new KnowledgeBase(join(config.dataDir, "kb.db"), new HashingEmbedder());
-      await base.ingest(readDocuments(bundledKnowledgeDir()));
+      await base.ingest(bundledDocuments());
       return base;
     })());
   return new LlmPlanner({

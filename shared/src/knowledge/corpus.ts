@@ -4,9 +4,12 @@ import { basename, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KbDocument } from "./base";
 
-/** The bundled knowledge folder (`shared/knowledge`), found from the sources or from the build. */
+/**
+ * The bundled knowledge folder: `shared/knowledge` from the sources or the build, or the copy an edge
+ * bundle carries beside its chunks.
+ */
 export function bundledKnowledgeDir(): string {
-  for (const rel of ["../../knowledge", "../knowledge"]) {
+  for (const rel of ["../../knowledge", "../knowledge", "./knowledge"]) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(join(dir, "README.md"))) return dir;
   }

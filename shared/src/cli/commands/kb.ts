@@ -32,40 +32,28 @@ export const kbCommand: Command = {
     const [verb, ...rest] = positionals;
     if (verb !== "ingest" && verb !== "search") throw new UsageError(USAGE);
     // The knowledge code (SQLite, HNSW) is loaded only by this command.
-    const {
-      HashingEmbedder,
-      KnowledgeBase,
-      TransformersEmbedder,
-      UseLiteEmbedder,
-      bundledKnowledgeDir,
-      readDocuments,
-    } = await import("../../knowledge");
-    const modelDir = values["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"];
-    const modelId = values.model ?? io.env["NEPHORAN_MODEL"];
-    if (modelDir && !modelId) throw new UsageError("--model-dir needs --model ID (the folder's model)");
-    const embedder = modelDir
-      ? new TransformersEmbedder(modelDir, modelId as string)
-      : modelId === "hashing"
-        ? new HashingEmbedder()
-        : modelId === undefined || modelId === "use-lite"
-          ? new UseLiteEmbedder()
-          : undefined;
-    if (!embedder)
-      throw new UsageError(
-        `--model ${modelId}: use "use-lite" (bundled), "hashing", or give --model-dir with it`,
-      );
+    const { KnowledgeBase, KnowledgeError, bundledDocuments, chooseEmbedder, readDocuments } =
+      await import("../../knowledge");
+    let embedder;
+    try {
+      embedder = chooseEmbedder({
+        modelDir: values["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"],
+        model: values.model ?? io.env["NEPHORAN_MODEL"],
+      });
+    } catch (e: unknown) {
+      if (e instanceof KnowledgeError) throw new UsageError(e.message);
+      throw e;
+    }
     const db = resolve(values.db ?? io.env["NEPHORAN_KB"] ?? join(".nephoran", "kb.db"));
     mkdirSync(dirname(db), { recursive: true });
     const kb = new KnowledgeBase(db, embedder);
     try {
-      const bundled = () =>
-        readDocuments(bundledKnowledgeDir()).map((d) => ({ ...d, source: `bundled/${d.source}` }));
       if (verb === "ingest") {
         // The bundled documents always come along, so a search has the telecom basics beside yours.
         const dir = rest[0] ? resolve(rest[0]) : undefined;
         const yours = dir ? readDocuments(dir).map((d) => ({ ...d, source: `${dir}/${d.source}` })) : [];
         if (dir && !yours.length) throw new UsageError(`no markdown or text documents in ${dir}`);
-        const r = await kb.ingest([...bundled(), ...yours], { prune: values.prune });
+        const r = await kb.ingest([...bundledDocuments(), ...yours], { prune: values.prune });
         const s = kb.stats();
         io.out(
           `ingested ${dir ?? "the bundled knowledge"}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ` +
@@ -79,7 +67,7 @@ export const kbCommand: Command = {
       if (!Number.isInteger(k) || k < 1 || k > 50)
         throw new UsageError("--k must be a whole number from 1 to 50");
       // A first search on a fresh machine ingests the bundled knowledge: nothing to download, nothing to set up.
-      if (kb.stats().chunks === 0) await kb.ingest(bundled());
+      if (kb.stats().chunks === 0) await kb.ingest(bundledDocuments());
       const hits = await kb.search(question, { k, ...(values.nf ? { nf: values.nf } : {}) });
       if (values.json) io.out(`${JSON.stringify(hits, null, 2)}\n`);
       else

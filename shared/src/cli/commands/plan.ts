@@ -54,11 +54,10 @@ export const planCommand: Command = {
 
 /** Passages from the knowledge base (the bundled one, unless NEPHORAN_KB names another) that ground the LLM. */
 async function retrieve(text: string, file: string | undefined): Promise<string[]> {
-  const { HashingEmbedder, KnowledgeBase, bundledKnowledgeDir, readDocuments } =
-    await import("../../knowledge");
+  const { HashingEmbedder, KnowledgeBase, bundledDocuments } = await import("../../knowledge");
   const kb = new KnowledgeBase(file ?? ":memory:", new HashingEmbedder());
   try {
-    if (kb.stats().chunks === 0) await kb.ingest(readDocuments(bundledKnowledgeDir()));
+    if (kb.stats().chunks === 0) await kb.ingest(bundledDocuments());
     return (await kb.search(text, { k: 4 })).map((h) => h.text);
   } finally {
     kb.close();

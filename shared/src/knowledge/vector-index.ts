@@ -70,6 +70,11 @@ export class VectorIndex {
     }
   }
 
+  /** How wide a search looks (recall against latency); kept until changed again. */
+  setEfSearch(ef: number): void {
+    this.#index.setEf(ef);
+  }
+
   get size(): number {
     return this.#live;
   }

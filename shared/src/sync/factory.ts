@@ -7,7 +7,7 @@ export async function createAgentTransport(
   link?: LinkTuning,
 ): Promise<AgentTransport> {
   if (c.transport === "nats") {
-    const { NatsAgentTransport } = await import("./transports/nats");
+    const { NatsAgentTransport } = await import("./transports/nats-agent");
     return new NatsAgentTransport({
       url: c.url,
       site: c.site,
@@ -21,7 +21,7 @@ export async function createAgentTransport(
 
 export async function createHubTransport(c: HubBrokerConfig, link?: LinkTuning): Promise<HubTransport> {
   if (c.transport === "nats") {
-    const { NatsHubTransport } = await import("./transports/nats");
+    const { NatsHubTransport } = await import("./transports/nats-hub");
     return new NatsHubTransport({ url: c.url, nkeySeed: c.nkeySeed, ...(link ? { link } : {}) });
   }
   const { MqttHubTransport } = await import("./transports/mqtt");

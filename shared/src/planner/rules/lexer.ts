@@ -7,7 +7,7 @@ export type Token =
   | { readonly kind: "punct"; readonly raw: string };
 
 const TOKEN =
-  /\d+(?:\.\d+){2,}|[A-Za-z0-9][A-Za-z0-9_.\-/]*=[^\s,;()]+(?:,[A-Za-z0-9][A-Za-z0-9_.\-/]*=[^\s,;()]+)*|(?<![A-Za-z0-9])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[A-Za-z%][A-Za-z0-9%]*(?:-[A-Za-z0-9]+)*)?|[A-Za-z0-9@](?:[A-Za-z0-9_%'’@-]|\.(?=[A-Za-z0-9]))*|[,;:()!?&]/g;
+  /\d+(?:\.\d+){2,}|[A-Za-z0-9][A-Za-z0-9_.\-/]*=[^\s,;()]+(?:,[A-Za-z0-9][A-Za-z0-9_.\-/]*=[^\s,;()]+)*|(?<![A-Za-z0-9])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[A-Za-z%][A-Za-z0-9%]*(?:-[A-Za-z0-9]+)*)?|[A-Za-z0-9@](?:[A-Za-z0-9_%'@-]|\.(?=[A-Za-z0-9]))*|[,;:()!?&]/g;
 
 /** "5G", "4G", "5GC", "5G-core": names, not quantities. */
 const GENERATION = /^[2-6]g(c|s|sa|nr)?(-[a-z0-9-]+)?$/i;
@@ -16,7 +16,8 @@ const NUMBER = /^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)([A-Za-z%]*)$/;
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(TOKEN)) {
+  // A typographic apostrophe ("don’t") is an apostrophe.
+  for (const m of text.replaceAll("\u2019", "'").matchAll(TOKEN)) {
     const raw = m[0];
     if (/^[,;:()!?&]$/.test(raw)) {
       out.push({ kind: "punct", raw });
@@ -39,7 +40,7 @@ export function tokenize(text: string): Token[] {
       });
       continue;
     }
-    out.push({ kind: "word", raw, lower: raw.toLowerCase().replace(/’/g, "'") });
+    out.push({ kind: "word", raw, lower: raw.toLowerCase() });
   }
   return out;
 }

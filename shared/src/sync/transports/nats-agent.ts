@@ -1,0 +1,82 @@
+/**
+ * NATS: the hub publishes to `nephoran.site.<site>.down` (core NATS: the protocol's snapshot on every
+ * reconnect is what makes delivery reliable, and a site away for a day needs no backlog). Agents publish to
+ * reports to `nephoran.site.<site>.up`, which a JetStream work-queue stream keeps until the hub has
+ * committed them: a report sent while the hub is down waits there, and the hub's durable consumer resumes
+ * where it stopped. Hello, ack and heartbeat go by core NATS on `nephoran.site.<site>.ctl`: they are
+ * repeated until answered, so they take the fastest path.
+ */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
+import type { AgentLinkHandlers, AgentTransport, LinkTuning } from "../transport";
+import { DEFAULT_LINK, natsSubject } from "../transport";
+import { connectOptions } from "./nats-link";
+
+export class NatsAgentTransport implements AgentTransport {
+  readonly describe: string;
+  #nc: NatsConnection | undefined;
+  #closed = false;
+  #ready = false;
+
+  constructor(private readonly opts: { url: string; site: string; nkeySeed: string; link?: LinkTuning }) {
+    this.describe = `nats ${opts.url}`;
+  }
+
+  start(h: AgentLinkHandlers): void {
+    void this.#run(h);
+  }
+
+  async #run(h: AgentLinkHandlers): Promise<void> {
+    const link = this.opts.link ?? DEFAULT_LINK;
+    while (!this.#closed) {
+      try {
+        const nc = await connect(
+          connectOptions(this.opts.url, this.opts.nkeySeed, `nephoran-agent-${this.opts.site}`, link),
+        );
+        this.#nc = nc;
+        if (this.#closed) break;
+        const sub: Subscription = nc.subscribe(natsSubject.down(this.opts.site), {
+          callback: (err, msg) => {
+            if (!err) h.onDown(msg.data);
+          },
+        });
+        await nc.flush();
+        this.#ready = true;
+        h.onReady();
+        for await (const s of nc.status()) {
+          if (s.type === "disconnect" || s.type === "staleConnection") {
+            if (this.#ready) h.onLost(s.type);
+            this.#ready = false;
+          } else if (s.type === "reconnect") {
+            // The client resubscribes before it flushes anything else; a flush proves the server has it.
+            await nc.flush().catch(() => undefined);
+            this.#ready = true;
+            h.onReady();
+          }
+        }
+        sub.unsubscribe();
+      } catch (e) {
+        if (this.#ready) h.onLost(e instanceof Error ? e.message : String(e));
+        this.#ready = false;
+        if (this.#closed) break;
+        await new Promise((r) => setTimeout(r, link.reconnectDelayMs));
+      }
+    }
+  }
+
+  send(data: Uint8Array, durable = false): boolean {
+    if (!this.#nc || !this.#ready) return false;
+    try {
+      this.#nc.publish(durable ? natsSubject.up(this.opts.site) : natsSubject.ctl(this.opts.site), data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#ready = false;
+    await this.#nc?.close().catch(() => undefined);
+  }
+}

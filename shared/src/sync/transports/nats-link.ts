@@ -1,0 +1,21 @@
+/** What the NATS agent and hub transports share: how they connect. */
+import { nkeyAuthenticator } from "@nats-io/transport-node";
+import type { LinkTuning } from "../transport";
+
+const enc = new TextEncoder();
+
+export function connectOptions(url: string, seed: string, name: string, link: LinkTuning) {
+  const pingInterval = Math.max(250, Math.floor(link.deadAfterMs / 3));
+  return {
+    servers: url,
+    name,
+    authenticator: nkeyAuthenticator(enc.encode(seed)),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: link.reconnectDelayMs,
+    reconnectJitter: Math.floor(link.reconnectDelayMs / 2),
+    waitOnFirstConnect: true,
+    pingInterval,
+    maxPingOut: 3,
+    timeout: Math.max(2000, link.deadAfterMs),
+  };
+}

@@ -17,6 +17,8 @@ import {
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { AgentConfig } from "./config";
+import type { Ingester } from "./knowledge";
+import { LocalKnowledge } from "./knowledge";
 import type { SyncClientOptions } from "./sync/client";
 import { SyncClient } from "./sync/client";
 import { NetworkIntentMirror } from "./crd";
@@ -32,6 +34,8 @@ export interface AgentDeps {
   readonly loopOptions?: Partial<LoopOptions>;
   readonly syncOptions?: Partial<SyncClientOptions>;
   readonly link?: LinkTuning;
+  /** How the knowledge base ingests its documents (in this process when not given). */
+  readonly ingest?: Ingester;
 }
 
 export const AGENT_VERSION = "0.1.0";
@@ -45,6 +49,9 @@ export class Agent {
   readonly logger: Logger;
   readonly loop: ReconcileLoop;
   readonly mirror: NetworkIntentMirror | undefined;
+  /** The site's knowledge base; its model loads on the first search. */
+  readonly knowledge: LocalKnowledge;
+  readonly startedAt: Date;
   readonly #reconciler: Reconciler;
   readonly #clock: Clock;
   readonly #deps: AgentDeps;
@@ -61,6 +68,13 @@ export class Agent {
     mkdirSync(config.dataDir, { recursive: true });
     this.store = AgentStore.open(join(config.dataDir, "agent.db"), { site: config.site, clock: this.#clock });
     this.planner = new RulesPlanner({ catalog: this.catalog, policy: config.guardrails });
+    this.startedAt = this.#clock.now();
+    this.knowledge = new LocalKnowledge({
+      file: join(config.dataDir, "kb.db"),
+      choice: config.knowledge,
+      logger: this.logger.child({ component: "knowledge" }),
+      ingest: deps.ingest,
+    });
 
     const watchers: Watcher[] = [];
     if (config.target.kind === "kubernetes") {
@@ -104,6 +118,10 @@ export class Agent {
       watchers,
       options: { relistMs: config.relistSeconds * 1000, ...deps.loopOptions },
     });
+  }
+
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** One full pass: pick up local NetworkIntents, reconcile, publish status. */
@@ -152,6 +170,7 @@ export class Agent {
     await this.#syncStarting;
     await this.#sync?.stop();
     await this.loop.stop();
+    await this.knowledge.close();
     this.store.close();
     this.logger.info("agent stopped");
   }

@@ -8,6 +8,22 @@ export const TargetConfig = z.discriminatedUnion("kind", [
 ]);
 export type TargetConfig = z.infer<typeof TargetConfig>;
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/** Where the status endpoint listens: loopback unless configured otherwise, and then only with a token. */
+export const StatusConfig = z
+  .strictObject({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(9480),
+    /** Bearer token (or Basic password) for everything but /healthz and /readyz. */
+    token: z.string().min(16, "the status token must be at least 16 characters").optional(),
+  })
+  .refine((s) => LOOPBACK.has(s.host) || s.token !== undefined, {
+    message: "a status endpoint bound beyond loopback needs a token (NEPHORAN_STATUS_TOKEN)",
+    path: ["token"],
+  });
+export type StatusConfig = z.infer<typeof StatusConfig>;
+
 export const AgentConfig = z.strictObject({
   site: SiteName,
   dataDir: z.string().min(1),
@@ -25,6 +41,12 @@ export const AgentConfig = z.strictObject({
   /** The site's broker credentials from enrollment; without them the agent runs on its store alone. */
   sync: SiteSyncCredentials.optional(),
   heartbeatSeconds: z.number().positive().max(3600).default(30),
+  /** The local status endpoint; `false` turns it off. */
+  status: z.union([z.literal(false), StatusConfig]).default(StatusConfig.parse({})),
+  /** The embedding model of the local knowledge base (loaded on first search). */
+  knowledge: z
+    .strictObject({ model: z.string().min(1).optional(), modelDir: z.string().min(1).optional() })
+    .default({}),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 export type AgentConfigInput = z.input<typeof AgentConfig>;

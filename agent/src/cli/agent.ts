@@ -2,24 +2,44 @@ import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
 import { EXIT } from "@nephoran/shared";
 import { Agent } from "../agent";
+import { childProcessIngester } from "../knowledge";
+import { serveStatus } from "../status";
 import { AGENT_FLAGS, configFromFlags } from "./options";
 
 export const agentCommand: Command = {
   name: "agent",
   summary: "run the edge agent for one site until stopped (SIGINT/SIGTERM)",
   usage:
-    "nephoran agent --site NAME [--kubeconfig F | --target kubernetes|directory:DIR] [--data DIR] [--relist SECONDS]",
+    "nephoran agent --site NAME | --data DIR (enrolled) [--kubeconfig F | --target kubernetes|directory:DIR] [--relist SECONDS]\n" +
+    "  [--status-listen HOST:PORT|PORT|off (127.0.0.1:9480)] [--status-token-file F | NEPHORAN_STATUS_TOKEN]\n" +
+    "  [--model use-lite|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)",
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
     const config = configFromFlags(values, io);
-    const agent = new Agent(config);
+    // The knowledge base ingests in a child running this same program, so the agent stays small.
+    const entry = process.argv[1];
+    const agent = new Agent(config, entry ? { ingest: childProcessIngester(entry) } : {});
     io.err(`nephoran agent: site ${config.site}, target ${agent.target.describe}, data ${config.dataDir}\n`);
     agent.start();
+    let status;
+    if (config.status) {
+      try {
+        status = await serveStatus(agent, config.status);
+      } catch (e: unknown) {
+        await agent.stop();
+        io.err(
+          `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
+        );
+        return EXIT.failure;
+      }
+      io.err(`nephoran agent: status at ${status.url}/ (JSON: ${status.url}/status)\n`);
+    }
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       process.once("SIGINT", done);
       process.once("SIGTERM", done);
     });
+    await status?.close();
     await agent.stop();
     return EXIT.ok;
   },

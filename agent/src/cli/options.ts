@@ -18,6 +18,11 @@ export const AGENT_FLAGS = {
   relist: { type: "string" },
   "log-level": { type: "string" },
   heartbeat: { type: "string" },
+  enrollment: { type: "string" },
+  "status-listen": { type: "string" },
+  "status-token-file": { type: "string" },
+  model: { type: "string" },
+  "model-dir": { type: "string" },
 } as const;
 
 export interface AgentFlagValues {
@@ -31,12 +36,52 @@ export interface AgentFlagValues {
   relist?: string;
   "log-level"?: string;
   heartbeat?: string;
+  enrollment?: string;
+  "status-listen"?: string;
+  "status-token-file"?: string;
+  model?: string;
+  "model-dir"?: string;
+}
+
+/**
+ * The status endpoint from `--status-listen HOST:PORT | PORT | off` and a token from
+ * `--status-token-file` or NEPHORAN_STATUS_TOKEN (never a flag: a command line is visible to every user).
+ */
+function statusFromFlags(v: AgentFlagValues, io: CliIo): unknown {
+  const listen = v["status-listen"] ?? io.env["NEPHORAN_STATUS_LISTEN"];
+  if (listen === "off") return false;
+  let token = io.env["NEPHORAN_STATUS_TOKEN"];
+  if (v["status-token-file"]) {
+    try {
+      token = readFileSync(v["status-token-file"], "utf8").trim();
+    } catch (e: unknown) {
+      throw new UsageError(`--status-token-file: ${(e as Error).message}`);
+    }
+  }
+  let host: string | undefined;
+  let port: string | undefined;
+  if (listen !== undefined) {
+    const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(listen);
+    if (!m) throw new UsageError(`--status-listen must be HOST:PORT, PORT or off, got "${listen}"`);
+    host = m[1]?.replace(/^\[|\]$/g, "");
+    port = m[2];
+  }
+  return {
+    ...(host ? { host } : {}),
+    ...(port ? { port: Number(port) } : {}),
+    ...(token ? { token } : {}),
+  };
 }
 
 /** The enrollment kept in `dataDir`, if the site was enrolled; a damaged file is an error, not ignored. */
 export function readEnrollment(dataDir: string): EnrollmentT | undefined {
   const file = join(dataDir, ENROLLMENT_FILE);
-  if (!existsSync(file)) return undefined;
+  return existsSync(file) ? readEnrollmentFile(file) : undefined;
+}
+
+/** An enrollment file (e.g. mounted from the site's Secret); it must exist. */
+export function readEnrollmentFile(file: string): EnrollmentT {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such enrollment file`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -50,7 +95,12 @@ export function readEnrollment(dataDir: string): EnrollmentT | undefined {
 
 export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
   const given = v.data ?? io.env["NEPHORAN_DATA"];
-  const enrolled = given ? readEnrollment(resolve(given)) : undefined;
+  const enrollmentFile = v.enrollment ?? io.env["NEPHORAN_ENROLLMENT"];
+  const enrolled = enrollmentFile
+    ? readEnrollmentFile(resolve(enrollmentFile))
+    : given
+      ? readEnrollment(resolve(given))
+      : undefined;
   const site = v.site ?? enrolled?.siteId;
   if (!site) throw new UsageError("--site NAME is required (or --data DIR of an enrolled site)");
   if (enrolled && enrolled.siteId !== site)
@@ -83,6 +133,13 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
       : {}),
     ...(v.relist ? { relistSeconds: Number(v.relist) } : {}),
     ...(v["log-level"] ? { logLevel: v["log-level"] } : {}),
+    status: statusFromFlags(v, io),
+    knowledge: {
+      ...((v.model ?? io.env["NEPHORAN_MODEL"]) ? { model: v.model ?? io.env["NEPHORAN_MODEL"] } : {}),
+      ...((v["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"])
+        ? { modelDir: v["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"] }
+        : {}),
+    },
   });
   if (!parsed.success) {
     throw new UsageError(

@@ -47,6 +47,10 @@ export interface SyncClientStatus {
   readonly ackedVersion: number;
   readonly outbox: number;
   readonly lastSyncAt: string | null;
+  /** The newest desired version the hub has announced (0: none heard yet). */
+  readonly hubVersion: number;
+  /** When the hub last acknowledged reports. */
+  readonly lastReportAckAt: string | null;
   readonly applied: number;
   readonly refused: number;
   /** Messages received from the hub since start. */
@@ -64,6 +68,8 @@ export class SyncClient {
   #pumpTimer: NodeJS.Timeout | undefined;
   #lastHeartbeat = 0;
   #lastSyncAt: string | null = null;
+  #hubVersion = 0;
+  #lastReportAckAt: string | null = null;
   #applied = 0;
   #refused = 0;
   #received = 0;
@@ -91,6 +97,8 @@ export class SyncClient {
       ackedVersion: this.deps.store.ackedVersion(),
       outbox: this.deps.store.outboxDepth(),
       lastSyncAt: this.#lastSyncAt,
+      hubVersion: this.#hubVersion,
+      lastReportAckAt: this.#lastReportAckAt,
       applied: this.#applied,
       refused: this.#refused,
       received: this.#received,
@@ -218,6 +226,7 @@ export class SyncClient {
 
   #handle(msg: DownMessage): void {
     const acked = this.deps.store.ackedVersion();
+    if ("version" in msg) this.#hubVersion = Math.max(this.#hubVersion, msg.version);
     switch (msg.type) {
       case "intent":
         if (msg.base === undefined) {
@@ -239,6 +248,7 @@ export class SyncClient {
         return;
       case "reportAck":
         for (const id of msg.ids) this.#inflight.delete(id);
+        this.#lastReportAckAt = this.deps.clock.now().toISOString();
         this.deps.store.ackOutbox(msg.ids);
         this.#pump();
         return;

@@ -1,0 +1,149 @@
+/**
+ * The agent's local status endpoint: what a field engineer opens when a site misbehaves. JSON at /status,
+ * an HTML view at /, Prometheus /metrics, probes, the site's intents (and a way to add one locally,
+ * planned offline) and a search of the local knowledge base. Everything but the probes needs the token
+ * when one is configured (Bearer, or Basic with the token as password, so a browser can ask for it).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { PlanningError, Priority } from "@nephoran/shared";
+import type { Agent } from "../agent";
+import { KnowledgeUnavailableError } from "../knowledge";
+import { statusHtml } from "./html";
+import { metricsText } from "./metrics";
+import { statusOf } from "./report";
+
+export interface StatusAppDeps {
+  readonly agent: Agent;
+  readonly token?: string | undefined;
+}
+
+const LocalIntentBody = z.strictObject({
+  text: z.string().trim().min(1, "text is empty").max(2000),
+  priority: Priority.optional(),
+});
+
+const SearchQuery = z.strictObject({
+  q: z.string().trim().min(1, "q (the question) is required").max(1000),
+  k: z.coerce.number().int().min(1).max(50).default(5),
+  nf: z.string().min(1).max(64).optional(),
+});
+
+const fail = (c: Context, status: 400 | 401 | 404 | 413 | 422 | 503, code: string, message: string) =>
+  c.json({ error: { code, message } }, status);
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** The token from `Authorization: Bearer T` or `Basic base64(user:T)`. */
+function presented(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1] as string, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
+export function createStatusApp(deps: StatusAppDeps): Hono {
+  const { agent } = deps;
+  const app = new Hono();
+  const want = deps.token ? digest(deps.token) : undefined;
+
+  // Probes answer anyone: the kubelet has no token.
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const problems = readiness(agent);
+    return problems.length ? c.json({ status: "not ready", problems }, 503) : c.json({ status: "ready" });
+  });
+
+  app.use("*", async (c, next) => {
+    if (!want) return next();
+    const got = presented(c.req.header("authorization"));
+    if (got !== undefined && timingSafeEqual(digest(got), want)) return next();
+    c.header("www-authenticate", 'Basic realm="nephoran-agent", charset="UTF-8"');
+    return fail(c, 401, "unauthenticated", "send the status token: Authorization: Bearer <token>");
+  });
+
+  app.get("/", (c) => c.html(statusHtml(statusOf(agent))));
+  app.get("/status", (c) => c.json(statusOf(agent)));
+  app.get("/metrics", (c) => {
+    const cpu = process.cpuUsage();
+    return c.body(
+      metricsText(statusOf(agent), (cpu.user + cpu.system) / 1e6, process.memoryUsage.rss()),
+      200,
+      {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      },
+    );
+  });
+  app.get("/v1/intents", (c) => c.json({ intents: statusOf(agent).intents }));
+  app.get("/v1/intents/:id", (c) => {
+    const i = agent.store.getIntent(c.req.param("id"));
+    if (!i) return fail(c, 404, "not_found", `no intent ${c.req.param("id")} at this site`);
+    return c.json({ ...i, nfs: agent.store.nfStatus(i.id), history: agent.store.history(i.id) });
+  });
+  app.post(
+    "/v1/intents",
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => fail(c, 413, "too_large", "the body is over 64 KB") }),
+    async (c) => {
+      const raw: unknown = await c.req.json().catch(() => undefined);
+      if (raw === undefined) return fail(c, 400, "invalid_json", "the body is not JSON");
+      const body = LocalIntentBody.safeParse(raw);
+      if (!body.success) return fail(c, 400, "invalid_request", issues(body.error));
+      try {
+        const r = await agent.addLocalIntent(body.data.text, body.data.priority);
+        return c.json(r, r.stored ? 201 : 200);
+      } catch (e: unknown) {
+        if (e instanceof PlanningError) return fail(c, 422, e.code, e.message);
+        throw e;
+      }
+    },
+  );
+  app.get("/v1/search", async (c) => {
+    const q = SearchQuery.safeParse(c.req.query());
+    if (!q.success) return fail(c, 400, "invalid_request", issues(q.error));
+    try {
+      const hits = await agent.knowledge.search(q.data.q, {
+        k: q.data.k,
+        ...(q.data.nf ? { nf: q.data.nf } : {}),
+      });
+      return c.json({ question: q.data.q, hits });
+    } catch (e: unknown) {
+      if (e instanceof KnowledgeUnavailableError) return fail(c, 503, "knowledge_unavailable", e.message);
+      throw e;
+    }
+  });
+  app.notFound((c) => fail(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
+  app.onError((e, c) => {
+    agent.logger.error({ err: e.message, path: c.req.path }, "status endpoint error");
+    return c.json({ error: { code: "internal", message: "internal error; see the agent's log" } }, 500);
+  });
+  return app;
+}
+
+const issues = (e: z.ZodError) =>
+  e.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+
+/** Why the agent is not ready: its reconcile loop has gone quiet, or its store cannot be written. */
+export function readiness(agent: Agent): string[] {
+  const problems: string[] = [];
+  const loop = agent.loop.status();
+  const opts = agent.loop.options;
+  const now = agent.clock.now().getTime();
+  const last = Date.parse(loop.lastAttemptAt ?? agent.startedAt.toISOString());
+  const allowed = 3 * opts.relistMs + opts.backoffMaxMs;
+  if (loop.state === "stopped") problems.push("the reconcile loop has stopped");
+  else if (now - last > allowed)
+    problems.push(`the reconcile loop has not run for ${Math.round((now - last) / 1000)} s`);
+  try {
+    agent.store.setMeta("status.probe", new Date(now).toISOString());
+  } catch (e: unknown) {
+    problems.push(`the store cannot be written: ${(e as Error).message}`);
+  }
+  return problems;
+}

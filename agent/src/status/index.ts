@@ -1,0 +1,6 @@
+export { createStatusApp, readiness } from "./app";
+export type { StatusAppDeps } from "./app";
+export { serveStatus } from "./server";
+export type { StatusServer } from "./server";
+export { statusOf } from "./report";
+export type { AgentStatus, IntentStatus, HubLinkStatus } from "./report";

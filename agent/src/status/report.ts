@@ -1,0 +1,72 @@
+/** What the status endpoint shows of a running agent: one typed snapshot, read from the agent's parts. */
+import type { NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import type { Agent } from "../agent";
+import { AGENT_VERSION } from "../agent";
+import type { KnowledgeStatus } from "../knowledge";
+import type { LoopStatus } from "../reconcile";
+import type { SyncClientStatus } from "../sync/client";
+
+export interface IntentStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly origin: "hub" | "local";
+  readonly revision: number;
+  readonly appliedRevision: number | null;
+  readonly phase: Phase;
+  readonly phaseChangedAt: string;
+  readonly conditions: readonly ReportCondition[];
+  readonly nfs: readonly NfStatus[];
+}
+
+export interface HubLinkStatus extends Partial<SyncClientStatus> {
+  readonly configured: boolean;
+  readonly transport: string | null;
+  readonly url: string | null;
+}
+
+export interface AgentStatus {
+  readonly site: string;
+  readonly version: string;
+  readonly startedAt: string;
+  readonly target: string;
+  readonly hub: HubLinkStatus;
+  /** The hub's desired version this site has committed, and the reports still waiting for the hub. */
+  readonly desiredVersion: number;
+  readonly outbox: number;
+  readonly reconcile: LoopStatus;
+  readonly intents: readonly IntentStatus[];
+  readonly knowledge: KnowledgeStatus;
+}
+
+export function statusOf(agent: Agent): AgentStatus {
+  const store = agent.store;
+  const creds = agent.config.sync;
+  const link = agent.sync?.status();
+  return {
+    site: agent.config.site,
+    version: AGENT_VERSION,
+    startedAt: agent.startedAt.toISOString(),
+    target: agent.target.describe,
+    hub: {
+      configured: creds !== undefined,
+      transport: creds?.transport ?? null,
+      url: creds?.url ?? null,
+      ...(link ?? { connected: false }),
+    },
+    desiredVersion: store.ackedVersion(),
+    outbox: store.outboxDepth(),
+    reconcile: agent.loop.status(),
+    intents: store.listIntents().map((i) => ({
+      id: i.id,
+      name: i.name,
+      origin: i.origin,
+      revision: i.revision,
+      appliedRevision: i.appliedRevision,
+      phase: i.phase,
+      phaseChangedAt: i.phaseChangedAt,
+      conditions: i.conditions,
+      nfs: store.nfStatus(i.id),
+    })),
+    knowledge: agent.knowledge.status(),
+  };
+}

@@ -1,0 +1,194 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Clock } from "@nephoran/shared";
+import { systemClock } from "@nephoran/shared";
+import { Agent } from "../agent";
+import type { AgentConfigInput } from "../config";
+import { AgentConfig } from "../config";
+import { createStatusApp, serveStatus } from "./index";
+
+const TOKEN = "status-token-0123456789";
+const agents: Agent[] = [];
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop().catch(() => undefined);
+});
+
+function makeAgent(extra: Partial<AgentConfigInput> = {}, clock: Clock = systemClock): Agent {
+  const dataDir = mkdtempSync(join(tmpdir(), "nephoran-status-"));
+  const agent = new Agent(
+    AgentConfig.parse({
+      site: "edge-status",
+      dataDir,
+      target: { kind: "directory", dir: join(dataDir, "manifests") },
+      knowledge: { model: "hashing" },
+      ...extra,
+    }),
+    { logger: pino({ level: "silent" }), clock },
+  );
+  agents.push(agent);
+  return agent;
+}
+
+const bearer = { authorization: `Bearer ${TOKEN}` };
+const json = (body: unknown) => ({
+  method: "POST",
+  headers: { ...bearer, "content-type": "application/json" },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
+
+describe("agent status endpoint", () => {
+  it("answers probes to anyone and everything else only with the token (Bearer or Basic)", async () => {
+    const app = createStatusApp({ agent: makeAgent(), token: TOKEN });
+    expect((await app.request("/healthz")).status).toBe(200);
+    const anon = await app.request("/status");
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get("www-authenticate")).toMatch(/^Basic realm="nephoran-agent"/);
+    expect(
+      (await app.request("/status", { headers: { authorization: "Bearer wrong-token-xxxxxxxx" } })).status,
+    ).toBe(401);
+    expect((await app.request("/status", { headers: bearer })).status).toBe(200);
+    const basic = `Basic ${Buffer.from(`engineer:${TOKEN}`).toString("base64")}`;
+    const page = await app.request("/", { headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Site edge-status");
+  });
+
+  it("takes a local intent in plain language, plans it offline, applies it and shows it everywhere", async () => {
+    const agent = makeAgent();
+    const app = createStatusApp({ agent, token: TOKEN });
+    const created = await app.request(
+      "/v1/intents",
+      json({ text: "Deploy a basic AMF instance for testing" }),
+    );
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; plan: { actions: { nf: string }[] } };
+    expect(body.id).toMatch(/^local-/);
+    expect(body.plan.actions.map((a) => a.nf)).toEqual(["amf"]);
+    // The same sentence again changes nothing.
+    expect(
+      (await app.request("/v1/intents", json({ text: "Deploy a basic AMF instance for testing" }))).status,
+    ).toBe(200);
+
+    await agent.reconcileOnce();
+    const status = (await (await app.request("/status", { headers: bearer })).json()) as {
+      site: string;
+      hub: { configured: boolean; connected: boolean };
+      outbox: number;
+      intents: { id: string; origin: string; phase: string; nfs: { nf: string }[] }[];
+    };
+    expect(status.site).toBe("edge-status");
+    expect(status.hub).toMatchObject({ configured: false, connected: false });
+    expect(status.intents).toEqual([
+      expect.objectContaining({
+        id: body.id,
+        origin: "local",
+        phase: "Ready",
+        nfs: [expect.objectContaining({ nf: "amf" })],
+      }),
+    ]);
+    // Reported to the hub later: its reports wait in the outbox.
+    expect(status.outbox).toBeGreaterThan(0);
+
+    const metrics = await (await app.request("/metrics", { headers: bearer })).text();
+    expect(metrics).toContain('nephoran_agent_intents{phase="Ready"} 1');
+    // A folder cannot tell whether a workload runs: the instance is there, not ready.
+    expect(metrics).toMatch(
+      /nephoran_agent_nf_ready\{intent="local-[0-9a-f]+",nf="amf",name="amf-local-[0-9a-f]+"\} 0/,
+    );
+    expect(metrics).toContain("nephoran_agent_hub_connected 0");
+
+    const one = await app.request(`/v1/intents/${body.id}`, { headers: bearer });
+    expect(((await one.json()) as { history: unknown[] }).history.length).toBeGreaterThan(0);
+    expect((await app.request("/v1/intents/nope", { headers: bearer })).status).toBe(404);
+    const html = await (await app.request("/", { headers: bearer })).text();
+    expect(html).toContain(body.id);
+    expect(html).toContain(">Ready<");
+  });
+
+  it("refuses bad local intents with the reason and stores nothing", async () => {
+    const agent = makeAgent();
+    const app = createStatusApp({ agent });
+    const cases: [unknown, number, RegExp][] = [
+      ["{not json", 400, /not JSON/],
+      [{ text: "" }, 400, /text is empty/],
+      [{ text: "Deploy AMF", extra: 1 }, 400, /extra|Unrecognized/i],
+      [{ text: "Deploy AMF", priority: "urgent!" }, 400, /priority/],
+      [{ text: "Deploy UPF in privileged mode" }, 422, /privileged/i],
+      [{ text: "Deploy AMF at edge-other" }, 422, /edge-other.*not this site/],
+      [{ text: "x".repeat(70_000) }, 413, /64 KB/],
+    ];
+    for (const [body, status, why] of cases) {
+      const r = await app.request("/v1/intents", json(body));
+      expect(r.status, JSON.stringify(body).slice(0, 60)).toBe(status);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(why);
+    }
+    expect(agent.store.listIntents()).toEqual([]);
+  });
+
+  it("searches the local knowledge base, loading it on the first question", async () => {
+    const agent = makeAgent();
+    const app = createStatusApp({ agent });
+    expect(agent.knowledge.status().state).toBe("not loaded");
+    const r = await app.request(
+      `/v1/search?q=${encodeURIComponent("which function terminates the N3 user plane tunnel")}&k=3`,
+    );
+    expect(r.status).toBe(200);
+    const { hits } = (await r.json()) as { hits: { text: string; source: string }[] };
+    expect(hits).toHaveLength(3);
+    expect(hits[0]?.text).toMatch(/UPF|user plane function/i);
+    expect(agent.knowledge.status()).toMatchObject({
+      state: "ready",
+      model: expect.stringMatching(/hashing/),
+    });
+    expect((await app.request("/v1/search")).status).toBe(400);
+    expect((await app.request("/v1/search?q=x&k=500")).status).toBe(400);
+  });
+
+  it("is not ready when the reconcile loop goes quiet or the store cannot be written", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const clock: Clock = { now: () => new Date(now), sleep: systemClock.sleep };
+    const agent = makeAgent({ relistSeconds: 10 }, clock);
+    const app = createStatusApp({ agent });
+    expect((await app.request("/readyz")).status).toBe(200);
+    now += 3 * 10_000 + 30_000 + 1000; // three relists and the longest backoff without a pass
+    const stale = await app.request("/readyz");
+    expect(stale.status).toBe(503);
+    expect(((await stale.json()) as { problems: string[] }).problems.join()).toMatch(/has not run for 61 s/);
+    now -= 60_000;
+    agent.store.close();
+    const closed = await app.request("/readyz");
+    expect(closed.status).toBe(503);
+    expect(((await closed.json()) as { problems: string[] }).problems.join()).toMatch(
+      /store cannot be written/,
+    );
+    agents.splice(agents.indexOf(agent), 1);
+  });
+
+  it("listens on 127.0.0.1 by default and refuses a wider address without a token", async () => {
+    const agent = makeAgent();
+    const server = await serveStatus(agent, { host: "127.0.0.1", port: 0 });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    expect(
+      AgentConfig.parse({ site: "s", dataDir: "/x", target: { kind: "directory", dir: "/y" } }).status,
+    ).toEqual({
+      host: "127.0.0.1",
+      port: 9480,
+    });
+    expect(() =>
+      AgentConfig.parse({
+        site: "s",
+        dataDir: "/x",
+        target: { kind: "directory", dir: "/y" },
+        status: { host: "0.0.0.0" },
+      }),
+    ).toThrow(/beyond loopback needs a token/);
+  });
+});

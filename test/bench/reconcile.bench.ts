@@ -3,14 +3,14 @@
  * all Applied; then the agent binary's CPU per idle minute and RSS. Last line: one JSON object.
  * Usage: pnpm bench:reconcile [idleSeconds]
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentStore } from "@nephoran/agent";
 import { Catalog, systemClock } from "@nephoran/shared";
 import { eventually, makeAgent, planOf, uniqueSite } from "../harness/agent";
 import { kubeBinaries, startKube } from "../harness/kube";
-import { spawnNephoran } from "../harness/process";
+import { processStats, spawnNephoran } from "../harness/process";
 
 const idleSeconds = Number(process.argv[2] ?? 60);
 const INTENTS = 100;
@@ -87,12 +87,8 @@ try {
     "warn",
   ]);
   const pid = child.proc.pid as number;
-  const ticks = () => {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-  };
-  const rssMb = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  const ticks = () => processStats(pid).cpuSeconds * 100; // clock ticks (100/s)
+  const rssMb = () => processStats(pid).rssMb;
   const converged = AgentStore.open(join(dataDir, "agent.db"), { site: site2, clock: systemClock });
   const s0 = performance.now();
   await eventually(() => converged.listIntents().every((i) => i.phase === "Applied"), 300_000, 50);

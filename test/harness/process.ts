@@ -1,11 +1,14 @@
 /** Runs the built `nephoran` binary as a child process, for tests that kill and restart it. */
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const NEPHORAN_BIN = fileURLToPath(new URL("../../agent/bin/nephoran.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../../agent/dist/cli.js", import.meta.url));
+/** The agent as an edge box runs it: the launcher of the tree-shaken bundle. */
+export const EDGE_AGENT_BIN = fileURLToPath(new URL("../../agent/bin/nephoran-agent", import.meta.url));
+const EDGE_DIST = fileURLToPath(new URL("../../agent/dist/edge/nephoran-agent.js", import.meta.url));
 
 export interface Child {
   readonly proc: ChildProcess;
@@ -18,7 +21,25 @@ export interface Child {
 export function spawnNephoran(args: readonly string[], env: Record<string, string> = {}): Child {
   if (!existsSync(DIST))
     throw new Error("agent/dist is missing: run `pnpm build` (the test script does) before this suite");
-  const proc = spawn(process.execPath, [NEPHORAN_BIN, ...args], {
+  return spawnChild(process.execPath, [NEPHORAN_BIN, ...args], env);
+}
+
+/** The edge bundle's launcher, as the agent's image runs it. */
+export function spawnEdgeAgent(args: readonly string[], env: Record<string, string> = {}): Child {
+  if (!existsSync(EDGE_DIST))
+    throw new Error("agent/dist/edge is missing: run `pnpm build` (the test script does) first");
+  return spawnChild(EDGE_AGENT_BIN, args, env);
+}
+
+/** CPU (user + system) and resident memory of a running process, from /proc. */
+export function processStats(pid: number): { cpuSeconds: number; rssMb: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, rssMb: rss / 1024 };
+}
+
+export function spawnChild(cmd: string, args: readonly string[], env: Record<string, string>): Child {
+  const proc = spawn(cmd, [...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

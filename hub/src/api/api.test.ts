@@ -345,9 +345,16 @@ describe("enrollment and sites", () => {
       body: { site: "edge01", labels: { region: "eu" }, ttlSeconds: 600 },
     });
     expect(t.json["token"]).toMatch(/^npe_/);
-    const first = await call("POST", "/v1/enroll", { as: null, body: { token: t.json["token"] } });
+    // The site may add labels of its own; the operator's (the token's) win where both set a key.
+    const first = await call("POST", "/v1/enroll", {
+      as: null,
+      body: { token: t.json["token"], labels: { region: "us", tier: "gold" } },
+    });
     expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ siteId: "edge01", labels: { region: "eu" } });
+    expect(first.json).toMatchObject({ siteId: "edge01", labels: { region: "eu", tier: "gold" } });
+    expect((await call("GET", "/v1/sites/edge01")).json).toMatchObject({
+      labels: { region: "eu", tier: "gold" },
+    });
     expectError(
       await call("POST", "/v1/enroll", { as: null, body: { token: t.json["token"] } }),
       401,

@@ -113,6 +113,13 @@ export const SiteDetail = SiteView.extend({
       reportedRevision: z.number().nullable(),
     }),
   ),
+  localIntents: z
+    .array(
+      z.object({ intentId: z.string(), revision: z.number(), phase: RollupPhase, observedAt: z.string() }),
+    )
+    .describe(
+      "Intents the site's people added there (its status endpoint, kubectl), as the site reported them",
+    ),
 });
 export const ListSitesQuery = z.strictObject({
   limit: Limit,
@@ -145,6 +152,9 @@ export const EnrollmentTokenResponse = z.object({
 export const EnrollRequest = z.strictObject({
   token: z.string().min(10).max(200),
   agentVersion: z.string().max(64).optional(),
+  labels: Labels.optional().describe(
+    "Labels the site proposes for itself (e.g. its region); the token's labels win where both set a key",
+  ),
 });
 export const EnrollResponse = z.object({
   siteId: SiteName,

@@ -72,12 +72,17 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     let enrolled;
     try {
       enrolled = deps.store.transaction(() => {
-        const site = deps.store.enroll(
+        const spent = deps.store.enroll(
           hashToken(b.token),
           deps.clock.now().toISOString(),
           hashToken(credential),
           b.agentVersion ?? null,
         );
+        // What the operator bound to the token stands; the site may add labels of its own.
+        const site =
+          b.labels && Object.keys(b.labels).some((k) => !(k in spent.labels))
+            ? deps.store.setSiteLabels(spent.id, { ...b.labels, ...spent.labels })
+            : spent;
         // What the hub's intents mean for this site now, for its first snapshot; and its broker credentials.
         deps.store.retargetSite(site.id);
         return { site, sync: deps.brokerAccess.issue(site.id, credential) };
@@ -93,7 +98,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       actor: `site:${site.id}`,
       action: "site.enroll",
       target: site.id,
-      detail: { agentVersion: b.agentVersion ?? null },
+      detail: { agentVersion: b.agentVersion ?? null, labels: site.labels },
     });
     deps.events.publish({ type: "site.enrolled", id: site.id, at: deps.clock.now().toISOString() });
     return c.json(

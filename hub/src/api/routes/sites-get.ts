@@ -27,6 +27,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const site = deps.store.getSite(c.req.valid("param").id);
     if (!site) throw notFound(`site ${c.req.valid("param").id}`);
     const reports = new Map(deps.store.reportsForSite(site.id).map((r) => [r.intentId, r]));
+    const local = new Map(reports);
     const offline = presenceOf(site, deps.clock.now(), deps.presenceTimeoutMs) === "offline";
     const intents: {
       intentId: string;
@@ -40,6 +41,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       cursor = page.nextCursor
     ) {
       for (const i of page.items) {
+        local.delete(i.id);
         if (!selects(i.siteSelector, site)) continue;
         const r = reports.get(i.id);
         const phase: RollupPhase = offline ? "Offline" : r && r.revision >= i.revision ? r.phase : "Pending";
@@ -47,6 +49,13 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       }
       if (!page.nextCursor) break;
     }
-    return c.json({ ...siteView(deps, site), intents }, 200);
+    // What is left are reports about intents the hub does not hold: those made at the site.
+    const localIntents = [...local.values()].map((r) => ({
+      intentId: r.intentId,
+      revision: r.revision,
+      phase: r.phase,
+      observedAt: r.observedAt,
+    }));
+    return c.json({ ...siteView(deps, site), intents, localIntents }, 200);
   });
 }

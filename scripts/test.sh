@@ -4,7 +4,7 @@
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 bash scripts/setup.sh || die "set-up failed"
 
 # The real servers the integration suites need, built or installed once and cached outside the clone.
@@ -18,6 +18,12 @@ say "test environment: nats-server and mosquitto (Debian packages)"
 if ! bash scripts/test-env/brokers.sh install; then
   if [ -n "${CI:-}" ]; then die "nats-server/mosquitto could not be installed; CI must run the sync suites"; fi
   say "WARNING: no nats-server/mosquitto; the external-broker sync suites will be SKIPPED"
+fi
+
+say "test environment: kubectl and shellcheck (Debian packages)"
+if ! bash scripts/test-env/tools.sh install; then
+  if [ -n "${CI:-}" ]; then die "kubectl/shellcheck could not be installed; CI must run the bootstrap suites"; fi
+  say "WARNING: no kubectl/shellcheck; the bootstrap suites will fail"
 fi
 
 RESULTS=$ROOT/.test-results
@@ -36,6 +42,7 @@ check() { # name command…: a static check counts as one test
 check typecheck pnpm_ run --silent typecheck
 check lint pnpm_ run --silent lint
 check format pnpm_ run --silent format:check
+check shellcheck shellcheck scripts/*.sh scripts/test-env/*.sh agent/bin/nephoran-agent
 
 say "running the test suites"
 pnpm_ exec vitest run --reporter=default --reporter=json --outputFile="$RESULTS/vitest.json"

@@ -70,7 +70,7 @@ build() {
     for w in $WHAT; do cp "_output/local/bin/linux/amd64/$(basename "$w")" "$BIN/"; done
   )
   rm -rf "$src" "$work/gocache"
-  log "built: $(ls "$BIN" | tr '\n' ' ')"
+  log "built: $(find "$BIN" -maxdepth 1 -type f -printf '%f ')"
 }
 
 wait_for() { # description timeout-seconds command…
@@ -80,6 +80,11 @@ wait_for() { # description timeout-seconds command…
     [ $SECONDS -lt $end ] || { log "timed out waiting for $what"; return 1; }
     sleep 0.2
   done
+}
+
+# alive STATE NAME: the process started as NAME is still running (it did not lose its port to another).
+alive() {
+  kill -0 "$(cat "$1/$2.pid")" 2>/dev/null || { log "$2 exited: $(tail -n 3 "$1/logs/$2.log" | tr '\n' ' ')"; return 1; }
 }
 
 start() {
@@ -98,6 +103,7 @@ start() {
     --unsafe-no-fsync >"$s/logs/etcd.log" 2>&1 &
   echo $! >"$s/etcd.pid"
   wait_for etcd 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+  alive "$s" etcd
   "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
     --secure-port="$PORT" --cert-dir="$s/certs" --token-auth-file="$s/tokens.csv" --authorization-mode=RBAC \
     --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$s/pki/sa.pub" \
@@ -106,6 +112,7 @@ start() {
     >"$s/logs/apiserver.log" 2>&1 &
   echo $! >"$s/apiserver.pid"
   wait_for kube-apiserver 90 curl -sfk -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/readyz"
+  alive "$s" apiserver
   cat >"$s/kubeconfig" <<KC
 apiVersion: v1
 kind: Config
@@ -119,6 +126,9 @@ KC
     --controllers='*,-nodeipam,-nodelifecycle,-route,-cloud-node-lifecycle,-service,-csrsigning' >"$s/logs/kcm.log" 2>&1 &
   echo $! >"$s/kcm.pid"
   wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
+  # A healthz answered by another instance on a reused port is not this one's: it must still be running.
+  sleep 1
+  alive "$s" kcm
   echo "KUBECONFIG=$s/kubeconfig"
 }
 

@@ -29,7 +29,18 @@ export async function kubeBinaries(): Promise<string | undefined> {
   }
 }
 
-export async function startKube(): Promise<KubeEnv> {
+/** Starts one; a start that loses a port to another process is tried again on new ports. */
+export async function startKube(attempts = 3): Promise<KubeEnv> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startOnce();
+    } catch (e: unknown) {
+      if (i >= attempts) throw e;
+    }
+  }
+}
+
+async function startOnce(): Promise<KubeEnv> {
   const stateDir = mkdtempSync(join(tmpdir(), "nephoran-kube-"));
   const port = await freePort();
   const env = {
@@ -43,6 +54,7 @@ export async function startKube(): Promise<KubeEnv> {
     await run("bash", [SCRIPT, "start", stateDir], { env, timeout: 180_000 });
   } catch (e: unknown) {
     await run("bash", [SCRIPT, "stop", stateDir]).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
     throw new Error(`could not start the test API server: ${(e as Error).message}`);
   }
   return {

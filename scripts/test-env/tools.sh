@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Tools the bootstrap script's suites need, from Debian: kubectl (the bootstrap script drives it) and
+# ShellCheck (every script is checked with it).
+#
+#   tools.sh install   apt-get install what is missing (root)
+#   tools.sh check     exit 0 when both are installed
+set -euo pipefail
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+missing() {
+  local m=()
+  command -v kubectl >/dev/null 2>&1 || m+=(kubernetes-client)
+  command -v shellcheck >/dev/null 2>&1 || m+=(shellcheck)
+  printf '%s\n' "${m[@]}"
+}
+
+case "${1:-}" in
+  install)
+    mapfile -t need < <(missing | sed '/^$/d')
+    if [ "${#need[@]}" -eq 0 ]; then log "kubectl and shellcheck present"; exit 0; fi
+    [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install ${need[*]}"; exit 1; }
+    log "installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    [ -z "$(missing | sed '/^$/d')" ]
+    ;;
+  check) [ -z "$(missing | sed '/^$/d')" ] ;;
+  *) echo "usage: tools.sh install|check" >&2; exit 2 ;;
+esac

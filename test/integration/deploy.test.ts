@@ -1,0 +1,56 @@
+/**
+ * The agent as its image carries it: `pnpm deploy --prod` of the agent package (what edge-images/agent/
+ * Dockerfile does), started from that folder alone. Without a container engine here, this is the image's
+ * contents, run: it starts, serves its probes and its status, and stops on SIGTERM.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { eventually } from "../harness/agent";
+import { freePort } from "../harness/ports";
+import { spawnChild } from "../harness/process";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The pnpm running this suite (npm_execpath), or the one on PATH. */
+function pnpm(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const exec = process.env["npm_execpath"];
+  return exec && /\.c?js$/.test(exec)
+    ? run(process.execPath, [exec, ...args], { cwd: ROOT, timeout: 180_000 })
+    : run("pnpm", args, { cwd: ROOT, timeout: 180_000 });
+}
+
+describe("agent deployed with pnpm deploy --prod", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nephoran-deploy-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("starts from the deployed folder alone and serves /healthz, /readyz and /status", async () => {
+    const out = join(dir, "agent");
+    await pnpm(["--filter", "@nephoran/agent", "deploy", "--prod", "--legacy", out]);
+    const port = await freePort();
+    const agent = spawnChild(
+      join(out, "bin", "nephoran-agent"),
+      ["agent", "--site", "deployed", "--data", join(dir, "data"), "--status-listen", String(port)],
+      {},
+    );
+    try {
+      await agent.waitFor("status at http://127.0.0.1:", 30_000);
+      const base = `http://127.0.0.1:${port}`;
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+      await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 20_000, 100);
+      const status = (await (await fetch(`${base}/status`)).json()) as { site: string; target: string };
+      expect(status).toMatchObject({
+        site: "deployed",
+        target: `directory:${join(dir, "data", "manifests")}`,
+      });
+    } finally {
+      agent.proc.kill("SIGTERM");
+    }
+    expect((await agent.exited).code).toBe(0);
+  });
+});

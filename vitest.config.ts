@@ -34,6 +34,11 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        extends: true,
+        // Starts its own API servers (three), hub and brokers; runs beside the other projects.
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 },
+      },
     ],
   },
 });

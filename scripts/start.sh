@@ -26,6 +26,7 @@ for port in "$HUB_PORT" "$BROKER_PORT" "$STATUS_PORT"; do
 done
 
 pids=()
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -34,17 +35,21 @@ trap cleanup EXIT
 trap 'say "stopping"; exit 0' INT TERM
 # ready URL: whether it answers 2xx.
 ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
+# await_ready WHAT PID URL LOG: waits for URL to answer while PID runs; stops with its log otherwise.
+await_ready() {
+  for _ in $(seq 1 100); do
+    ready "$3" && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$4" >&2; die "the $1 did not start"; }
+    sleep 0.2
+  done
+  die "the $1 is not ready; see $4"
+}
 
 say "starting the hub on $HUB (embedded MQTT broker on 127.0.0.1:$BROKER_PORT, data in ${HUB_DATA#"$ROOT"/})"
 node hub/bin/nephoran-hub.js hub --port "$HUB_PORT" --broker-port "$BROKER_PORT" --data "$HUB_DATA" \
   >"$STATE/hub.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  ready "$HUB/readyz" && break
-  kill -0 "${pids[0]}" 2>/dev/null || { cat "$STATE/hub.log" >&2; die "the hub did not start"; }
-  sleep 0.2
-done
-ready "$HUB/readyz" || die "the hub is not ready; see $STATE/hub.log"
+await_ready hub "${pids[0]}" "$HUB/readyz" "$STATE/hub.log"
 # Without NEPHORAN_ADMIN_TOKEN the hub made one and keeps it here (mode 0600).
 TOKEN=$(cat "$HUB_DATA/admin-token")
 export NEPHORAN_HUB=$HUB NEPHORAN_TOKEN=$TOKEN
@@ -60,11 +65,7 @@ say "starting the agent of site '$SITE' (manifests in ${SITE_DATA#"$ROOT"/}/mani
 agent/bin/nephoran-agent agent --data "$SITE_DATA" --target "directory:$SITE_DATA/manifests" \
   --status-listen "127.0.0.1:$STATUS_PORT" --heartbeat 5 >"$STATE/agent.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  ready "http://127.0.0.1:$STATUS_PORT/readyz" && break
-  kill -0 "${pids[1]}" 2>/dev/null || { cat "$STATE/agent.log" >&2; die "the agent did not start"; }
-  sleep 0.2
-done
+await_ready agent "${pids[1]}" "http://127.0.0.1:$STATUS_PORT/readyz" "$STATE/agent.log"
 
 if [ $# -gt 0 ]; then
   say "creating the intent: $*"

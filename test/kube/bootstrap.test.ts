@@ -34,25 +34,16 @@ describe.skipIf(!kubeconfig)("bootstrap-edge-site.sh", { timeout: 400_000 }, () 
     return String(t.json["token"]);
   };
   const run = (args: string[]) => runBootstrap(args, kubeconfig as string);
+  const siteArgs = (site: string, t: string, namespace: string) => [
+    ...["--site", site, "--hub", hub.url],
+    ...["--token", t, "--namespace", namespace],
+  ];
 
   it("enrolls the site and installs the agent; a second run changes nothing", async () => {
     const site = uniqueSite("boot");
     const namespace = `ns-${site}`;
     const t = await token(site, { region: "eu" });
-    const args = [
-      "--site",
-      site,
-      "--hub",
-      hub.url,
-      "--token",
-      t,
-      "--namespace",
-      namespace,
-      "--labels",
-      "tier=gold,zone=a1",
-      "--wait",
-      "180",
-    ];
+    const args = [...siteArgs(site, t, namespace), "--labels", "tier=gold,zone=a1", "--wait", "180"];
     const first = await run(args);
     expect(first.code, first.stderr + first.stdout).toBe(0);
     for (const step of [
@@ -109,17 +100,7 @@ describe.skipIf(!kubeconfig)("bootstrap-edge-site.sh", { timeout: 400_000 }, () 
     const site = uniqueSite("dry");
     const namespace = `ns-${site}`;
     const t = await token(site);
-    const dry = await run([
-      "--site",
-      site,
-      "--hub",
-      hub.url,
-      "--token",
-      t,
-      "--namespace",
-      namespace,
-      "--dry-run",
-    ]);
+    const dry = await run([...siteArgs(site, t, namespace), "--dry-run"]);
     expect(dry.code, dry.stderr + dry.stdout).toBe(0);
     expect(dry.stdout).toContain("would spend the token");
     expect(dry.stdout).toMatch(/dry run: nothing was changed \(\d+ change\(s\) would be made\)/);

@@ -1,6 +1,6 @@
 export type { CliIo, Command } from "./io";
 export { EXIT, UsageError } from "./io";
-export { runCli } from "./run";
+export { runCli, runProcess } from "./run";
 export { formatPlan, formatRefusal } from "./format";
 import { catalogCommand } from "./commands/catalog";
 import { planCommand } from "./commands/plan";

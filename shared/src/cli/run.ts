@@ -47,3 +47,17 @@ export async function runCli(
     throw e;
   }
 }
+
+/** A binary's whole life: runs `commands` on this process's arguments and sets its exit code. */
+export async function runProcess(commands: readonly Command[]): Promise<void> {
+  try {
+    process.exitCode = await runCli(commands, process.argv.slice(2), {
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+      env: process.env,
+    });
+  } catch (e: unknown) {
+    process.stderr.write(`nephoran: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

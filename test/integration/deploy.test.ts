@@ -4,7 +4,7 @@
  * contents, run: it starts, serves its probes and its status, and stops on SIGTERM.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +17,18 @@ import { spawnChild } from "../harness/process";
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The pnpm running this suite (npm_execpath), or the one on PATH. */
-function pnpm(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const exec = process.env["npm_execpath"];
-  return exec && /\.c?js$/.test(exec)
-    ? run(process.execPath, [exec, ...args], { cwd: ROOT, timeout: 180_000 })
-    : run("pnpm", args, { cwd: ROOT, timeout: 180_000 });
+/** The project's pinned pnpm: the one on PATH when its version matches, else through npm exec (as lib.sh does). */
+async function pnpm(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { packageManager: string };
+  const version = pkg.packageManager.replace(/^pnpm@/, "");
+  const onPath = await run("pnpm", ["--version"]).then(
+    (r) => r.stdout.trim(),
+    () => "",
+  );
+  const opts = { cwd: ROOT, timeout: 180_000 };
+  return onPath === version
+    ? run("pnpm", args, opts)
+    : run("npm", ["exec", "--yes", `pnpm@${version}`, "--", ...args], opts);
 }
 
 describe("agent deployed with pnpm deploy --prod", () => {

@@ -100,9 +100,13 @@ describe.skipIf(!kubeconfig)("bootstrap-edge-site.sh", { timeout: 400_000 }, () 
     const site = uniqueSite("dry");
     const namespace = `ns-${site}`;
     const t = await token(site);
-    const dry = await run([...siteArgs(site, t, namespace), "--dry-run"]);
+    // With the hub's CA: it would travel into the pod as a ConfigMap that Node.js trusts.
+    const certs = mkdtempSync(join(tmpdir(), "nephoran-certs-"));
+    writeFileSync(join(certs, "ca.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const dry = await run([...siteArgs(site, t, namespace), "--certificates-path", certs, "--dry-run"]);
     expect(dry.code, dry.stderr + dry.stdout).toBe(0);
     expect(dry.stdout).toContain("would spend the token");
+    expect(dry.stdout).toContain("configmap/nephoran-hub-ca created (dry run)");
     expect(dry.stdout).toMatch(/dry run: nothing was changed \(\d+ change\(s\) would be made\)/);
     await expect(kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace })).rejects.toMatchObject({
       code: 404,

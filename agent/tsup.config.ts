@@ -15,8 +15,9 @@ export const EDGE_EXTERNAL = [
 
 export default defineConfig([
   {
-    // The library and CLI the workspace uses.
+    // The library and CLI the workspace uses; its imports stay imports (resolved in the workspace).
     entry: { index: "src/index.ts", cli: "src/cli/main.ts" },
+    skipNodeModulesBundle: true,
     format: ["esm"],
     target: "node20",
     platform: "node",

@@ -4,7 +4,7 @@
  * planned offline) and a search of the local knowledge base. Everything but the probes needs the token
  * when one is configured (Bearer, or Basic with the token as password, so a browser can ask for it).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -32,8 +32,9 @@ const SearchQuery = z.strictObject({
   nf: z.string().min(1).max(64).optional(),
 });
 
-const fail = (c: Context, status: 400 | 401 | 404 | 413 | 422 | 503, code: string, message: string) =>
-  c.json({ error: { code, message } }, status);
+/** The one error shape: `{ error: { code, message, requestId } }`. */
+const fail = (c: Context, status: 400 | 401 | 404 | 413 | 422 | 500 | 503, code: string, message: string) =>
+  c.json({ error: { code, message, requestId: randomUUID() } }, status);
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -121,7 +122,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   app.notFound((c) => fail(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     agent.logger.error({ err: e.message, path: c.req.path }, "status endpoint error");
-    return c.json({ error: { code: "internal", message: "internal error; see the agent's log" } }, 500);
+    return fail(c, 500, "internal", "internal error; see the agent's log");
   });
   return app;
 }

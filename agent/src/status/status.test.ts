@@ -123,7 +123,9 @@ describe("agent status endpoint", () => {
     for (const [body, status, why] of cases) {
       const r = await app.request("/v1/intents", json(body));
       expect(r.status, JSON.stringify(body).slice(0, 60)).toBe(status);
-      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(why);
+      const { error } = (await r.json()) as { error: { message: string; requestId: string } };
+      expect(error.message).toMatch(why);
+      expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(agent.store.listIntents()).toEqual([]);
   });

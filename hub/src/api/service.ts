@@ -50,21 +50,31 @@ export function requireSites(given: SiteSelector | undefined, plan: IntentPlan):
   return sel;
 }
 
+/**
+ * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
+ * transaction, then tells the sites.
+ */
+function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChange[] }): Intent {
+  const { intent, changes } = deps.store.transaction(write);
+  deps.sync.changed(changes);
+  return intent;
+}
+
 /** Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners. */
 export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = "v1"): Intent {
-  let changes: SiteChange[] = [];
-  const intent = deps.store.transaction(() => {
+  const intent = commit(deps, () => {
     const created = deps.store.createIntent({ ...input, id: newId("int") });
-    changes = deps.store.retargetIntent(created.id, created.revision, created.siteSelector);
     deps.store.audit({
       actor: input.createdBy,
       action: "intent.create",
       target: created.id,
       detail: { revision: 1, api },
     });
-    return created;
+    return {
+      intent: created,
+      changes: deps.store.retargetIntent(created.id, created.revision, created.siteSelector),
+    };
   });
-  deps.sync.changed(changes);
   deps.events.publish({
     type: "intent.created",
     id: intent.id,
@@ -83,37 +93,33 @@ export function changeIntent(
   actor: string,
   fields: readonly string[] = Object.keys(change),
 ): Intent {
-  let changes: SiteChange[] = [];
-  const updated = deps.store.transaction(() => {
-    const u = deps.store.updateIntent(id, ifRevision, change);
-    changes = deps.store.retargetIntent(id, u.revision, u.siteSelector);
+  return commit(deps, () => {
+    const updated = deps.store.updateIntent(id, ifRevision, change);
     deps.store.audit({
       actor,
       action: "intent.update",
       target: id,
-      detail: { revision: u.revision, fields },
+      detail: { revision: updated.revision, fields },
     });
-    return u;
+    return {
+      intent: updated,
+      changes: deps.store.retargetIntent(id, updated.revision, updated.siteSelector),
+    };
   });
-  deps.sync.changed(changes);
-  return updated;
 }
 
 /** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
 export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Intent {
-  let changes: SiteChange[] = [];
-  const intent = deps.store.transaction(() => {
+  const intent = commit(deps, () => {
     const deleting = deps.store.markIntentDeleting(id);
-    changes = deps.store.retargetIntent(id, null, null);
     deps.store.audit({
       actor,
       action: "intent.delete",
       target: id,
       detail: { revision: deleting.revision, api },
     });
-    return deleting;
+    return { intent: deleting, changes: deps.store.retargetIntent(id, null, null) };
   });
-  deps.sync.changed(changes);
   deps.events.publish({
     type: "intent.deleting",
     id,

@@ -26,7 +26,7 @@ export function childProcessIngester(
       if (choice.modelDir) args.push("--model-dir", choice.modelDir);
       execFile(process.execPath, args, { timeout: 600_000 }, (err, _out, stderr) =>
         err
-          ? reject(new Error(`ingest failed: ${stderr.trim().split("\n").pop() ?? err.message}`))
+          ? reject(new Error(`ingest failed: ${stderr.trim().split("\n").pop() || err.message}`))
           : resolve(),
       );
     });

@@ -14,7 +14,7 @@ import type { Agent } from "../agent";
 import { KnowledgeUnavailableError } from "../knowledge";
 import { statusHtml } from "./html";
 import { metricsText } from "./metrics";
-import { statusOf } from "./report";
+import { intentsOf, statusOf } from "./report";
 
 export interface StatusAppDeps {
   readonly agent: Agent;
@@ -82,7 +82,7 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
       },
     );
   });
-  app.get("/v1/intents", (c) => c.json({ intents: statusOf(agent).intents }));
+  app.get("/v1/intents", (c) => c.json({ intents: intentsOf(agent) }));
   app.get("/v1/intents/:id", (c) => {
     const i = agent.store.getIntent(c.req.param("id"));
     if (!i) return fail(c, 404, "not_found", `no intent ${c.req.param("id")} at this site`);

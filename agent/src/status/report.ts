@@ -56,17 +56,22 @@ export function statusOf(agent: Agent): AgentStatus {
     desiredVersion: store.ackedVersion(),
     outbox: store.outboxDepth(),
     reconcile: agent.loop.status(),
-    intents: store.listIntents().map((i) => ({
-      id: i.id,
-      name: i.name,
-      origin: i.origin,
-      revision: i.revision,
-      appliedRevision: i.appliedRevision,
-      phase: i.phase,
-      phaseChangedAt: i.phaseChangedAt,
-      conditions: i.conditions,
-      nfs: store.nfStatus(i.id),
-    })),
+    intents: intentsOf(agent),
     knowledge: agent.knowledge.status(),
   };
+}
+
+/** Each intent the site holds, with its phase and its network functions' readiness. */
+export function intentsOf(agent: Agent): IntentStatus[] {
+  return agent.store.listIntents().map((i) => ({
+    id: i.id,
+    name: i.name,
+    origin: i.origin,
+    revision: i.revision,
+    appliedRevision: i.appliedRevision,
+    phase: i.phase,
+    phaseChangedAt: i.phaseChangedAt,
+    conditions: i.conditions,
+    nfs: agent.store.nfStatus(i.id),
+  }));
 }

@@ -5,8 +5,14 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import type { Clock, HubTransport, LinkTuning, Planner } from "@nephoran/shared";
-import type { KnowledgeBase } from "@nephoran/shared/knowledge";
-import { Catalog, createHubTransport, LlmPlanner, RulesPlanner, systemClock } from "@nephoran/shared";
+import {
+  Catalog,
+  createHubTransport,
+  knowledgeRetriever,
+  LlmPlanner,
+  RulesPlanner,
+  systemClock,
+} from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { createApp } from "./api/app";
@@ -192,19 +198,11 @@ function planner(config: HubConfig, catalog: Catalog): Planner {
   const rules = new RulesPlanner({ catalog, policy: config.guardrails });
   if (!config.llm) return rules;
   const { baseUrl, model, apiKey, timeoutMs } = config.llm;
-  let kb: Promise<KnowledgeBase> | undefined;
-  const knowledge = () =>
-    (kb ??= (async () => {
-      const { HashingEmbedder, KnowledgeBase, bundledDocuments } = await import("@nephoran/shared/knowledge");
-      const base = new KnowledgeBase(join(config.dataDir, "kb.db"), new HashingEmbedder());
-      await base.ingest(bundledDocuments());
-      return base;
-    })());
   return new LlmPlanner({
     config: { baseUrl, model, timeoutMs, ...(apiKey ? { apiKey } : {}) },
     catalog,
     policy: config.guardrails,
     fallback: rules,
-    retrieve: async (text) => (await (await knowledge()).search(text, { k: 4 })).map((h) => h.text),
+    retrieve: knowledgeRetriever(join(config.dataDir, "kb.db"), { model: "hashing" }),
   });
 }

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { Catalog } from "../../catalog";
 import { defaultGuardrailPolicy } from "../../guardrails";
 import type { Planner } from "../../planner";
-import { LlmPlanner, RulesPlanner } from "../../planner";
+import { LlmPlanner, RulesPlanner, knowledgeRetriever } from "../../planner";
 import { formatPlan, formatRefusal } from "../format";
 import type { Command } from "../io";
 import { EXIT, UsageError } from "../io";
@@ -37,7 +37,14 @@ export const planCommand: Command = {
         catalog,
         policy,
         fallback: rules,
-        retrieve: (t) => retrieve(t, io.env["NEPHORAN_KB"]),
+        // The bundled knowledge (feature hashing, in memory), or the knowledge base NEPHORAN_KB names with
+        // the model it was built with (NEPHORAN_MODEL / NEPHORAN_MODEL_DIR, as `nephoran kb` uses them).
+        retrieve: io.env["NEPHORAN_KB"]
+          ? knowledgeRetriever(io.env["NEPHORAN_KB"], {
+              model: io.env["NEPHORAN_MODEL"],
+              modelDir: io.env["NEPHORAN_MODEL_DIR"],
+            })
+          : knowledgeRetriever(":memory:", { model: "hashing" }),
       });
     }
     const result = await planner.plan(text);
@@ -51,15 +58,3 @@ export const planCommand: Command = {
     return EXIT.ok;
   },
 };
-
-/** Passages from the knowledge base (the bundled one, unless NEPHORAN_KB names another) that ground the LLM. */
-async function retrieve(text: string, file: string | undefined): Promise<string[]> {
-  const { HashingEmbedder, KnowledgeBase, bundledDocuments } = await import("../../knowledge");
-  const kb = new KnowledgeBase(file ?? ":memory:", new HashingEmbedder());
-  try {
-    if (kb.stats().chunks === 0) await kb.ingest(bundledDocuments());
-    return (await kb.search(text, { k: 4 })).map((h) => h.text);
-  } finally {
-    kb.close();
-  }
-}

@@ -1,7 +1,10 @@
 /** The LLM planner against a real OpenAI-compatible HTTP server on 127.0.0.1 that this test runs. */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
+import { mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../catalog";
 import { defaultGuardrailPolicy } from "../../guardrails";
@@ -157,4 +160,30 @@ describe("LLM planner", () => {
     expect(sent).toContain("Background knowledge");
     expect(sent).toMatch(/UPF/);
   });
+
+  it("nephoran plan searches NEPHORAN_KB with the model that knowledge base was built with", async () => {
+    mode = "good";
+    const { SHARED_COMMANDS, runCli } = await import("../../cli");
+    const db = join(mkdtempSync(join(tmpdir(), "nephoran-plan-kb-")), "kb.db");
+    const io = (env: Record<string, string>) => ({ out: () => undefined, err: () => undefined, env });
+    // Built by `nephoran kb ingest` with its default, the bundled 512-d sentence encoder: feature hashing
+    // (what plan uses on its own) cannot search it.
+    expect(await runCli(SHARED_COMMANDS, ["kb", "ingest", "--db", db], io({}))).toBe(0);
+    const llm = {
+      NEPHORAN_LLM_URL: baseUrl,
+      NEPHORAN_LLM_MODEL: "test-model",
+      NEPHORAN_LLM_TIMEOUT_MS: "2000",
+    };
+    const code = await runCli(
+      SHARED_COMMANDS,
+      ["plan", "--json", "Which NF terminates N3? Deploy 2 of the AMF at edge01"],
+      io({ ...llm, NEPHORAN_KB: db }),
+    );
+    expect(code).toBe(0);
+    const sent = (requests[0] as { messages: { content: string }[] }).messages
+      .map((m) => m.content)
+      .join("\n");
+    expect(sent).toContain("Background knowledge");
+    expect(sent).toMatch(/UPF/);
+  }, 120_000);
 });

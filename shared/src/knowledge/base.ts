@@ -179,7 +179,7 @@ export class KnowledgeBase {
             c.heading,
             c.text,
             JSON.stringify(nfsIn(`${c.heading}\n${c.text}`)),
-            Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+            blobOf(v),
           );
         });
         this.#setMeta("generation", String(this.#generation() + 1));
@@ -214,7 +214,7 @@ export class KnowledgeBase {
     }
     this.#db.transaction(() => {
       const up = this.#stmt("UPDATE chunks SET vector = ? WHERE id = ?");
-      for (const [id, v] of out) up.run(Buffer.from(v.buffer, v.byteOffset, v.byteLength), id);
+      for (const [id, v] of out) up.run(blobOf(v), id);
       this.#setMeta("model", this.embedder.id);
       this.#setMeta("dim", String(this.embedder.dim));
       this.#setMeta("generation", String(this.#generation() + 1));
@@ -294,6 +294,11 @@ export class KnowledgeBase {
       .slice(0, limit)
       .map((r) => ({ id: r.id, score: -r.score }));
   }
+}
+
+/** A vector as SQLite stores it: its bytes, without a copy. */
+function blobOf(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 function vectorOf(b: Buffer): Float32Array {

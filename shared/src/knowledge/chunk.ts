@@ -87,9 +87,7 @@ export function chunkDocument(text: string, title: string, opts: ChunkOptions = 
       if (current && current.length + p.length + 2 > opts.maxChars + opts.overlap) emit();
       current = current ? `${current}\n\n${p}` : p;
     }
-    if (current.trim()) {
-      out.push({ ordinal: out.length, heading: s.heading, text: `${s.heading}\n\n${current.trim()}` });
-    }
+    emit();
   }
   return out;
 }

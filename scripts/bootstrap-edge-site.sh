@@ -157,50 +157,53 @@ apply "$(split namespace Namespace)" "the namespace"
 
 # --- enrollment -------------------------------------------------------------------------------------------
 step "enrolling site $site with the hub at $hub"
+# site_of: the siteId of the enrollment JSON on stdin.
+site_of() { sed -n 's/.*"siteId" *: *"\([^"]*\)".*/\1/p' | head -n 1; }
 enrolled_as=""
 if existing=$(kc -n "$namespace" get secret "$SECRET" -o jsonpath='{.data.enrollment\.json}' 2>/dev/null) &&
   [[ -n $existing ]]; then
-  enrolled_as=$(printf '%s' "$existing" | base64 -d | sed -n 's/.*"siteId" *: *"\([^"]*\)".*/\1/p' | head -n 1)
+  enrolled_as=$(printf '%s' "$existing" | base64 -d | site_of)
   [[ $enrolled_as == "$site" ]] || fail "namespace $namespace already holds the enrollment of site \"$enrolled_as\"" \
     "use another --namespace, or delete secret $SECRET there to enroll this cluster as $site"
   note "already enrolled as $site (secret $SECRET); the token is not spent again"
-elif $dry_run; then
-  [[ -n $token ]] || fail "--token TOKEN is required to enroll" "ask the hub's operator: nephoran site token $site"
-  note "would spend the token at $hub/v1/enroll and keep the site's credentials in secret $namespace/$SECRET"
-  changed=$((changed + 1))
 else
   [[ -n $token ]] || fail "--token TOKEN is required to enroll" "ask the hub's operator: nephoran site token $site"
-  umask 077
-  proposed=""
-  [[ -n $labels_json ]] && proposed=",\"labels\":{$labels_json}"
-  body="{\"token\":\"$token\",\"agentVersion\":\"bootstrap\"$proposed}"
-  if ! code=$(curl -sS "${cacert[@]}" -o "$work/enrollment.json" -w '%{http_code}' --max-time 30 \
-    -H 'content-type: application/json' --data-binary @- "${hub%/}/v1/enroll" <<<"$body" 2>"$work/err"); then
-    fail "cannot reach the hub at $hub: $(tail -n 1 "$work/err")" \
-      "check the URL and the VPN link to the hub${certs:+, and that $certs/ca.crt signed its certificate}"
+  if $dry_run; then
+    note "would spend the token at $hub/v1/enroll and keep the site's credentials in secret $namespace/$SECRET"
+    changed=$((changed + 1))
+  else
+    umask 077
+    proposed=""
+    [[ -n $labels_json ]] && proposed=",\"labels\":{$labels_json}"
+    body="{\"token\":\"$token\",\"agentVersion\":\"bootstrap\"$proposed}"
+    if ! code=$(curl -sS "${cacert[@]}" -o "$work/enrollment.json" -w '%{http_code}' --max-time 30 \
+      -H 'content-type: application/json' --data-binary @- "${hub%/}/v1/enroll" <<<"$body" 2>"$work/err"); then
+      fail "cannot reach the hub at $hub: $(tail -n 1 "$work/err")" \
+        "check the URL and the VPN link to the hub${certs:+, and that $certs/ca.crt signed its certificate}"
+    fi
+    if [[ $code != 201 ]]; then
+      why=$(sed -n 's/.*"message" *: *"\([^"]*\)".*/\1/p' "$work/enrollment.json" | head -n 1)
+      fail "the hub refused the enrollment ($code): ${why:-$(head -c 200 "$work/enrollment.json")}" \
+        "tokens are single-use and expire: ask for a new one (nephoran site token $site)"
+    fi
+    enrolled_as=$(site_of <"$work/enrollment.json")
+    if [[ $enrolled_as != "$site" ]]; then
+      fail "the token was issued for site \"$enrolled_as\", not \"$site\"" \
+        "run again with --site $enrolled_as, or ask for a token for $site"
+    fi
+    # The credentials exist only in this answer: keep them before anything else can fail.
+    status_token=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+    if ! out=$(kc -n "$namespace" create secret generic "$SECRET" --from-file=enrollment.json="$work/enrollment.json" \
+      --from-literal=status-token="$status_token" 2>&1); then
+      keep=$(mktemp "${TMPDIR:-/tmp}/nephoran-enrollment-$site.XXXXXX")
+      cp "$work/enrollment.json" "$keep"
+      fail "enrolled, but could not store the credentials: $(tail -n 1 <<<"$out")" \
+        "they are kept in $keep (mode 0600): kubectl -n $namespace create secret generic $SECRET --from-file=enrollment.json=$keep --from-literal=status-token=\$(head -c 24 /dev/urandom | base64), then run this script again"
+    fi
+    kc -n "$namespace" label secret "$SECRET" app.kubernetes.io/part-of=nephoran "nephoran.io/site=$site" >/dev/null
+    note "enrolled as $site; credentials kept in secret $namespace/$SECRET"
+    changed=$((changed + 1))
   fi
-  if [[ $code != 201 ]]; then
-    why=$(sed -n 's/.*"message" *: *"\([^"]*\)".*/\1/p' "$work/enrollment.json" | head -n 1)
-    fail "the hub refused the enrollment ($code): ${why:-$(head -c 200 "$work/enrollment.json")}" \
-      "tokens are single-use and expire: ask for a new one (nephoran site token $site)"
-  fi
-  enrolled_as=$(sed -n 's/.*"siteId" *: *"\([^"]*\)".*/\1/p' "$work/enrollment.json" | head -n 1)
-  if [[ $enrolled_as != "$site" ]]; then
-    fail "the token was issued for site \"$enrolled_as\", not \"$site\"" \
-      "run again with --site $enrolled_as, or ask for a token for $site"
-  fi
-  # The credentials exist only in this answer: keep them before anything else can fail.
-  status_token=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
-  if ! out=$(kc -n "$namespace" create secret generic "$SECRET" --from-file=enrollment.json="$work/enrollment.json" \
-    --from-literal=status-token="$status_token" 2>&1); then
-    keep=$(mktemp "${TMPDIR:-/tmp}/nephoran-enrollment-$site.XXXXXX")
-    cp "$work/enrollment.json" "$keep"
-    fail "enrolled, but could not store the credentials: $(tail -n 1 <<<"$out")" \
-      "they are kept in $keep (mode 0600): kubectl -n $namespace create secret generic $SECRET --from-file=enrollment.json=$keep --from-literal=status-token=\$(head -c 24 /dev/urandom | base64), then run this script again"
-  fi
-  kc -n "$namespace" label secret "$SECRET" app.kubernetes.io/part-of=nephoran "nephoran.io/site=$site" >/dev/null
-  note "enrolled as $site; credentials kept in secret $namespace/$SECRET"
-  changed=$((changed + 1))
 fi
 
 # --- RBAC, CRD, storage and the agent -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
- * The agent as its image carries it: `pnpm deploy --prod` of the agent package (what edge-images/agent/
- * Dockerfile does), started from that folder alone. Without a container engine here, this is the image's
- * contents, run: it starts, serves its probes and its status, and stops on SIGTERM.
+ * The agent as its image carries it: `pnpm deploy --prod` of the agent package (what the `agent` target of
+ * edge-images/Dockerfile does), started from that folder alone. Without a container engine here, this is
+ * the image's contents, run: it starts, serves its probes and its status, and stops on SIGTERM.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

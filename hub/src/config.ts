@@ -59,6 +59,11 @@ export const HubConfig = z.strictObject({
     .optional(),
   /** How often agents send heartbeats; a site silent for three of them is offline. */
   heartbeatSeconds: z.number().positive().max(3600).default(30),
+  /**
+   * Who may read /metrics: "aggregate" (the default) answers an anonymous scrape with fleet-level series
+   * only and adds the per-site ones for a viewer token; "token" needs a token for everything.
+   */
+  metricsAccess: z.enum(["aggregate", "token"]).default("aggregate"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   guardrails: GuardrailPolicy.default(GuardrailPolicy.parse({})),
 });

@@ -72,6 +72,7 @@ export class Hub {
       // Routes may change intents before sync is up; what they change reaches sites on their next hello.
       sync: { changed: (c) => this.#sync?.changed(c), resync: (site) => this.#sync?.resync(site) },
       brokerAccess: this.#access,
+      metricsAccess: config.metricsAccess,
     };
     this.#bootstrapAdmin();
     this.app = createApp(this.deps);

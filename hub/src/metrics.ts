@@ -4,7 +4,10 @@ import type { HubStore } from "./store";
 import { presenceOf } from "./rollup";
 
 export interface HubMetrics {
+  /** Fleet-level series: no site names. */
   readonly registry: Registry;
+  /** Series labelled by site: only for callers with a token. */
+  readonly siteRegistry: Registry;
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly httpDuration: Histogram<"method" | "route">;
   readonly intentProcessing: Histogram<"source">;
@@ -13,6 +16,7 @@ export interface HubMetrics {
 
 export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutMs: number): HubMetrics {
   const registry = new Registry();
+  const siteRegistry = new Registry();
   const httpRequests = new Counter({
     name: "http_requests_total",
     help: "HTTP requests by route and status",
@@ -87,7 +91,7 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     name: "sync_lag_versions",
     help: "Desired minus reported version per site (only sites that lag)",
     labelNames: ["site"],
-    registers: [registry],
+    registers: [siteRegistry],
     collect() {
       this.reset();
       for (const s of store.allSites())
@@ -95,5 +99,5 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
           this.set({ site: s.id }, s.desiredVersion - s.reportedVersion);
     },
   });
-  return { registry, httpRequests, httpDuration, intentProcessing, intentsProcessed };
+  return { registry, siteRegistry, httpRequests, httpDuration, intentProcessing, intentsProcessed };
 }

@@ -9,3 +9,4 @@ export * from "./render";
 export * from "./clock";
 export * from "./sqlite";
 export * from "./sync";
+export * from "./http";

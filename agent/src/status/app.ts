@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { PlanningError, Priority } from "@nephoran/shared";
+import { crossSiteRefusal, CrossSiteRefusal, hasProtoKey, PlanningError, Priority } from "@nephoran/shared";
 import type { Agent } from "../agent";
 import { KnowledgeUnavailableError } from "../knowledge";
 import { statusHtml } from "./html";
@@ -33,8 +33,12 @@ const SearchQuery = z.strictObject({
 });
 
 /** The one error shape: `{ error: { code, message, requestId } }`. */
-const fail = (c: Context, status: 400 | 401 | 404 | 413 | 422 | 500 | 503, code: string, message: string) =>
-  c.json({ error: { code, message, requestId: randomUUID() } }, status);
+const fail = (
+  c: Context,
+  status: 400 | 401 | 403 | 404 | 413 | 415 | 422 | 500 | 503,
+  code: string,
+  message: string,
+) => c.json({ error: { code, message, requestId: randomUUID() } }, status);
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -60,6 +64,20 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
   app.get("/readyz", (c) => {
     const problems = readiness(agent);
     return problems.length ? c.json({ status: "not ready", problems }, 503) : c.json({ status: "ready" });
+  });
+
+  // A browser replays Basic credentials on a form post from any web site: whatever changes state must be
+  // JSON from this origin (no cross-site request forgery).
+  app.use("*", async (c, next) => {
+    const refused = crossSiteRefusal({
+      method: c.req.method,
+      url: c.req.url,
+      header: (n) => c.req.header(n),
+    });
+    if (!refused) return next();
+    return refused.code === CrossSiteRefusal.NotJson
+      ? fail(c, 415, "unsupported_media_type", refused.message)
+      : fail(c, 403, "cross_site_refused", refused.message);
   });
 
   app.use("*", async (c, next) => {
@@ -92,8 +110,15 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     "/v1/intents",
     bodyLimit({ maxSize: 64 * 1024, onError: (c) => fail(c, 413, "too_large", "the body is over 64 KB") }),
     async (c) => {
-      const raw: unknown = await c.req.json().catch(() => undefined);
-      if (raw === undefined) return fail(c, 400, "invalid_json", "the body is not JSON");
+      const text = await c.req.text();
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        return fail(c, 400, "invalid_json", "the body is not JSON");
+      }
+      if (hasProtoKey(text))
+        return fail(c, 400, "invalid_request", 'a key named "__proto__" is not allowed in the body');
       const body = LocalIntentBody.safeParse(raw);
       if (!body.success) return fail(c, 400, "invalid_request", issues(body.error));
       try {

@@ -56,6 +56,52 @@ describe("agent status endpoint", () => {
     expect(await page.text()).toContain("Site edge-status");
   });
 
+  it("refuses a forged cross-site form post, even with the Basic credentials a browser replays", async () => {
+    const agent = makeAgent();
+    const app = createStatusApp({ agent, token: TOKEN });
+    const basic = `Basic ${Buffer.from(`engineer:${TOKEN}`).toString("base64")}`;
+    // What <form enctype="text/plain" action="http://127.0.0.1:9480/v1/intents"> on another web site sends.
+    const forged = await app.request("http://127.0.0.1:9480/v1/intents", {
+      method: "POST",
+      headers: {
+        authorization: basic,
+        "content-type": "text/plain",
+        origin: "https://evil.example",
+        "sec-fetch-site": "cross-site",
+      },
+      body: '{"text":"scale UPF to 0", "x":"=',
+    });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe("cross_site_refused");
+    // An older browser without Sec-Fetch-Site still sends Origin.
+    const byOrigin = await app.request("http://127.0.0.1:9480/v1/intents", {
+      method: "POST",
+      headers: { authorization: basic, "content-type": "application/json", origin: "http://evil.example" },
+      body: JSON.stringify({ text: "scale UPF to 0" }),
+    });
+    expect(byOrigin.status).toBe(403);
+    // A form post with no Origin at all (some privacy tools strip it) is not JSON: 415.
+    const plain = await app.request("http://127.0.0.1:9480/v1/intents", {
+      method: "POST",
+      headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+      body: "text=scale+UPF+to+0",
+    });
+    expect(plain.status).toBe(415);
+    expect(agent.store.listIntents()).toEqual([]);
+    // The page's own origin and curl (no Origin) still work.
+    const same = await app.request("http://127.0.0.1:9480/v1/intents", {
+      method: "POST",
+      headers: {
+        authorization: basic,
+        "content-type": "application/json",
+        origin: "http://127.0.0.1:9480",
+        "sec-fetch-site": "same-origin",
+      },
+      body: JSON.stringify({ text: "Deploy a basic AMF instance for testing" }),
+    });
+    expect(same.status).toBe(201);
+  });
+
   it("takes a local intent in plain language, plans it offline, applies it and shows it everywhere", async () => {
     const agent = makeAgent();
     const app = createStatusApp({ agent, token: TOKEN });

@@ -1,90 +1,23 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { pino } from "pino";
-import type { Clock, SiteIntentReport } from "@nephoran/shared";
-import { Hub } from "../hub";
-import { HubConfig } from "../config";
-import { hashToken, newId } from "../auth/tokens";
+import type { SiteIntentReport } from "@nephoran/shared";
+import type { Hub } from "../hub";
+import { hashToken } from "../auth/tokens";
+import type { TestHub } from "./testing";
+import { ADMIN, expectError, testHub } from "./testing";
 
-const ADMIN = "admin-token-for-tests-0123456789";
-let now = new Date("2026-11-22T10:00:00Z");
-const clock: Clock = { now: () => now, sleep: async () => {} };
-
+let th: TestHub;
 let hub: Hub;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
+let now: Date;
 
 beforeEach(() => {
-  now = new Date("2026-11-22T10:00:00Z");
-  hub = new Hub(
-    HubConfig.parse({
-      dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-")),
-      adminToken: ADMIN,
-      port: 0,
-      sync: { transport: "embedded", port: 0 },
-    }),
-    {
-      clock,
-      logger: pino({ level: "silent" }),
-    },
-  );
-  for (const role of ["viewer", "operator"] as const) {
-    tokens[role] = `test-${role}-token-${Math.random()}`;
-    hub.deps.store.addApiToken({
-      id: newId("tok"),
-      name: role,
-      role,
-      hash: hashToken(tokens[role] as string),
-    });
-  }
-  tokens["admin"] = ADMIN;
+  th = testHub();
+  ({ hub, tokens } = th);
+  now = th.now;
 });
 
-type Json = Record<string, unknown> & {
-  error?: { code: string; message: string; requestId: string };
-  [k: string]: unknown;
-};
-async function call(
-  method: string,
-  path: string,
-  opts: { as?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  const who = opts.as === undefined ? "admin" : opts.as;
-  if (who) headers["authorization"] = `Bearer ${tokens[who] ?? who}`;
-  if (opts.body !== undefined || opts.raw !== undefined) headers["content-type"] = "application/json";
-  const res = await hub.app.request(path, {
-    method,
-    headers,
-    ...(opts.raw !== undefined
-      ? { body: opts.raw }
-      : opts.body !== undefined
-        ? { body: JSON.stringify(opts.body) }
-        : {}),
-  });
-  const text = await res.text();
-  const json = (text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as Json;
-  return { status: res.status, json, headers: res.headers, text };
-}
-
-function expectError(r: { status: number; json: Json }, status: number, code: string) {
-  expect(r.status).toBe(status);
-  expect(r.json.error?.code).toBe(code);
-  expect(r.json.error?.message.length).toBeGreaterThan(5);
-  expect(r.json.error?.requestId).toBeTruthy();
-}
-
-async function enroll(site: string, labels: Record<string, string> = {}) {
-  const t = await call("POST", "/v1/enrollment-tokens", { body: { site, labels } });
-  expect(t.status).toBe(201);
-  const e = await call("POST", "/v1/enroll", {
-    as: null,
-    body: { token: t.json["token"], agentVersion: "0.1.0" },
-  });
-  expect(e.status).toBe(201);
-  return e.json["credential"] as string;
-}
+const call = (...args: Parameters<TestHub["call"]>) => th.call(...args);
+const enroll = (site: string, labels: Record<string, string> = {}) => th.enroll(site, labels);
 
 const report = (
   siteId: string,
@@ -331,7 +264,7 @@ describe("intents", () => {
       "edge04:Offline",
       "edge03:Applying",
     ]);
-    now = new Date(now.getTime() + 10 * 60_000); // ten minutes of silence: every site is offline
+    th.now = now = new Date(now.getTime() + 10 * 60_000); // ten minutes of silence: every site is offline
     const later = (await call("GET", `/v1/intents/${id}`)).json["rollup"] as {
       counts: Record<string, number>;
     };
@@ -361,7 +294,7 @@ describe("enrollment and sites", () => {
       "TOKEN_INVALID",
     );
     const t2 = await call("POST", "/v1/enrollment-tokens", { body: { site: "edge02", ttlSeconds: 60 } });
-    now = new Date(now.getTime() + 61_000);
+    th.now = now = new Date(now.getTime() + 61_000);
     expectError(
       await call("POST", "/v1/enroll", { as: null, body: { token: t2.json["token"] } }),
       401,
@@ -539,25 +472,17 @@ describe("audit, events, metrics and TMF921", () => {
 
 describe("the hub's LLM planner", () => {
   it("falls back to the rules when the configured model cannot answer, and says so in the plan's warnings", async () => {
-    const withLlm = new Hub(
-      HubConfig.parse({
-        dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-llm-")),
-        adminToken: ADMIN,
-        port: 0,
-        sync: { transport: "none" },
-        llm: { baseUrl: "http://127.0.0.1:9/v1", model: "any", timeoutMs: 500 },
-      }),
-      { clock, logger: pino({ level: "silent" }) },
-    );
-    const res = await withLlm.app.request("/v1/plan", {
-      method: "POST",
-      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-      body: JSON.stringify({ text: "scale UPF to 3 replicas at edge01" }),
+    const withLlm = testHub({
+      sync: { transport: "none" },
+      llm: { baseUrl: "http://127.0.0.1:9/v1", model: "any", timeoutMs: 500 },
+    });
+    const res = await withLlm.call("POST", "/v1/plan", {
+      body: { text: "scale UPF to 3 replicas at edge01" },
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { source: string; warnings: string[] };
+    const body = res.json as { source: string; warnings: string[] };
     expect(body.source).toBe("rules");
     expect(body.warnings.join(" ")).toMatch(/LLM planner not used/);
-    await withLlm.stop();
+    await withLlm.hub.stop();
   });
 });

@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { crossSiteRefusal, CrossSiteRefusal, hasProtoKey } from "@nephoran/shared";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
@@ -23,6 +24,7 @@ import * as sitesGet from "./routes/sites-get";
 import * as sitesList from "./routes/sites-list";
 import * as sitesPatch from "./routes/sites-patch";
 import * as sitesResync from "./routes/sites-resync";
+import * as apiTokens from "./routes/tokens";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -81,6 +83,19 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
   });
+  // State-changing requests are JSON and never come from another web site (no cross-site request forgery).
+  app.use("*", async (c, next) => {
+    const refused = crossSiteRefusal({
+      method: c.req.method,
+      url: c.req.url,
+      header: (n) => c.req.header(n),
+    });
+    if (refused)
+      throw refused.code === CrossSiteRefusal.NotJson
+        ? new ApiError(415, ApiErrorCode.UnsupportedMediaType, refused.message)
+        : new ApiError(403, ApiErrorCode.CrossSite, refused.message);
+    await next();
+  });
   app.use(
     "*",
     bodyLimit({
@@ -94,6 +109,16 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
+
+  app.use("*", async (c, next) => {
+    if (c.req.header("content-type")?.includes("json") && hasProtoKey(await c.req.text()))
+      throw new ApiError(
+        400,
+        ApiErrorCode.Validation,
+        'a key named "__proto__" is not allowed anywhere in the body',
+      );
+    await next();
+  });
 
   app.onError((err, c) => {
     const requestIdValue = c.var.requestId ?? "";
@@ -150,6 +175,7 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     sitesResync,
     sitesDelete,
     enrollment,
+    apiTokens,
     audit,
     events,
     tmf921,

@@ -23,6 +23,7 @@ export interface HubDeps {
   readonly publicUrl: string;
   /** Sends committed intent changes to the sites they concern. */
   readonly sync: SyncPort;
+  readonly metricsAccess: "aggregate" | "token";
   /** Issues each enrolling site its broker credentials. */
   readonly brokerAccess: BrokerAccess;
 }
@@ -32,5 +33,7 @@ export type AppEnv = {
     deps: HubDeps;
     principal: Principal;
     requestId: string;
+    /** Set when the request carries an Idempotency-Key (see idempotency.ts). */
+    idempotency: { scope: string; key: string } | undefined;
   };
 };

@@ -24,7 +24,9 @@ export const ErrorBody = z.object({
   }),
 });
 
-export const errorResponses = (...codes: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 422 | 428 | 503)[]) =>
+export const errorResponses = (
+  ...codes: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 503)[]
+) =>
   Object.fromEntries(
     codes.map((c) => [c, { description: "error", content: { "application/json": { schema: ErrorBody } } }]),
   );
@@ -166,4 +168,11 @@ export const EnrollResponse = z.object({
   sync: SiteSyncCredentials.optional().describe(
     "How the site reaches its broker: its own credentials, shown once",
   ),
+});
+
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    description:
+      "Send the same key again when an answer was lost: the first answer comes back (header Idempotent-Replayed) instead of a second create; the same key with another body is refused with 422. Kept for 24 hours.",
+  }),
 });

@@ -6,6 +6,7 @@ import { newId } from "../auth/tokens";
 import type { IntentChange, NewIntent, SiteChange } from "../store";
 import type { HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
+import { idempotentId } from "./idempotency";
 import type { PlanInput } from "./schemas";
 
 export async function resolvePlan(
@@ -60,10 +61,22 @@ function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChang
   return intent;
 }
 
-/** Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners. */
-export function createIntent(deps: HubDeps, input: Omit<NewIntent, "id">, api = "v1"): Intent {
+/**
+ * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners.
+ * With an idempotency key the id comes from the key: a request re-run after the hub died between its commit
+ * and its answer finds the intent it made and answers with it, rather than making a second.
+ */
+export function createIntent(
+  deps: HubDeps,
+  input: Omit<NewIntent, "id">,
+  api = "v1",
+  idempotency?: { scope: string; key: string },
+): Intent {
+  const id = idempotency ? idempotentId("int", idempotency.scope, idempotency.key) : newId("int");
+  const existing = idempotency && deps.store.getIntent(id);
+  if (existing) return existing;
   const intent = commit(deps, () => {
-    const created = deps.store.createIntent({ ...input, id: newId("int") });
+    const created = deps.store.createIntent({ ...input, id });
     deps.store.audit({
       actor: input.createdBy,
       action: "intent.create",

@@ -1,5 +1,5 @@
 /** Bearer authentication: operator tokens carry a role; site credentials never pass here. */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Role } from "../store";
 import { ROLES } from "../store";
 import { ApiError, ApiErrorCode } from "../api/errors";
@@ -14,30 +14,48 @@ export interface Principal {
 
 export const roleAtLeast = (have: Role, need: Role): boolean => ROLES.indexOf(have) >= ROLES.indexOf(need);
 
+/**
+ * Who is calling: undefined without an Authorization header; refused (401/403) for a header that is not a
+ * live API token — unknown, revoked, expired, or a site's credential.
+ */
+export function callerOf(c: Context<AppEnv>): Principal | undefined {
+  const header = c.req.header("authorization");
+  if (header === undefined) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m)
+    throw new ApiError(401, ApiErrorCode.Unauthenticated, "send an API token: Authorization: Bearer <token>");
+  const token = m[1] as string;
+  if (token.startsWith(TOKEN_PREFIX.site)) {
+    throw new ApiError(403, ApiErrorCode.Forbidden, "site credentials cannot call the operator API");
+  }
+  const { store, clock } = c.var.deps;
+  const found = store.tokenByHash(hashToken(token));
+  if (!found || found.revokedAt)
+    throw new ApiError(401, ApiErrorCode.Unauthenticated, "unknown or revoked API token");
+  const now = clock.now();
+  if (found.expiresAt && Date.parse(found.expiresAt) <= now.getTime())
+    throw new ApiError(401, ApiErrorCode.Unauthenticated, `this API token expired at ${found.expiresAt}`);
+  store.touchApiToken(found.id, now);
+  return { id: found.id, name: found.name, role: found.role };
+}
+
 export function requireRole(need: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m)
+    const caller = callerOf(c);
+    if (!caller)
       throw new ApiError(
         401,
         ApiErrorCode.Unauthenticated,
         "send an API token: Authorization: Bearer <token>",
       );
-    const token = m[1] as string;
-    if (token.startsWith(TOKEN_PREFIX.site)) {
-      throw new ApiError(403, ApiErrorCode.Forbidden, "site credentials cannot call the operator API");
-    }
-    const found = c.var.deps.store.tokenByHash(hashToken(token));
-    if (!found) throw new ApiError(401, ApiErrorCode.Unauthenticated, "unknown or revoked API token");
-    if (!roleAtLeast(found.role, need)) {
+    if (!roleAtLeast(caller.role, need)) {
       throw new ApiError(
         403,
         ApiErrorCode.Forbidden,
-        `this needs the ${need} role; the token has ${found.role}`,
+        `this needs the ${need} role; the token has ${caller.role}`,
       );
     }
-    c.set("principal", { id: found.id, name: found.name, role: found.role });
+    c.set("principal", caller);
     await next();
   };
 }

@@ -35,19 +35,31 @@ export function hubClient(
     url,
     token,
     async request(method, path, body, headers = {}) {
-      let res: Response;
-      try {
-        res = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body !== undefined ? { "content-type": "application/json" } : {}),
-            ...headers,
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-      } catch (e: unknown) {
-        throw new HubCallError(0, "UNREACHABLE", `cannot reach the hub at ${url}: ${(e as Error).message}`);
+      // A request with an Idempotency-Key may be sent again when its answer was lost: the hub answers a
+      // repeat with the first answer instead of doing it twice.
+      const retries = headers["idempotency-key"] ? RETRY_DELAYS_MS.length : 0;
+      let res: Response | undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          res = await fetch(`${url}${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(body !== undefined ? { "content-type": "application/json" } : {}),
+              ...headers,
+            },
+            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          });
+          if (attempt >= retries || ![502, 503, 504].includes(res.status)) break;
+        } catch (e: unknown) {
+          if (attempt >= retries)
+            throw new HubCallError(
+              0,
+              "UNREACHABLE",
+              `cannot reach the hub at ${url}: ${(e as Error).message}`,
+            );
+        }
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
       }
       const text = await res.text();
       const json: unknown = text ? JSON.parse(text) : null;
@@ -63,6 +75,8 @@ export function hubClient(
     },
   };
 }
+
+const RETRY_DELAYS_MS = [250, 1000, 3000];
 
 export const CLIENT_FLAGS = {
   hub: { type: "string" },

@@ -1,29 +1,15 @@
 /** `nephoran hub`, `nephoran intent …`, `nephoran site …`. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { CliIo, Command } from "@nephoran/shared";
+import type { Command } from "@nephoran/shared";
 import { EXIT, UsageError } from "@nephoran/shared";
 import { Hub } from "../hub";
 import { HubConfig } from "../config";
-import { CLIENT_FLAGS, HubCallError, hubClient } from "./client";
-
-type Json = Record<string, unknown>;
-
-async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn();
-  } catch (e: unknown) {
-    if (e instanceof HubCallError) {
-      io.err(`nephoran: ${e.code}: ${e.message}\n`);
-      return e.status >= 400 && e.status < 500 ? EXIT.refused : EXIT.failure;
-    }
-    throw e;
-  }
-}
-
-function show(io: CliIo, json: boolean, value: unknown, human: () => string): void {
-  io.out(json ? `${JSON.stringify(value, null, 2)}\n` : human());
-}
+import { randomUUID } from "node:crypto";
+import { CLIENT_FLAGS, hubClient } from "./client";
+import type { Json } from "./output";
+import { guarded, show } from "./output";
+import { tokenCommand } from "./token";
 
 const intentLine = (i: Json) =>
   `${String(i["id"]).padEnd(18)} r${String(i["revision"]).padEnd(3)} ${String(i["state"]).padEnd(9)} ${String(i["priority"]).padEnd(8)} ${String(i["name"])}\n`;
@@ -129,11 +115,17 @@ export const intentCommand: Command = {
               : {}),
             ...(values.all ? { all: true } : {}),
           };
-          const r = await client.request("POST", "/v1/intents", {
-            text,
-            ...(Object.keys(selector).length ? { siteSelector: selector } : {}),
-            ...(values.name ? { name: values.name } : {}),
-          });
+          // One key for this create, so a retry after a lost answer cannot create a second intent.
+          const r = await client.request(
+            "POST",
+            "/v1/intents",
+            {
+              text,
+              ...(Object.keys(selector).length ? { siteSelector: selector } : {}),
+              ...(values.name ? { name: values.name } : {}),
+            },
+            { "idempotency-key": randomUUID() },
+          );
           const i = r.json as Json;
           show(
             io,
@@ -284,4 +276,4 @@ export const siteCommand: Command = {
   },
 };
 
-export const HUB_COMMANDS = [hubCommand, intentCommand, siteCommand] as const;
+export const HUB_COMMANDS = [hubCommand, intentCommand, siteCommand, tokenCommand] as const;

@@ -36,4 +36,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sites ADD COLUMN nats_nkey TEXT;
   ALTER TABLE sites ADD COLUMN mqtt_hash TEXT;
   `,
+  `
+  ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+  ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+  CREATE TABLE idempotency (
+    scope TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, status INTEGER NOT NULL,
+    response TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX idempotency_by_age ON idempotency (created_at);
+  `,
 ];

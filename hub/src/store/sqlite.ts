@@ -3,15 +3,17 @@ import Database from "better-sqlite3";
 import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
 import { SiteIntentReport as ReportSchema, applyMigrations, selects, statementCache } from "@nephoran/shared";
 import { MIGRATIONS } from "./migrations";
+import { SqliteAccess } from "./sqlite-access";
 import type {
   ApiToken,
   AuditEntry,
   EnrollmentToken,
   HubStore,
+  IdempotentAnswer,
+  NewApiToken,
   IntentChange,
   NewIntent,
   Page,
-  Role,
   SiteChange,
   SiteRecord,
   DesiredRow,
@@ -97,6 +99,7 @@ export class SqliteHubStore implements HubStore {
     this.#db.pragma("busy_timeout = 5000");
     applyMigrations(this.#db, MIGRATIONS);
     this.#now = now;
+    this.#access = new SqliteAccess(this.#stmt, () => this.#iso());
   }
 
   ping(): boolean {
@@ -107,32 +110,42 @@ export class SqliteHubStore implements HubStore {
     if (this.#db.open) this.#db.close();
   }
 
-  addApiToken(t: { id: string; name: string; role: Role; hash: string }): void {
-    this.#stmt("INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)").run(
-      t.id,
-      t.name,
-      t.role,
-      t.hash,
-      this.#iso(),
-    );
+  readonly #access: SqliteAccess;
+  addApiToken(t: NewApiToken): ApiToken {
+    return this.#access.addApiToken(t);
   }
-
-  /** Tokens never change once stored (there is no revocation yet), so lookups are cached. */
-  readonly #tokens = new Map<string, ApiToken>();
-
   tokenByHash(hash: string): ApiToken | undefined {
-    const cached = this.#tokens.get(hash);
-    if (cached) return cached;
-    const r = this.#stmt("SELECT id, name, role, created_at FROM api_tokens WHERE hash = ?").get(hash) as
-      { id: string; name: string; role: Role; created_at: string } | undefined;
-    if (!r) return undefined;
-    const token = { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
-    this.#tokens.set(hash, token);
-    return token;
+    return this.#access.tokenByHash(hash);
   }
-
+  getApiToken(id: string): ApiToken | undefined {
+    return this.#access.getApiToken(id);
+  }
+  listApiTokens(): ApiToken[] {
+    return this.#access.listApiTokens();
+  }
   countApiTokens(): number {
-    return (this.#stmt("SELECT count(*) AS n FROM api_tokens").get() as { n: number }).n;
+    return this.#access.countApiTokens();
+  }
+  revokeApiToken(id: string): ApiToken {
+    return this.#access.revokeApiToken(id);
+  }
+  touchApiToken(id: string, at: Date): void {
+    this.#access.touchApiToken(id, at);
+  }
+  getIdempotent(scope: string, key: string): IdempotentAnswer | undefined {
+    return this.#access.getIdempotent(scope, key);
+  }
+  claimIdempotent(scope: string, key: string, bodyHash: string): boolean {
+    return this.#access.claimIdempotent(scope, key, bodyHash);
+  }
+  completeIdempotent(scope: string, key: string, status: number, response: string): void {
+    this.#access.completeIdempotent(scope, key, status, response);
+  }
+  purgeIdempotentKey(scope: string, key: string): void {
+    this.#access.purgeIdempotentKey(scope, key);
+  }
+  purgeIdempotent(before: string): number {
+    return this.#access.purgeIdempotent(before);
   }
 
   createIntent(i: NewIntent): Intent {

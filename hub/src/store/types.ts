@@ -9,6 +9,31 @@ export interface ApiToken {
   readonly name: string;
   readonly role: Role;
   readonly createdAt: string;
+  readonly createdBy: string | null;
+  /** After this the token no longer authenticates (null: it does not expire). */
+  readonly expiresAt: string | null;
+  readonly lastUsedAt: string | null;
+  /** Set once revoked; a revoked token never authenticates again. */
+  readonly revokedAt: string | null;
+}
+
+export interface NewApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly hash: string;
+  readonly createdBy?: string;
+  readonly expiresAt?: string;
+}
+
+/** The answer a request with an Idempotency-Key got, kept so a retry gets it again. */
+export interface IdempotentAnswer {
+  /** SHA-256 of the request body: the same key with another body is refused. */
+  readonly bodyHash: string;
+  /** 0 while the request runs. */
+  readonly status: number;
+  readonly response: string;
+  readonly createdAt: string;
 }
 
 export interface SiteRecord {
@@ -108,9 +133,26 @@ export interface HubStore {
   ping(): boolean;
   close(): void;
 
-  addApiToken(t: { id: string; name: string; role: Role; hash: string }): void;
+  addApiToken(t: NewApiToken): ApiToken;
+  /** The token with this hash, revoked and expired ones included (the caller decides). */
   tokenByHash(hash: string): ApiToken | undefined;
+  getApiToken(id: string): ApiToken | undefined;
+  listApiTokens(): ApiToken[];
+  /** Tokens that are not revoked. */
   countApiTokens(): number;
+  /** Revokes at once: the next request with it is refused. */
+  revokeApiToken(id: string): ApiToken;
+  /** Records a use (written at most once a minute per token). */
+  touchApiToken(id: string, at: Date): void;
+
+  /** The answer (status > 0) or the claim (status 0) of a request with this key. */
+  getIdempotent(scope: string, key: string): IdempotentAnswer | undefined;
+  /** Claims (scope, key) for a request about to run; false when another request holds it. */
+  claimIdempotent(scope: string, key: string, bodyHash: string): boolean;
+  completeIdempotent(scope: string, key: string, status: number, response: string): void;
+  purgeIdempotentKey(scope: string, key: string): void;
+  /** Drops answers recorded before `before` (ISO time); returns how many. */
+  purgeIdempotent(before: string): number;
 
   createIntent(i: NewIntent): Intent;
   getIntent(id: string): Intent | undefined;

@@ -25,7 +25,10 @@ export const LabelValue = z
   .string()
   .max(63)
   .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, "must be a label value");
-export const Labels = z.record(LabelKey, LabelValue);
+export const MAX_LABELS = 64;
+export const Labels = z
+  .record(LabelKey, LabelValue)
+  .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`);
 export type Labels = z.infer<typeof Labels>;
 
 /** CPU quantity as Kubernetes writes it: "500m", "2", "1.5". */

@@ -6,7 +6,9 @@ import { hashToken, newId, newToken } from "../../auth/tokens";
 import { HubStoreError } from "../../store";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode } from "../errors";
+import { idempotent } from "../idempotency";
 import {
+  IdempotencyHeader,
   EnrollRequest,
   EnrollResponse,
   EnrollmentTokenRequest,
@@ -35,10 +37,16 @@ const enroll = createRoute({
   path: "/v1/enroll",
   tags: ["enrollment"],
   summary: "Spend an enrollment token: the site receives its own credential",
-  request: { body: { content: { "application/json": { schema: EnrollRequest } }, required: true } },
+  description: "Takes no bearer token: the enrollment token in the body is the proof.",
+  security: [],
+  middleware: [idempotent()] as const,
+  request: {
+    headers: IdempotencyHeader,
+    body: { content: { "application/json": { schema: EnrollRequest } }, required: true },
+  },
   responses: {
     201: { description: "enrolled", content: { "application/json": { schema: EnrollResponse } } },
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 409, 413, 415, 422),
   },
 });
 

@@ -2,7 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
-import { CreateIntentRequest, IntentView, errorResponses } from "../schemas";
+import { idempotent } from "../idempotency";
+import { CreateIntentRequest, IdempotencyHeader, IntentView, errorResponses } from "../schemas";
 import { createIntent, requireSites, resolvePlan } from "../service";
 
 const route = createRoute({
@@ -10,11 +11,14 @@ const route = createRoute({
   path: "/v1/intents",
   tags: ["intents"],
   summary: "Create a fleet intent from text (planned by the hub) or from a plan",
-  middleware: [requireRole("operator")] as const,
-  request: { body: { content: { "application/json": { schema: CreateIntentRequest } }, required: true } },
+  middleware: [requireRole("operator"), idempotent()] as const,
+  request: {
+    headers: IdempotencyHeader,
+    body: { content: { "application/json": { schema: CreateIntentRequest } }, required: true },
+  },
   responses: {
     201: { description: "created", content: { "application/json": { schema: IntentView } } },
-    ...errorResponses(400, 401, 403, 413, 422),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
   },
 });
 
@@ -23,17 +27,22 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const body = c.req.valid("json");
     const { plan, warnings } = await resolvePlan(deps, body);
-    const intent = createIntent(deps, {
-      name:
-        body.name ??
-        body.text?.slice(0, 120) ??
-        `${plan.intentType} ${plan.actions.map((a) => a.nf).join(",")}`,
-      ...(body.text !== undefined ? { text: body.text } : {}),
-      plan,
-      siteSelector: requireSites(body.siteSelector, plan),
-      priority: body.priority ?? plan.priority,
-      createdBy: c.var.principal.name,
-    });
+    const intent = createIntent(
+      deps,
+      {
+        name:
+          body.name ??
+          body.text?.slice(0, 120) ??
+          `${plan.intentType} ${plan.actions.map((a) => a.nf).join(",")}`,
+        ...(body.text !== undefined ? { text: body.text } : {}),
+        plan,
+        siteSelector: requireSites(body.siteSelector, plan),
+        priority: body.priority ?? plan.priority,
+        createdBy: c.var.principal.name,
+      },
+      "v1",
+      c.var.idempotency,
+    );
     c.header("ETag", `"${intent.revision}"`);
     c.header("Location", `/v1/intents/${intent.id}`);
     return c.json({ ...intent, warnings: [...warnings] }, 201);

@@ -1,9 +1,26 @@
+/**
+ * Prometheus metrics. Fleet-level series answer anyone (a scraper often has no token) unless
+ * `metricsAccess` is "token"; series that name sites need a viewer token, so an anonymous scrape never
+ * lists the fleet's sites.
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { callerOf } from "../../auth/middleware";
 import type { AppEnv } from "../env";
+import { ApiError, ApiErrorCode } from "../errors";
 
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.get("/metrics", async (c) => {
-    const registry = c.var.deps.metrics.registry;
-    return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
+    const { metrics, metricsAccess } = c.var.deps;
+    const caller = callerOf(c);
+    if (!caller && metricsAccess === "token")
+      throw new ApiError(
+        401,
+        ApiErrorCode.Unauthenticated,
+        "metrics need an API token (metricsAccess: token)",
+      );
+    const text = caller
+      ? (await metrics.registry.metrics()) + (await metrics.siteRegistry.metrics())
+      : await metrics.registry.metrics();
+    return c.body(text, 200, { "content-type": metrics.registry.contentType });
   });
 }

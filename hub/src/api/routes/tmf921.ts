@@ -9,7 +9,8 @@ import { SiteSelector } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
 import { notFound } from "../errors";
-import { IdParam, PlanInput, errorResponses } from "../schemas";
+import { idempotent } from "../idempotency";
+import { IdParam, IdempotencyHeader, PlanInput, errorResponses } from "../schemas";
 import { createIntent, deleteIntent, requireSites, resolvePlan } from "../service";
 
 const BASE = "/tmf-api/intentManagement/v5/intent";
@@ -62,7 +63,12 @@ function toTmf(i: Intent) {
   };
 }
 
-async function create(deps: HubDeps, body: z.infer<typeof TmfIntentInput>, actor: string): Promise<Intent> {
+async function create(
+  deps: HubDeps,
+  body: z.infer<typeof TmfIntentInput>,
+  actor: string,
+  idempotency: { scope: string; key: string } | undefined,
+): Promise<Intent> {
   const value = body.expression?.expressionValue;
   const text = typeof value === "string" ? value : body.description;
   const input = typeof value === "object" ? { plan: value } : { text: text as string };
@@ -78,6 +84,7 @@ async function create(deps: HubDeps, body: z.infer<typeof TmfIntentInput>, actor
       createdBy: actor,
     },
     "tmf921",
+    idempotency,
   );
 }
 
@@ -90,15 +97,15 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       path: BASE,
       tags: ["tmf921"],
       summary: "TMF921: create an intent",
-      middleware: [requireRole("operator")] as const,
-      request: { body: { ...json(TmfIntentInput), required: true } },
+      middleware: [requireRole("operator"), idempotent()] as const,
+      request: { headers: IdempotencyHeader, body: { ...json(TmfIntentInput), required: true } },
       responses: {
         201: { description: "created", ...json(TmfIntent) },
         ...errorResponses(400, 401, 403, 422),
       },
     }),
     async (c) => {
-      const intent = await create(c.var.deps, c.req.valid("json"), c.var.principal.name);
+      const intent = await create(c.var.deps, c.req.valid("json"), c.var.principal.name, c.var.idempotency);
       c.header("Location", `${BASE}/${intent.id}`);
       return c.json(toTmf(intent), 201);
     },

@@ -114,18 +114,37 @@ export class Reconciler {
         rendered.problems.get(intent.id) ?? [],
         rejected.get(intent.id) ?? [],
       );
-      const conditions: ReportCondition[] = outcome.conditions.map((c) => ({
-        ...c,
-        lastTransitionTime: now,
-      }));
-      store.setPhase(intent.id, {
-        revision: intent.revision,
-        phase: outcome.phase,
-        conditions,
-        reason: outcome.reason,
-        message: outcome.message,
-        nfStatus: outcome.nfStatus,
-      });
+      // One intent's status that cannot be recorded fails that intent alone: every other intent at the
+      // site still converges and reports.
+      try {
+        store.setPhase(intent.id, {
+          revision: intent.revision,
+          phase: outcome.phase,
+          conditions: outcome.conditions.map((c) => ({ ...c, lastTransitionTime: now })),
+          reason: outcome.reason,
+          message: outcome.message,
+          nfStatus: outcome.nfStatus,
+        });
+      } catch (e: unknown) {
+        const message = `its status could not be recorded: ${e instanceof Error ? e.message : String(e)}`;
+        logger.error({ intentId: intent.id, err: message }, "intent failed");
+        rejected.set(intent.id, [...(rejected.get(intent.id) ?? []), message]);
+        store.setPhase(intent.id, {
+          revision: intent.revision,
+          phase: "Failed",
+          conditions: [
+            {
+              type: "Ready",
+              status: "False",
+              reason: "StatusFailed",
+              message: message.slice(0, 1000),
+              lastTransitionTime: now,
+            },
+          ],
+          reason: "StatusFailed",
+          message: message.slice(0, 1000),
+        });
+      }
     }
 
     const result = {

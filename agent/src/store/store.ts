@@ -14,6 +14,7 @@ import type {
   SiteIntentReport,
 } from "@nephoran/shared";
 import {
+  reportedNfStatus,
   IntentPlan as IntentPlanSchema,
   SiteIntentReport as ReportSchema,
   applyMigrations,
@@ -446,7 +447,7 @@ export class AgentStore {
       revision,
       phase: to,
       conditions: [...conditions],
-      nfStatus: this.nfStatus(id),
+      ...reportedNfStatus(this.nfStatus(id)),
       observedAt: now,
       reportSeq: seq,
     };

@@ -42,6 +42,9 @@ export const NfStatus = z.strictObject({
 });
 export type NfStatus = z.infer<typeof NfStatus>;
 
+/** The most NF instances one report lists; the site keeps them all, and `nfCount` says how many there are. */
+export const MAX_REPORTED_NFS = 64;
+
 /** What an agent reports to the hub about one intent at its site. */
 export const SiteIntentReport = z.strictObject({
   siteId: SiteName,
@@ -49,8 +52,21 @@ export const SiteIntentReport = z.strictObject({
   revision: z.number().int().min(1),
   phase: Phase,
   conditions: z.array(ReportCondition).max(32),
-  nfStatus: z.array(NfStatus).max(64),
+  nfStatus: z.array(NfStatus).max(MAX_REPORTED_NFS),
+  /** How many NF instances the intent has at the site, when that is more than `nfStatus` lists. */
+  nfCount: z.number().int().min(0).optional(),
   observedAt: Timestamp,
   reportSeq: z.number().int().min(0),
 });
 export type SiteIntentReport = z.infer<typeof SiteIntentReport>;
+
+/**
+ * The NF status a report carries: every instance while they fit, else the ones not ready first (what an
+ * operator needs to see), then the rest, up to MAX_REPORTED_NFS, with the full count beside them. However
+ * many instances an intent touches at a site, its report stays valid.
+ */
+export function reportedNfStatus(all: readonly NfStatus[]): { nfStatus: NfStatus[]; nfCount?: number } {
+  if (all.length <= MAX_REPORTED_NFS) return { nfStatus: [...all] };
+  const ordered = [...all.filter((s) => !s.ready), ...all.filter((s) => s.ready)];
+  return { nfStatus: ordered.slice(0, MAX_REPORTED_NFS), nfCount: all.length };
+}

@@ -156,6 +156,7 @@ export class Agent {
         clock: this.#clock,
         logger: this.logger.child({ component: "sync" }),
         agentVersion: AGENT_VERSION,
+        credentialId: creds.credentialId,
         onChanged: () => this.loop.trigger("hub change"),
         options: { heartbeatMs: this.config.heartbeatSeconds * 1000, ...this.#deps.syncOptions },
       });

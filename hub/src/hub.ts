@@ -57,7 +57,14 @@ export class Hub {
     const catalog = new Catalog();
     const store = opts.store ?? new SqliteHubStore(join(config.dataDir, "hub.db"), () => clock.now());
     this.#link = opts.link;
-    this.#access = brokerAccess(config.sync, store, () => this.#brokerUrl);
+    this.#access = brokerAccess(config.sync, store, () =>
+      this.#broker
+        ? {
+            url: this.#brokerUrl,
+            disconnectStale: (site, current) => this.#broker?.disconnectStale(site, current) ?? 0,
+          }
+        : undefined,
+    );
     this.deps = {
       store,
       catalog,
@@ -70,7 +77,11 @@ export class Hub {
       presenceTimeoutMs: config.presenceTimeoutSeconds * 1000,
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
       // Routes may change intents before sync is up; what they change reaches sites on their next hello.
-      sync: { changed: (c) => this.#sync?.changed(c), resync: (site) => this.#sync?.resync(site) },
+      sync: {
+        changed: (c) => this.#sync?.changed(c),
+        resync: (site) => this.#sync?.resync(site),
+        revoked: (site) => this.#sync?.revoked(site),
+      },
       brokerAccess: this.#access,
       metricsAccess: config.metricsAccess,
     };

@@ -21,7 +21,7 @@ import { connect as mqttConnect } from "mqtt";
 import type { MqttClient } from "mqtt";
 import { pino } from "pino";
 import type { AgentTransport, IntentPlan, SiteSyncCredentials } from "@nephoran/shared";
-import { createAgentTransport, systemClock } from "@nephoran/shared";
+import { createAgentTransport, credentialIdOf, systemClock } from "@nephoran/shared";
 import type { SyncStore } from "@nephoran/agent";
 import { AgentStore, SyncClient } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
@@ -134,13 +134,19 @@ function tap(
 }
 
 /** A simulated site: the agent's SyncClient on a store, nothing to reconcile. */
-function simulatedSite(store: SyncStore, transport: AgentTransport, heartbeatMs = 30_000): SyncClient {
+function simulatedSite(
+  store: SyncStore,
+  transport: AgentTransport,
+  credentialId: string,
+  heartbeatMs = 30_000,
+): SyncClient {
   return new SyncClient({
     store,
     transport,
     clock: systemClock,
     logger: silent,
     agentVersion: "bench",
+    credentialId,
     onChanged: () => undefined,
     options: { heartbeatMs },
   });
@@ -176,7 +182,13 @@ function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: numb
         store.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
         sites.push({
           name,
-          creds: { transport: "nats", url: brokerUrl, site: name, nkeySeed: dec.decode(kp.getSeed()) },
+          creds: {
+            transport: "nats",
+            url: brokerUrl,
+            site: name,
+            credentialId: credentialIdOf(credential),
+            nkeySeed: dec.decode(kp.getSeed()),
+          },
         });
       } else {
         store.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
@@ -186,6 +198,7 @@ function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: numb
             transport: "mqtt",
             url: brokerUrl,
             site: name,
+            credentialId: credentialIdOf(credential),
             username: name,
             password: credential,
             protocolVersion: 5,
@@ -308,7 +321,7 @@ async function startSites(sites: Site[], dir: string, shared: boolean): Promise<
       },
     });
     s.store = store;
-    s.client = simulatedSite(store, wrapped);
+    s.client = simulatedSite(store, wrapped, s.creds.credentialId);
     s.client.start();
     // A batch at a time: 10,000 handshakes at once would time out at the broker.
     await waitFor(() => readySeen, 120_000, `site ${s.name} connected`);
@@ -410,7 +423,7 @@ async function outage(hub: Hub, sites: Site[]) {
   });
   const store = away.store as SyncStore;
   const t = performance.now();
-  const client = simulatedSite(store, transport);
+  const client = simulatedSite(store, transport, away.creds.credentialId);
   client.start();
   await waitFor(() => store.ackedVersion() >= desired, 60_000, "the site back converging");
   const convergeMs = performance.now() - t;
@@ -474,7 +487,7 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
       down: count,
     });
     const store = AgentStore.open(join(dataDir, "site.db"), { site: site.name, clock: systemClock });
-    const client = simulatedSite(store, transport, 1000);
+    const client = simulatedSite(store, transport, site.creds.credentialId, 1000);
     client.start();
     await waitFor(() => store.ackedVersion() > 0 && client.status().connected, 30_000, "idle site synced");
     await new Promise((r) => setTimeout(r, 1500));

@@ -73,6 +73,7 @@ beforeEach(() => {
     clock,
     logger: pino({ level: "silent" }),
     agentVersion: "test",
+    credentialId: "0123456789abcdef",
     onChanged: () => changed++,
   });
   client.start();

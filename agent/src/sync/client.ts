@@ -23,6 +23,9 @@ export type SyncStore = Pick<
   "site" | "ackedVersion" | "applyDesired" | "hubIntents" | "peekOutbox" | "ackOutbox" | "outboxDepth"
 >;
 
+/** An up message as the client builds it; #send adds the credential id. */
+type UpMessageBody = UpMessage extends infer M ? (M extends UpMessage ? Omit<M, "cred"> : never) : never;
+
 export interface SyncClientOptions {
   readonly heartbeatMs: number;
   /** A report not acknowledged within this long is sent again. */
@@ -82,6 +85,8 @@ export class SyncClient {
       clock: Clock;
       logger: Logger;
       agentVersion: string;
+      /** The id of the credential this site holds (from enrollment); every message names it. */
+      credentialId: string;
       /** Called after a committed change, so the reconciler runs. */
       onChanged: () => void;
       options?: Partial<SyncClientOptions>;
@@ -149,8 +154,9 @@ export class SyncClient {
     if (this.#inflight.size) this.#pump();
   }
 
-  #send(msg: UpMessage): boolean {
-    return this.deps.transport.send(encode(msg), msg.type === "report");
+  #send(msg: UpMessageBody): boolean {
+    const full = { ...msg, cred: this.deps.credentialId } as UpMessage;
+    return this.deps.transport.send(encode(full), msg.type === "report");
   }
 
   #hello(ackedVersion = this.deps.store.ackedVersion()): void {

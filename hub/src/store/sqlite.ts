@@ -46,6 +46,7 @@ interface SiteRow {
   desired_version: number;
   reported_version: number;
   resync_requested_at: string | null;
+  credential_hash: string;
 }
 
 // Rows were validated when written; reading trusts them (no re-parse on the hot path).
@@ -73,6 +74,7 @@ const toSite = (r: SiteRow): SiteRecord => ({
   desiredVersion: r.desired_version,
   reportedVersion: r.reported_version,
   resyncRequestedAt: r.resync_requested_at,
+  credentialId: r.credential_hash.slice(0, 16),
 });
 
 /** Cursors are opaque to clients: the base64 of the last row's sequence number. */

@@ -45,6 +45,8 @@ export interface SiteRecord {
   readonly desiredVersion: number;
   readonly reportedVersion: number;
   readonly resyncRequestedAt: string | null;
+  /** The id of the site's current credential (CredentialId): sync messages must name it. */
+  readonly credentialId: string;
 }
 
 export interface EnrollmentToken {

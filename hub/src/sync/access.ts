@@ -7,13 +7,18 @@ import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import type { SiteSyncCredentials } from "@nephoran/shared";
-import { natsSubject } from "@nephoran/shared";
+import { credentialIdOf, natsSubject } from "@nephoran/shared";
 import type { SyncConfig } from "../config";
 import type { HubStore } from "../store";
 
 export interface BrokerAccess {
-  /** Issues the site's broker credentials (and lets the broker know them). */
+  /**
+   * Issues the site's broker credentials and lets the broker know them; the broker drops the sessions of
+   * the site's earlier credential at once (mosquitto and nats-server on reload, the embedded broker here).
+   */
   issue(siteId: string, siteCredential: string): SiteSyncCredentials | undefined;
+  /** The site was deleted: its broker credentials stop working and its live sessions are closed now. */
+  revoke(siteId: string): void;
   /** Writes the broker's user list from the store and reloads the broker; a no-op for the embedded one. */
   sync(): void;
 }
@@ -70,20 +75,35 @@ function reload(pidFile: string | undefined): void {
   if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGHUP");
 }
 
-export function brokerAccess(config: SyncConfig, store: HubStore, embeddedUrl: () => string): BrokerAccess {
+/** What brokerAccess needs of the hub's embedded broker, once it runs. */
+export interface EmbeddedBrokerHandle {
+  readonly url: string;
+  disconnectStale(site: string, current: string | undefined): number;
+}
+
+export function brokerAccess(
+  config: SyncConfig,
+  store: HubStore,
+  embedded: () => EmbeddedBrokerHandle | undefined,
+): BrokerAccess {
   switch (config.transport) {
     case "none":
-      return { issue: () => undefined, sync: () => undefined };
+      return { issue: () => undefined, revoke: () => undefined, sync: () => undefined };
     case "embedded":
       return {
-        issue: (site, credential) => ({
-          transport: "mqtt",
-          url: config.agentUrl ?? embeddedUrl(),
-          site,
-          username: site,
-          password: credential,
-          protocolVersion: 4,
-        }),
+        issue: (site, credential) => {
+          embedded()?.disconnectStale(site, credentialIdOf(credential));
+          return {
+            transport: "mqtt",
+            url: config.agentUrl ?? embedded()?.url ?? "",
+            site,
+            credentialId: credentialIdOf(credential),
+            username: site,
+            password: credential,
+            protocolVersion: 4,
+          };
+        },
+        revoke: (site) => void embedded()?.disconnectStale(site, undefined),
         sync: () => undefined,
       };
     case "mqtt": {
@@ -102,11 +122,14 @@ export function brokerAccess(config: SyncConfig, store: HubStore, embeddedUrl: (
             transport: "mqtt",
             url: config.agentUrl ?? config.url,
             site,
+            credentialId: credentialIdOf(credential),
             username: site,
             password: credential,
             protocolVersion: 5,
           };
         },
+        // The site's row is gone: the rewritten file lacks its user, and mosquitto drops its sessions on reload.
+        revoke: write,
         sync: write,
       };
     }
@@ -121,7 +144,7 @@ export function brokerAccess(config: SyncConfig, store: HubStore, embeddedUrl: (
         reload(config.pidFile);
       };
       return {
-        issue: (site) => {
+        issue: (site, credential) => {
           const kp = createUser();
           store.setBrokerSecrets(site, { natsNkey: kp.getPublicKey(), mqttHash: "" });
           write();
@@ -129,9 +152,12 @@ export function brokerAccess(config: SyncConfig, store: HubStore, embeddedUrl: (
             transport: "nats",
             url: config.agentUrl ?? config.url,
             site,
+            credentialId: credentialIdOf(credential),
             nkeySeed: dec.decode(kp.getSeed()),
           };
         },
+        // The site's NKey leaves the file; nats-server closes its connections on reload.
+        revoke: write,
         sync: write,
       };
     }

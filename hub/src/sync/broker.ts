@@ -8,7 +8,7 @@ import type { AddressInfo, Server } from "node:net";
 import { createServer } from "node:net";
 import { Aedes } from "aedes";
 import type { Client } from "aedes";
-import { mqttTopic } from "@nephoran/shared";
+import { credentialIdOf, mqttTopic } from "@nephoran/shared";
 import type { Logger } from "pino";
 
 export const HUB_USER = "nephoran-hub";
@@ -21,11 +21,19 @@ export interface EmbeddedBrokerOptions {
   readonly logger: Logger;
 }
 
+interface Session {
+  readonly user: string;
+  /** CredentialId of the password the client logged in with (sites only). */
+  readonly credentialId: string | undefined;
+}
+
 export class EmbeddedBroker {
   readonly hubPassword = randomBytes(24).toString("base64url");
   #aedes: Aedes | undefined;
   #server: Server | undefined;
-  readonly #users = new WeakMap<Client, string>();
+  readonly #users = new WeakMap<Client, Session>();
+  /** Live clients per site, so a revoked credential's sessions can be closed at once. */
+  readonly #bySite = new Map<string, Set<Client>>();
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
 
@@ -43,16 +51,25 @@ export class EmbeddedBroker {
           done(err, false);
           return;
         }
-        this.#users.set(client, username as string);
+        const user = username as string;
+        this.#users.set(client, {
+          user,
+          credentialId: user === HUB_USER ? undefined : credentialIdOf(pw),
+        });
+        if (user !== HUB_USER) {
+          let set = this.#bySite.get(user);
+          if (!set) this.#bySite.set(user, (set = new Set()));
+          set.add(client);
+        }
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
-        const user = client ? this.#users.get(client) : HUB_USER;
+        const user = client ? this.#users.get(client)?.user : HUB_USER;
         if (user === HUB_USER || (user && packet.topic === mqttTopic.up(user))) return done(null);
         done(new Error(`not allowed to publish to ${packet.topic}`));
       },
       authorizeSubscribe: (client, sub, done) => {
-        const user = this.#users.get(client);
+        const user = this.#users.get(client)?.user;
         if (
           user === HUB_USER ||
           (user && (sub.topic === mqttTopic.down(user) || sub.topic === mqttTopic.desired(user)))
@@ -62,6 +79,8 @@ export class EmbeddedBroker {
         done(new Error(`not allowed to subscribe to ${sub.topic}`));
       },
     });
+    aedes.on("clientDisconnect", (client) => this.#forget(client));
+    aedes.on("clientError", (client) => this.#forget(client));
     this.#aedes = aedes;
     const server = createServer((socket) => aedes.handle(socket));
     this.#server = server;
@@ -71,6 +90,28 @@ export class EmbeddedBroker {
     });
     const addr = server.address() as AddressInfo;
     return `mqtt://${addr.address}:${addr.port}`;
+  }
+
+  #forget(client: Client): void {
+    const s = this.#users.get(client);
+    if (s) this.#bySite.get(s.user)?.delete(client);
+  }
+
+  /**
+   * Closes every session of `site` that did not log in with credential `current` (all of them when the site
+   * is gone): a re-enrolled or deleted site's old box loses its link at once, and cannot log in again.
+   */
+  disconnectStale(site: string, current: string | undefined): number {
+    let closed = 0;
+    for (const client of this.#bySite.get(site) ?? []) {
+      if (current !== undefined && this.#users.get(client)?.credentialId === current) continue;
+      this.#bySite.get(site)?.delete(client);
+      client.close();
+      closed++;
+    }
+    if (closed)
+      this.opts.logger.warn({ site, closed }, "embedded broker: closed sessions of a revoked credential");
+    return closed;
   }
 
   async stop(): Promise<void> {

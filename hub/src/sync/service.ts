@@ -14,9 +14,15 @@ export interface SyncPort {
   changed(changes: readonly SiteChange[]): void;
   /** An operator asked for a full resync of one site. */
   resync(site: string): void;
+  /** The site was deleted: forget its link. */
+  revoked(site: string): void;
 }
 
-export const NO_SYNC: SyncPort = { changed: () => undefined, resync: () => undefined };
+export const NO_SYNC: SyncPort = {
+  changed: () => undefined,
+  resync: () => undefined,
+  revoked: () => undefined,
+};
 
 export interface SyncStats {
   received: number;
@@ -102,6 +108,12 @@ export class SyncService implements SyncPort {
     this.#pointerTimer.unref();
   }
 
+  revoked(site: string): void {
+    this.#online.delete(site);
+    this.#lastSnapshot.delete(site);
+    this.#fullWanted.delete(site);
+  }
+
   resync(site: string): void {
     this.#fullWanted.add(site);
     this.#send(site, { v: PROTOCOL_VERSION, site, type: "resync" });
@@ -125,6 +137,12 @@ export class SyncService implements SyncPort {
     if (!record) {
       this.stats.refused++;
       this.deps.logger.warn({ site, type: msg.type }, "sync: message from a site that is not enrolled");
+      return;
+    }
+    if (msg.cred !== record.credentialId) {
+      // A box that still holds the site's earlier credential (re-enrolled since): nothing it says counts.
+      this.stats.refused++;
+      this.deps.logger.warn({ site, type: msg.type }, "sync: message from a revoked credential refused");
       return;
     }
     const p = this.#pending;

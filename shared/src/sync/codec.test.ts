@@ -17,6 +17,7 @@ describe("sync codec", () => {
     const hello = {
       v: 1 as const,
       site: "edge01",
+      cred: "0123456789abcdef",
       type: "hello" as const,
       ackedVersion: 4,
       agentVersion: "0.1.0",
@@ -35,9 +36,15 @@ describe("sync codec", () => {
     expect(codeOf(() => decodeUp(raw({ v: 1, site: "edge01", type: "ack", version: -1 }), "edge01"))).toBe(
       ProtocolErrorCode.Invalid,
     );
-    expect(codeOf(() => decodeUp(raw({ v: 1, site: "edge02", type: "ack", version: 1 }), "edge01"))).toBe(
-      ProtocolErrorCode.WrongSite,
+    // An agent's message without the id of the credential it holds is refused.
+    expect(codeOf(() => decodeUp(raw({ v: 1, site: "edge01", type: "ack", version: 1 }), "edge01"))).toBe(
+      ProtocolErrorCode.Invalid,
     );
+    expect(
+      codeOf(() =>
+        decodeUp(raw({ v: 1, site: "edge02", cred: "0123456789abcdef", type: "ack", version: 1 }), "edge01"),
+      ),
+    ).toBe(ProtocolErrorCode.WrongSite);
     // An intent message carries exactly one of intent and deleted.
     expect(
       codeOf(() => decodeDown(raw({ v: 1, site: "edge01", type: "intent", version: 2 }), "edge01")),

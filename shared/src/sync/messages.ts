@@ -18,9 +18,12 @@
  * - `report`  one SiteIntentReport from the outbox, id `<site>:<intent>:<reportSeq>`.
  * - `heartbeat` presence, the acknowledged version and a digest of the hub intents the site holds.
  * - `presence` the link came up or is going away (the MQTT last will is one).
+ * Every up message carries `cred`, the id of the credential the site holds: after a re-enrollment or a
+ * delete the hub refuses what the old credential's holder still sends.
  */
 import { z } from "zod";
 import { IntentId, IntentPlan, Priority, SiteIntentReport, SiteName } from "../domain";
+import { CredentialId } from "./transport";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -38,6 +41,8 @@ export const DesiredIntent = z.strictObject({
 export type DesiredIntent = z.infer<typeof DesiredIntent>;
 
 const base = { v: z.literal(PROTOCOL_VERSION), site: SiteName };
+/** What an agent sends names the credential it holds (CredentialId): the hub refuses a revoked one. */
+const upBase = { ...base, cred: CredentialId };
 
 export const IntentMessage = z
   .strictObject({
@@ -69,20 +74,20 @@ export const ResyncMessage = z.strictObject({ ...base, type: z.literal("resync")
 export const PointerMessage = z.strictObject({ ...base, type: z.literal("pointer"), version: Version });
 
 export const HelloMessage = z.strictObject({
-  ...base,
+  ...upBase,
   type: z.literal("hello"),
   ackedVersion: Version,
   agentVersion: z.string().max(64),
 });
-export const AckMessage = z.strictObject({ ...base, type: z.literal("ack"), version: Version });
+export const AckMessage = z.strictObject({ ...upBase, type: z.literal("ack"), version: Version });
 export const ReportMessage = z.strictObject({
-  ...base,
+  ...upBase,
   type: z.literal("report"),
   id: z.string().min(1).max(300),
   report: SiteIntentReport,
 });
 export const HeartbeatMessage = z.strictObject({
-  ...base,
+  ...upBase,
   type: z.literal("heartbeat"),
   seq: z.number().int().min(0),
   ackedVersion: Version,
@@ -91,7 +96,7 @@ export const HeartbeatMessage = z.strictObject({
 });
 
 /** The agent's link came up or is going down (MQTT: the last will says it when the link dies). */
-export const PresenceMessage = z.strictObject({ ...base, type: z.literal("presence"), online: z.boolean() });
+export const PresenceMessage = z.strictObject({ ...upBase, type: z.literal("presence"), online: z.boolean() });
 
 export const DownMessage = z.union([
   IntentMessage,

@@ -1,6 +1,16 @@
 /** Transports behind one interface: the protocol above them is the same on NATS and MQTT. */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { SiteName } from "../domain";
+
+/**
+ * Which of a site's credentials a message comes from: the first 16 hex digits of the SHA-256 of the site's
+ * credential. A site that is re-enrolled or deleted gets a new one (or none), so the hub can refuse what an
+ * old box still sends, on every transport. Not a secret: nothing can be derived from it.
+ */
+export const CredentialId = z.string().regex(/^[0-9a-f]{16}$/, "must be 16 hex digits");
+export const credentialIdOf = (credential: string): string =>
+  createHash("sha256").update(credential).digest("hex").slice(0, 16);
 
 /** How a site reaches its broker: issued by the hub at enrollment, kept by the agent. */
 export const SiteSyncCredentials = z.discriminatedUnion("transport", [
@@ -8,6 +18,7 @@ export const SiteSyncCredentials = z.discriminatedUnion("transport", [
     transport: z.literal("nats"),
     url: z.string().min(1),
     site: SiteName,
+    credentialId: CredentialId,
     /** The site's NKey seed (secret): the server knows only its public key. */
     nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
   }),
@@ -15,6 +26,7 @@ export const SiteSyncCredentials = z.discriminatedUnion("transport", [
     transport: z.literal("mqtt"),
     url: z.string().min(1),
     site: SiteName,
+    credentialId: CredentialId,
     username: z.string().min(1),
     password: z.string().min(1),
     /** 5 for mosquitto and other MQTT 5 brokers; 4 (MQTT 3.1.1) for the hub's embedded broker. */

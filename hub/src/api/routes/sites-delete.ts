@@ -19,6 +19,10 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const id = c.req.valid("param").id;
     deps.store.deleteSite(id);
+    // Its credentials stop working now, and its live broker sessions are closed: a decommissioned box
+    // receives nothing more, and nothing it sends counts.
+    deps.brokerAccess.revoke(id);
+    deps.sync.revoked(id);
     deps.store.audit({ actor: c.var.principal.name, action: "site.delete", target: id });
     deps.events.publish({ type: "site.deleted", id, at: deps.clock.now().toISOString() });
     return c.body(null, 204);

@@ -52,6 +52,7 @@ export class MqttAgentTransport implements AgentTransport {
       username: string;
       password: string;
       protocolVersion: 4 | 5;
+      credentialId: string;
       link?: LinkTuning;
     },
   ) {
@@ -59,8 +60,8 @@ export class MqttAgentTransport implements AgentTransport {
   }
 
   start(h: AgentLinkHandlers): void {
-    const { site } = this.opts;
-    const will = encode({ v: PROTOCOL_VERSION, site, type: "presence", online: false });
+    const { site, credentialId } = this.opts;
+    const will = encode({ v: PROTOCOL_VERSION, site, cred: credentialId, type: "presence", online: false });
     const client = connect(this.opts.url, {
       ...options({ ...this.opts, clientId: `nephoran-agent-${site}` }, this.opts.link ?? DEFAULT_LINK),
       will: { topic: mqttTopic.up(site), payload: Buffer.from(will), qos: 1, retain: false },

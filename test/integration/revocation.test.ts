@@ -66,7 +66,7 @@ describe.each(kinds)("revocation over %s", (kind) => {
 
       // The old box makes a local intent: its report must never reach the hub's store.
       const local = await old.addLocalIntent("Deploy a basic NRF instance for testing");
-      await old.reconcileOnce();
+      await eventually(() => old.store.getIntent(local.id)?.phase !== "Pending");
       await sleep(2500); // several reconnect attempts and heartbeats of the old box
       expect(connected(old)).toBe(false);
       expect(old.store.getIntent(after)).toBeUndefined();

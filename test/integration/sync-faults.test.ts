@@ -181,6 +181,7 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
         JSON.stringify({
           v: 1,
           site,
+          cred: sync.credentialId,
           type: "report",
           id: `${site}:${intentId}:${seq}`,
           report: {

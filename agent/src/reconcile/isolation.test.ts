@@ -37,10 +37,16 @@ describe("per-intent isolation in the reconcile pass", () => {
     const put = (id: string, p: IntentPlan) =>
       agent.store.upsertIntent({ id, name: id, plan: p, revision: 1, priority: "medium", origin: "hub" });
     for (let i = 0; i < 70; i++)
-      put(`upf-${i}`, plan({ intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 1 }] }));
+      put(
+        `upf-${i}`,
+        plan({ intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 1 }] }),
+      );
     put(
       "configure-upf",
-      plan({ intentType: "nf.configure", actions: [{ kind: "configure", nf: "upf", params: { mtu: 9000 } }] }),
+      plan({
+        intentType: "nf.configure",
+        actions: [{ kind: "configure", nf: "upf", params: { mtu: 9000 } }],
+      }),
     );
     put("amf", plan({ intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "amf", replicas: 1 }] }));
 

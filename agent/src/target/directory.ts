@@ -12,6 +12,8 @@ const fileOf = (dir: string, r: ObjectRef) =>
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export class DirectoryTarget implements Target {
+  /** Each write's temporary file has its own name, so overlapping passes never rename each other's. */
+  #writes = 0;
   readonly kind = "directory";
   readonly observesStatus = false;
   readonly describe: string;
@@ -60,7 +62,7 @@ export class DirectoryTarget implements Target {
     const text = stringify(obj, { aliasDuplicateObjects: false });
     await this.#io(async () => {
       await mkdir(join(this.dir, ref.namespace), { recursive: true });
-      const tmp = `${file}.tmp-${process.pid}`;
+      const tmp = `${file}.tmp-${process.pid}-${++this.#writes}`;
       await writeFile(tmp, text);
       await rename(tmp, file);
     });

@@ -56,6 +56,7 @@ export class Agent {
   readonly #clock: Clock;
   readonly #deps: AgentDeps;
   #sync: SyncClient | undefined;
+  #syncError: string | undefined;
   #syncStarting: Promise<void> | undefined;
 
   constructor(config: AgentConfig, deps: AgentDeps = {}) {
@@ -147,6 +148,11 @@ export class Agent {
     return this.#sync;
   }
 
+  /** Why sync could not start, when it could not (a broken enrollment or transport configuration). */
+  get syncError(): string | undefined {
+    return this.#syncError;
+  }
+
   async #startSync(creds: SiteSyncCredentials): Promise<void> {
     try {
       const transport = await createAgentTransport(creds, this.#deps.link);
@@ -162,8 +168,9 @@ export class Agent {
       });
       this.#sync.start();
     } catch (e: unknown) {
-      // Without a link the site still runs on its store; say so loudly.
-      this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "sync could not start");
+      // Without a link the site still runs on its store; say so loudly, in the log, /status and /readyz.
+      this.#syncError = e instanceof Error ? e.message : String(e);
+      this.logger.error({ err: this.#syncError }, "sync could not start");
     }
   }
 

@@ -81,6 +81,9 @@ export class Hub {
         changed: (c) => this.#sync?.changed(c),
         resync: (site) => this.#sync?.resync(site),
         revoked: (site) => this.#sync?.revoked(site),
+        link: () =>
+          this.#sync?.link() ??
+          (config.sync.transport === "none" ? undefined : { state: "connecting", since: "" }),
       },
       brokerAccess: this.#access,
       metricsAccess: config.metricsAccess,

@@ -29,3 +29,80 @@ export function backoffDelay(
   const r = (opts.random ?? Math.random)();
   return Math.round(cap / 2 + (cap / 2) * r);
 }
+
+/**
+ * A clock for tests: time moves only when `advance` is called, and sleepers wake when their time comes (or
+ * their signal aborts). Loops that sleep on it never spin and never wait for real time.
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #sleepers: { at: number; wake: () => void }[] = [];
+
+  constructor(start: Date | string = "2026-01-01T00:00:00Z") {
+    this.#now = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  /** Sets the time without waking anyone (a wall-clock jump). */
+  set(at: Date): void {
+    this.#now = at.getTime();
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const aborted = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        resolve();
+      };
+      const sleeper = {
+        at: this.#now + ms,
+        wake: () => {
+          signal?.removeEventListener("abort", aborted);
+          resolve();
+        },
+      };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener("abort", aborted, { once: true });
+    });
+  }
+
+  /** Moves time on by `ms`, waking every sleeper whose time has come, in order. */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    for (;;) {
+      const next = this.#sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.#now = Math.max(this.#now, next.at);
+      this.#sleepers = this.#sleepers.filter((s) => s !== next);
+      next.wake();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.#now = end;
+  }
+}
+
+/**
+ * Runs `fn` every `ms` on `clock` until `signal` aborts; a throw is reported to `onError` and the loop goes
+ * on. Resolves when the loop has ended, so its owner can await it on stop.
+ */
+export async function every(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  fn: () => void,
+  onError: (e: unknown) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    await clock.sleep(ms, signal);
+    if (signal.aborted) return;
+    try {
+      fn();
+    } catch (e: unknown) {
+      onError(e);
+    }
+  }
+}

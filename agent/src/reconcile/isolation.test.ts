@@ -55,7 +55,8 @@ describe("per-intent isolation in the reconcile pass", () => {
     const phases = new Map(agent.store.listIntents().map((i) => [i.id, i.phase]));
     expect(phases.get("amf")).not.toBe("Pending");
     expect(phases.get("configure-upf")).toBe(phases.get("amf"));
-    expect(agent.store.nfStatus("configure-upf")).toHaveLength(70); // the site keeps every instance
+    const kept = agent.store.nfStatus("configure-upf");
+    expect(kept, JSON.stringify(result)).toHaveLength(70); // the site keeps every instance
 
     const reports = agent.store
       .peekOutbox(10_000)

@@ -166,6 +166,9 @@ export function readiness(agent: Agent): string[] {
   if (loop.state === "stopped") problems.push("the reconcile loop has stopped");
   else if (now - last > allowed)
     problems.push(`the reconcile loop has not run for ${Math.round((now - last) / 1000)} s`);
+  // The hub link being down is normal at the edge (the site runs on its store); sync that could not start
+  // at all is a configuration an operator must fix.
+  if (agent.syncError) problems.push(`sync could not start: ${agent.syncError}`);
   try {
     agent.store.setMeta("status.probe", new Date(now).toISOString());
   } catch (e: unknown) {

@@ -7,8 +7,9 @@ const row = (cells: unknown[], tag = "td") =>
   `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join("")}</tr>`;
 
 export function statusHtml(s: AgentStatus): string {
+  const state = s.hub.link === "online" ? esc(s.hub.link) : `<b class=bad>${esc(s.hub.link)}</b>`;
   const link = s.hub.configured
-    ? `${s.hub.connected ? "connected" : "<b class=bad>disconnected</b>"} — ${esc(s.hub.transport)} ${esc(s.hub.url)}; last sync ${esc(s.hub.lastSyncAt)}`
+    ? `${state}${s.hub.linkSince ? ` since ${esc(s.hub.linkSince)}` : ""}${s.hub.error ? ` — ${esc(s.hub.error)}` : ""} — ${esc(s.hub.transport)} ${esc(s.hub.url)}; last sync ${esc(s.hub.lastSyncAt)}`
     : "not enrolled: this site runs on its local store alone";
   const loop = s.reconcile;
   const intents = s.intents.length

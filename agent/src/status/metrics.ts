@@ -39,6 +39,15 @@ export function metricsText(s: AgentStatus, cpuSeconds: number, rssBytes: number
   metric("nephoran_agent_desired_version", "gauge", "The hub's desired version this site committed", [
     ["", s.desiredVersion],
   ]);
+  metric(
+    "nephoran_agent_hub_link",
+    "gauge",
+    "The link to the hub: 1 for the state it is in (connecting, online, offline, resyncing, failed, none)",
+    ["connecting", "online", "offline", "resyncing", "failed", "none"].map((state) => [
+      `{state="${state}"}`,
+      s.hub.link === state ? 1 : 0,
+    ]),
+  );
   metric("nephoran_agent_hub_version", "gauge", "The newest desired version the hub announced", [
     ["", s.hub.hubVersion ?? 0],
   ]);

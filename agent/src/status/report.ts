@@ -4,7 +4,7 @@ import type { Agent } from "../agent";
 import { AGENT_VERSION } from "../agent";
 import type { KnowledgeStatus } from "../knowledge";
 import type { LoopStatus } from "../reconcile";
-import type { SyncClientStatus } from "../sync/client";
+import type { LinkState, SyncClientStatus } from "../sync/client";
 
 export interface IntentStatus {
   readonly id: string;
@@ -18,7 +18,10 @@ export interface IntentStatus {
   readonly nfs: readonly NfStatus[];
 }
 
-export interface HubLinkStatus extends Partial<SyncClientStatus> {
+export interface HubLinkStatus extends Partial<Omit<SyncClientStatus, "link">> {
+  /** `none` when the site is not enrolled; `failed` when sync could not start (see `error`). */
+  readonly link: LinkState | "none" | "failed";
+  readonly error?: string;
   readonly configured: boolean;
   readonly transport: string | null;
   readonly url: string | null;
@@ -51,7 +54,10 @@ export function statusOf(agent: Agent): AgentStatus {
       configured: creds !== undefined,
       transport: creds?.transport ?? null,
       url: creds?.url ?? null,
-      ...(link ?? { connected: false }),
+      ...(link ??
+        (agent.syncError
+          ? { link: "failed" as const, error: agent.syncError, connected: false }
+          : { link: creds ? ("connecting" as const) : ("none" as const), connected: false })),
     },
     desiredVersion: store.ackedVersion(),
     outbox: store.outboxDepth(),

@@ -4,19 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type {
-  AgentLinkHandlers,
-  AgentTransport,
-  Clock,
-  DownMessage,
-  IntentPlan,
-  UpMessage,
-} from "@nephoran/shared";
-import { encode } from "@nephoran/shared";
+import type { AgentLinkHandlers, AgentTransport, DownMessage, IntentPlan, UpMessage } from "@nephoran/shared";
+import { encode, ManualClock } from "@nephoran/shared";
 import { AgentStore } from "../store";
 import { SyncClient } from "./client";
 
-const clock: Clock = { now: () => new Date("2026-11-23T10:00:00Z"), sleep: async () => {} };
+let clock: ManualClock;
 const plan: IntentPlan = {
   intentType: "nf.deploy",
   actions: [{ kind: "deploy", nf: "amf", replicas: 1 }],
@@ -64,6 +57,7 @@ let client: SyncClient;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "nephoran-sync-unit-"));
+  clock = new ManualClock("2026-11-23T10:00:00Z");
   store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
   link = new ScriptedLink();
   changed = 0;
@@ -164,5 +158,42 @@ describe("SyncClient", () => {
     );
     expect(store.getIntent("int-x")).toBeUndefined();
     expect(client.status().refused).toBe(2);
+  });
+
+  it("keeps one typed link state, and heartbeats and resends on the injected clock", async () => {
+    const fresh = new SyncClient({
+      store,
+      transport: new ScriptedLink(),
+      clock,
+      logger: pino({ level: "silent" }),
+      agentVersion: "test",
+      credentialId: "0123456789abcdef",
+      onChanged: () => undefined,
+      options: { heartbeatMs: 30_000, helloTimeoutMs: 10_000 },
+    });
+    expect(fresh.link()).toBe("connecting");
+    await fresh.stop();
+    expect(fresh.link()).toBe("stopped");
+
+    expect(client.link()).toBe("resyncing"); // hello sent, snapshot not yet committed
+    answerHello(2);
+    expect(client.link()).toBe("online");
+    const beats = () => link.of("heartbeat").length;
+    await clock.advance(1_000); // the first tick says it is alive at once
+    expect(beats()).toBe(1);
+    expect(link.of("heartbeat")[0]).toMatchObject({ ackedVersion: 2, cred: "0123456789abcdef" });
+    await clock.advance(28_000);
+    expect(beats()).toBe(1);
+    await clock.advance(2_000);
+    expect(beats()).toBe(2);
+    link.h?.onLost("cut");
+    expect(client.link()).toBe("offline");
+    await clock.advance(60_000);
+    expect(beats()).toBe(2); // nothing is sent on a dead link
+    link.h?.onReady();
+    expect(client.link()).toBe("resyncing");
+    const hellos = link.of("hello").length;
+    await clock.advance(11_000); // unanswered: said again
+    expect(link.of("hello").length).toBe(hellos + 1);
   });
 });

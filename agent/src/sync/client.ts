@@ -13,7 +13,7 @@ import type {
   SyncedMessage,
   UpMessage,
 } from "@nephoran/shared";
-import { decodeDown, desiredDigest, encode, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import { decodeDown, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../store";
 
@@ -45,7 +45,18 @@ export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
   reportDelayMs: 500,
 };
 
+/**
+ * The link to the hub, as one typed state: `connecting` until the transport first comes up, `resyncing`
+ * while a snapshot is asked for and not yet committed, `online` when in step, `offline` while the link is
+ * down (the site runs on its store), `stopped` after stop.
+ */
+export const LINK_STATES = ["connecting", "online", "offline", "resyncing", "stopped"] as const;
+export type LinkState = (typeof LINK_STATES)[number];
+
 export interface SyncClientStatus {
+  readonly link: LinkState;
+  /** When the link last changed state. */
+  readonly linkSince: string;
   readonly connected: boolean;
   readonly ackedVersion: number;
   readonly outbox: number;
@@ -67,8 +78,12 @@ export class SyncClient {
   #snapshot = new Map<string, DesiredIntent | null>();
   readonly #inflight = new Map<string, number>();
   #heartbeatSeq = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #pumpTimer: NodeJS.Timeout | undefined;
+  #everUp = false;
+  #stopped = false;
+  #linkSince: string;
+  readonly #abort = new AbortController();
+  #ticking: Promise<void> | undefined;
+  #pumpDue = false;
   #lastHeartbeat = 0;
   #lastSyncAt: string | null = null;
   #hubVersion = 0;
@@ -94,10 +109,19 @@ export class SyncClient {
   ) {
     this.#site = deps.store.site;
     this.#opts = { ...DEFAULT_SYNC_OPTIONS, ...deps.options };
+    this.#linkSince = deps.clock.now().toISOString();
+  }
+
+  link(): LinkState {
+    if (this.#stopped) return "stopped";
+    if (!this.#connected) return this.#everUp ? "offline" : "connecting";
+    return this.#helloAt ? "resyncing" : "online";
   }
 
   status(): SyncClientStatus {
     return {
+      link: this.link(),
+      linkSince: this.#linkSince,
       connected: this.#connected,
       ackedVersion: this.deps.store.ackedVersion(),
       outbox: this.deps.store.outboxDepth(),
@@ -114,6 +138,8 @@ export class SyncClient {
     this.deps.transport.start({
       onReady: () => {
         this.#connected = true;
+        this.#everUp = true;
+        this.#linkSince = this.deps.clock.now().toISOString();
         this.#inflight.clear();
         this.deps.logger.info({ transport: this.deps.transport.describe }, "sync: link up");
         this.#hello();
@@ -121,23 +147,31 @@ export class SyncClient {
       },
       onDown: (data) => this.#onDown(data),
       onLost: (reason) => {
+        if (this.#connected) this.#linkSince = this.deps.clock.now().toISOString();
         this.#connected = false;
         this.deps.logger.warn({ reason }, "sync: link lost; the site keeps running on its store");
       },
     });
-    const tick = Math.min(1000, this.#opts.resendMs, this.#opts.heartbeatMs);
-    this.#timer = setInterval(() => this.#tick(), tick);
-    this.#timer.unref();
+    // One supervised loop on the injected clock: heartbeats, hello and report resends, delayed pumps.
+    const tick = Math.min(1000, this.#opts.resendMs, this.#opts.heartbeatMs, this.#opts.reportDelayMs);
+    this.#ticking = every(
+      this.deps.clock,
+      tick,
+      this.#abort.signal,
+      () => this.#tick(),
+      (e) => this.deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, "sync: tick failed"),
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
+    this.#abort.abort();
+    await this.#ticking;
     // A goodbye, so the hub knows at once (MQTT's last will covers the links that die instead).
     if (this.#connected)
       this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "presence", online: false });
     await this.deps.transport.close();
     this.#connected = false;
+    this.#stopped = true;
   }
 
   /** More reports are waiting: send them now rather than on the next tick. */
@@ -148,6 +182,10 @@ export class SyncClient {
   #tick(): void {
     if (!this.#connected) return;
     const now = this.deps.clock.now().getTime();
+    if (this.#pumpDue) {
+      this.#pumpDue = false;
+      this.#pump();
+    }
     if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
     if (now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
     // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does nothing).
@@ -184,13 +222,9 @@ export class SyncClient {
     });
   }
 
+  /** The next tick sends the reports a change produced: those of a burst go together, after the acks. */
   #pumpSoon(): void {
-    if (this.#pumpTimer) return;
-    this.#pumpTimer = setTimeout(() => {
-      this.#pumpTimer = undefined;
-      if (this.#connected) this.#pump();
-    }, this.#opts.reportDelayMs);
-    this.#pumpTimer.unref();
+    this.#pumpDue = true;
   }
 
   /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */

@@ -363,12 +363,18 @@ describe("documents and health", () => {
     expect(docs.text).toContain("/v1/intents/{id}");
     expect(docs.text).not.toMatch(/https?:\/\/(cdn|unpkg)/);
     expect((await call("GET", "/healthz", { as: null })).status).toBe(200);
+    // This hub's sync was never started: not ready, and it says why.
     expect((await call("GET", "/readyz", { as: null })).json).toMatchObject({
-      status: "ready",
-      checks: { store: true },
+      status: "not ready",
+      checks: { store: true, sync: { link: "connecting" } },
     });
-    hub.deps.store.close();
-    expect((await call("GET", "/readyz", { as: null })).status).toBe(503);
+    const noSync = testHub({ sync: { transport: "none" } });
+    expect((await noSync.call("GET", "/readyz", { as: null })).json).toMatchObject({
+      status: "ready",
+      checks: { store: true, sync: "off" },
+    });
+    noSync.hub.deps.store.close();
+    expect((await noSync.call("GET", "/readyz", { as: null })).status).toBe(503);
   });
 });
 

@@ -5,7 +5,7 @@
  * presence and reports from sites are committed in batches, and reports acknowledged after the commit.
  */
 import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage } from "@nephoran/shared";
-import { decodeUp, desiredDigest, encode, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import { decodeUp, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { HubStore, SiteChange } from "../store";
 
@@ -16,9 +16,12 @@ export interface SyncPort {
   resync(site: string): void;
   /** The site was deleted: forget its link. */
   revoked(site: string): void;
+  /** The hub's link to its broker; undefined when the hub runs without sync. */
+  link(): { state: HubLinkState; since: string } | undefined;
 }
 
 export const NO_SYNC: SyncPort = {
+  link: () => undefined,
   changed: () => undefined,
   resync: () => undefined,
   revoked: () => undefined,
@@ -28,20 +31,28 @@ export interface SyncStats {
   received: number;
   refused: number;
   sent: number;
+  /** Failures in the transport's background work and in committing what sites sent. */
+  errors: number;
 }
 
+/** The hub's own link to its broker. */
+export type HubLinkState = "connecting" | "online" | "offline" | "stopped";
+
 export class SyncService implements SyncPort {
-  readonly stats: SyncStats = { received: 0, refused: 0, sent: 0 };
+  readonly stats: SyncStats = { received: 0, refused: 0, sent: 0, errors: 0 };
+  #link: HubLinkState = "connecting";
+  #linkSince: Date;
+  readonly #abort = new AbortController();
+  #sweeping: Promise<void> | undefined;
+  #pointerDue: Promise<void> | undefined;
   /** Sites with a live link, as far as the hub knows, and when each was last heard from. */
   readonly #online = new Map<string, number>();
   readonly #lastSnapshot = new Map<string, number>();
   readonly #fullWanted = new Set<string>();
   #pending = emptyBatch();
   #flushing: Promise<void> | undefined;
-  #sweep: NodeJS.Timeout | undefined;
   readonly #intentJson = new Map<string, string>();
   readonly #pointers = new Map<string, number>();
-  #pointerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -51,19 +62,50 @@ export class SyncService implements SyncPort {
       logger: Logger;
       heartbeatMs: number;
     },
-  ) {}
+  ) {
+    this.#linkSince = deps.clock.now();
+  }
 
   async start(): Promise<void> {
-    await this.deps.transport.start({ onUp: (site, data) => this.#onUp(site, data) });
-    this.#sweep = setInterval(() => this.#sweepPresence(), this.deps.heartbeatMs);
-    this.#sweep.unref();
+    await this.deps.transport.start({
+      onUp: (site, data) => this.#onUp(site, data),
+      onError: (e) => {
+        this.stats.errors++;
+        this.deps.logger.error({ err: e.message }, "sync: transport error");
+      },
+      onLink: (up) => this.#setLink(up ? "online" : "offline"),
+    });
+    this.#sweeping = every(
+      this.deps.clock,
+      this.deps.heartbeatMs,
+      this.#abort.signal,
+      () => this.#sweepPresence(),
+      (e) => this.deps.logger.error({ err: String(e) }, "sync: presence sweep failed"),
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.#sweep) clearInterval(this.#sweep);
-    if (this.#pointerTimer) clearTimeout(this.#pointerTimer);
-    await this.#flush();
+    this.#abort.abort();
+    await this.#sweeping;
+    await this.#pointerDue;
+    await this.#flush().catch((e: unknown) =>
+      this.deps.logger.error({ err: String(e) }, "sync: last flush failed"),
+    );
     await this.deps.transport.close();
+    this.#setLink("stopped");
+  }
+
+  /** The hub's link to its broker, and since when; /readyz reads it. */
+  link(): { state: HubLinkState; since: string } {
+    return { state: this.#link, since: this.#linkSince.toISOString() };
+  }
+
+  #setLink(state: HubLinkState): void {
+    if (state === this.#link) return;
+    this.#link = state;
+    this.#linkSince = this.deps.clock.now();
+    if (state === "offline") this.deps.logger.warn("sync: the hub's link to its broker is down");
+    else if (state === "online") this.deps.logger.info("sync: the hub's link to its broker is up");
   }
 
   isOnline(site: string): boolean {
@@ -95,17 +137,16 @@ export class SyncService implements SyncPort {
   /** Leaves an away site its desired version: the latest of a burst only, once it has settled. */
   #pointTo(site: string, version: number): void {
     this.#pointers.set(site, version);
-    if (this.#pointerTimer) return;
-    this.#pointerTimer = setTimeout(() => {
-      this.#pointerTimer = undefined;
+    if (this.#pointerDue) return;
+    this.#pointerDue = this.deps.clock.sleep(200, this.#abort.signal).then(() => {
+      this.#pointerDue = undefined;
       const due = [...this.#pointers];
       this.#pointers.clear();
       for (const [s, v] of due) {
         if (!this.#online.has(s))
           this.#send(s, { v: PROTOCOL_VERSION, site: s, type: "pointer", version: v }, true);
       }
-    }, 200);
-    this.#pointerTimer.unref();
+    });
   }
 
   revoked(site: string): void {
@@ -184,7 +225,9 @@ export class SyncService implements SyncPort {
       case "presence":
         break;
     }
-    return this.#schedule();
+    const committed = this.#schedule();
+    // A report is acknowledged to the broker only once committed; the rest are cheap to repeat.
+    if (msg.type === "report") return committed;
   }
 
   #heartbeat(site: string, msg: HeartbeatMessage, desired: number, now: number): void {
@@ -266,8 +309,16 @@ export class SyncService implements SyncPort {
     this.deps.transport.send(site, Buffer.from(json));
   }
 
+  /** One commit for what arrived in this turn; a failure is logged once here and given to the reports' waiters. */
   #schedule(): Promise<void> {
-    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+    if (!this.#flushing) {
+      const flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+      flushing.catch((e: unknown) => {
+        this.stats.errors++;
+        this.deps.logger.error({ err: String(e) }, "sync: could not commit what sites sent");
+      });
+      this.#flushing = flushing;
+    }
     return this.#flushing;
   }
 

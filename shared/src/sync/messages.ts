@@ -96,7 +96,11 @@ export const HeartbeatMessage = z.strictObject({
 });
 
 /** The agent's link came up or is going down (MQTT: the last will says it when the link dies). */
-export const PresenceMessage = z.strictObject({ ...upBase, type: z.literal("presence"), online: z.boolean() });
+export const PresenceMessage = z.strictObject({
+  ...upBase,
+  type: z.literal("presence"),
+  online: z.boolean(),
+});
 
 export const DownMessage = z.union([
   IntentMessage,

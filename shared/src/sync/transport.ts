@@ -81,10 +81,15 @@ export interface AgentTransport {
 
 export interface HubLinkHandlers {
   /**
-   * One message from `site`, in the order the site sent it. The transport acknowledges it to the
-   * broker only when the returned promise settles, so a message is not lost if the hub stops first.
+   * One message from `site`, in the order the site sent it. When it returns a promise (a report, kept
+   * durably), the transport acknowledges the message to the broker only once the promise settled, so a
+   * report is not lost if the hub stops first; a rejection is reported to `onError`, never left unhandled.
    */
   onUp(site: string, data: Uint8Array): Promise<void> | void;
+  /** A failure in the transport's background work (client errors, a consumer that stopped). */
+  onError(error: Error): void;
+  /** The hub's own link to the broker came up (true) or went down (false). */
+  onLink(up: boolean): void;
 }
 
 export interface HubTransport {

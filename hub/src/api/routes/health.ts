@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  // Ready only when the store really answers.
+  // Ready only when the store really answers and, with sync on, the hub's link to its broker is up.
   app.get("/readyz", (c) => {
     let store = false;
     try {
@@ -11,6 +11,15 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     } catch {
       store = false;
     }
-    return c.json({ status: store ? "ready" : "not ready", checks: { store } }, store ? 200 : 503);
+    const link = c.var.deps.sync.link();
+    const sync = link === undefined || link.state === "online";
+    const ok = store && sync;
+    return c.json(
+      {
+        status: ok ? "ready" : "not ready",
+        checks: { store, sync: link ? { link: link.state, since: link.since } : "off" },
+      },
+      ok ? 200 : 503,
+    );
   });
 }

@@ -16,6 +16,7 @@ import type {
   LinkTuning,
 } from "../transport";
 import { DEFAULT_LINK, mqttTopic } from "../transport";
+import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 
 const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
@@ -38,6 +39,14 @@ function options(
     // few messages a minute: an edge box does better without it.
     writeCache: false,
   };
+}
+
+async function closeClient(client: MqttClient | undefined): Promise<void> {
+  if (!client) return;
+  await withDeadline(client.endAsync(), CLOSE_DEADLINE_MS);
+  // A broker that never acknowledges (gone, or stalled): drop the connection; the client is ending, so it
+  // does not reconnect.
+  if (!client.disconnected) client.stream?.destroy();
 }
 
 export class MqttAgentTransport implements AgentTransport {
@@ -95,8 +104,9 @@ export class MqttAgentTransport implements AgentTransport {
 
   async close(): Promise<void> {
     this.#ready = false;
-    // Ends after what is in flight (the goodbye included) is acknowledged.
-    await this.#client?.endAsync().catch(() => undefined);
+    // Ends after what is in flight (the goodbye included) is acknowledged, or, with the broker gone, at the
+    // deadline, when the client is closed by force.
+    await closeClient(this.#client);
   }
 }
 
@@ -123,9 +133,28 @@ export class MqttHubTransport implements HubTransport {
       options({ ...this.opts, clientId: "nephoran-hub" }, this.opts.link ?? DEFAULT_LINK),
     );
     this.#client = client;
-    client.on("message", (topic, payload) => {
-      void h.onUp(mqttTopic.siteOf(topic), payload);
-    });
+    // The broker gets its PUBACK only once the hub is done with the message: for a report, after commit.
+    client.handleMessage = (packet, done) => {
+      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+      let pending: Promise<void> | void;
+      try {
+        pending = h.onUp(mqttTopic.siteOf(packet.topic), payload);
+      } catch (e: unknown) {
+        h.onError(e instanceof Error ? e : new Error(String(e)));
+        return done();
+      }
+      if (!pending) return done();
+      pending.then(
+        () => done(),
+        (e: unknown) => {
+          // Not committed: the agent keeps the report in its outbox and sends it again.
+          h.onError(e instanceof Error ? e : new Error(String(e)));
+          done();
+        },
+      );
+    };
+    client.on("connect", () => h.onLink(true));
+    client.on("offline", () => h.onLink(false));
     await new Promise<void>((resolve, reject) => {
       const fail = (e: Error) => reject(e);
       client.once("error", fail);
@@ -134,7 +163,8 @@ export class MqttHubTransport implements HubTransport {
         client.subscribe(mqttTopic.allUp, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
       });
     });
-    client.on("error", () => undefined); // reconnects by itself; the sync service sees silence as offline
+    // It reconnects by itself; the hub logs what went wrong and shows the link in /readyz.
+    client.on("error", (e) => h.onError(e));
   }
 
   send(site: string, data: Uint8Array): void {
@@ -147,6 +177,6 @@ export class MqttHubTransport implements HubTransport {
   }
 
   async close(): Promise<void> {
-    await this.#client?.endAsync().catch(() => undefined);
+    await closeClient(this.#client);
   }
 }

@@ -10,6 +10,8 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { connect } from "@nats-io/transport-node";
 import type { AgentLinkHandlers, AgentTransport, LinkTuning } from "../transport";
 import { DEFAULT_LINK, natsSubject } from "../transport";
+import { systemClock } from "../../clock";
+import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
 
 export class NatsAgentTransport implements AgentTransport {
@@ -17,13 +19,18 @@ export class NatsAgentTransport implements AgentTransport {
   #nc: NatsConnection | undefined;
   #closed = false;
   #ready = false;
+  /** Aborted on close: a wait between dials ends at once. */
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
 
   constructor(private readonly opts: { url: string; site: string; nkeySeed: string; link?: LinkTuning }) {
     this.describe = `nats ${opts.url}`;
   }
 
   start(h: AgentLinkHandlers): void {
-    void this.#run(h);
+    this.#running = this.#run(h).catch((e: unknown) =>
+      h.onLost(`the link loop failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   async #run(h: AgentLinkHandlers): Promise<void> {
@@ -59,7 +66,7 @@ export class NatsAgentTransport implements AgentTransport {
         if (this.#ready) h.onLost(e instanceof Error ? e.message : String(e));
         this.#ready = false;
         if (this.#closed) break;
-        await new Promise((r) => setTimeout(r, link.reconnectDelayMs));
+        await systemClock.sleep(link.reconnectDelayMs, this.#abort.signal);
       }
     }
   }
@@ -77,6 +84,8 @@ export class NatsAgentTransport implements AgentTransport {
   async close(): Promise<void> {
     this.#closed = true;
     this.#ready = false;
-    await this.#nc?.close().catch(() => undefined);
+    this.#abort.abort();
+    await withDeadline(this.#nc?.close(), CLOSE_DEADLINE_MS);
+    await withDeadline(this.#running, CLOSE_DEADLINE_MS);
   }
 }

@@ -12,6 +12,7 @@ import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } 
 import type { ConsumerMessages } from "@nats-io/jetstream";
 import type { HubLinkHandlers, HubTransport, LinkTuning } from "../transport";
 import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_UP_STREAM, natsSubject } from "../transport";
+import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
 
 export class NatsHubTransport implements HubTransport {
@@ -21,6 +22,7 @@ export class NatsHubTransport implements HubTransport {
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #ctl: Subscription | undefined;
+  #closed = false;
 
   constructor(private readonly opts: { url: string; nkeySeed: string; link?: LinkTuning }) {
     this.describe = `nats ${opts.url}`;
@@ -56,30 +58,54 @@ export class NatsHubTransport implements HubTransport {
         max_ack_pending: 20_000,
       });
     }
+    const report = (e: unknown) => h.onError(e instanceof Error ? e : new Error(String(e)));
     this.#ctl = nc.subscribe(natsSubject.allCtl, {
       callback: (err, m) => {
-        if (!err) void h.onUp(natsSubject.siteOfUp(m.subject), m.data);
+        if (err) return report(err);
+        try {
+          h.onUp(natsSubject.siteOfUp(m.subject), m.data)?.catch(report);
+        } catch (e: unknown) {
+          report(e);
+        }
       },
     });
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") h.onLink(false);
+        else if (s.type === "reconnect") h.onLink(true);
+      }
+    })().catch(report);
+    h.onLink(true);
     const consumer = await jetstream(nc).consumers.get(NATS_UP_STREAM, NATS_HUB_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 2000 });
-    this.#messages = messages;
+    // The consume loop is supervised: if it ends or fails while the transport is open, it is said and
+    // started again, so reports never silently stop being taken.
     this.#loop = (async () => {
-      for await (const m of messages) {
-        const site = natsSubject.siteOfUp(m.subject);
-        let done: Promise<void> | void;
+      while (!this.#closed) {
         try {
-          done = h.onUp(site, m.data);
-        } catch {
-          m.ack();
-          continue;
+          const messages = await consumer.consume({ max_messages: 2000 });
+          this.#messages = messages;
+          for await (const m of messages) {
+            let done: Promise<void> | void;
+            try {
+              done = h.onUp(natsSubject.siteOfUp(m.subject), m.data);
+            } catch (e: unknown) {
+              report(e);
+              m.ack(); // refused as it stands: it would fail the same way again
+              continue;
+            }
+            if (!done) m.ack();
+            else
+              done.then(
+                () => m.ack(),
+                (e: unknown) => (report(e), m.nak()),
+              );
+          }
+          if (!this.#closed) report(new Error("the JetStream report consumer stopped; starting it again"));
+        } catch (e: unknown) {
+          if (this.#closed) return;
+          report(e);
+          await new Promise((r) => setTimeout(r, 1000));
         }
-        if (done)
-          done.then(
-            () => m.ack(),
-            () => m.nak(),
-          );
-        else m.ack();
       }
     })();
   }
@@ -93,9 +119,11 @@ export class NatsHubTransport implements HubTransport {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#ctl?.unsubscribe();
     this.#messages?.stop();
-    await this.#loop?.catch(() => undefined);
-    await this.#nc?.drain().catch(() => undefined);
+    await withDeadline(this.#loop, CLOSE_DEADLINE_MS);
+    await withDeadline(this.#nc?.drain(), CLOSE_DEADLINE_MS);
+    if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.close(), CLOSE_DEADLINE_MS);
   }
 }

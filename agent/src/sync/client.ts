@@ -83,7 +83,8 @@ export class SyncClient {
   #linkSince: string;
   readonly #abort = new AbortController();
   #ticking: Promise<void> | undefined;
-  #pumpDue = false;
+  /** When the reports a change produced are due (0: none waiting). */
+  #pumpAt = 0;
   #lastHeartbeat = 0;
   #lastSyncAt: string | null = null;
   #hubVersion = 0;
@@ -182,8 +183,8 @@ export class SyncClient {
   #tick(): void {
     if (!this.#connected) return;
     const now = this.deps.clock.now().getTime();
-    if (this.#pumpDue) {
-      this.#pumpDue = false;
+    if (this.#pumpAt && now >= this.#pumpAt) {
+      this.#pumpAt = 0;
       this.#pump();
     }
     if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
@@ -222,9 +223,9 @@ export class SyncClient {
     });
   }
 
-  /** The next tick sends the reports a change produced: those of a burst go together, after the acks. */
+  /** The reports a change produced go reportDelayMs later: those of a burst together, after the acks. */
   #pumpSoon(): void {
-    this.#pumpDue = true;
+    if (!this.#pumpAt) this.#pumpAt = this.deps.clock.now().getTime() + this.#opts.reportDelayMs;
   }
 
   /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */

@@ -100,7 +100,7 @@ describe("bad input", () => {
     expectError(await call("GET", "/v1/intents/int-missing"), 404, "NOT_FOUND");
     expectError(await call("GET", "/v1/nowhere"), 404, "NOT_FOUND");
     expectError(await call("GET", "/v1/intents?limit=0"), 400, "VALIDATION_FAILED");
-    expectError(await call("GET", "/v1/intents?cursor=zzz"), 409, "CONFLICT");
+    expectError(await call("GET", "/v1/intents?cursor=zzz"), 400, "BAD_REQUEST");
   });
 });
 

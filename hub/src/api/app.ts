@@ -3,10 +3,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { crossSiteRefusal, CrossSiteRefusal, hasProtoKey } from "@nephoran/shared";
+import { crossSiteRefusal, CrossSiteRefusal, jsonBodyProblem } from "@nephoran/shared";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
+import { ErrorBody } from "./schemas";
 import * as audit from "./routes/audit";
 import * as enrollment from "./routes/enrollment";
 import * as events from "./routes/events";
@@ -32,11 +33,13 @@ const STORE_STATUS = {
   [StoreErrorCode.NotFound]: 404,
   [StoreErrorCode.Conflict]: 409,
   [StoreErrorCode.Stale]: 409,
+  [StoreErrorCode.Invalid]: 400,
 } as const;
 const STORE_CODE = {
   [StoreErrorCode.NotFound]: ApiErrorCode.NotFound,
   [StoreErrorCode.Conflict]: ApiErrorCode.Conflict,
   [StoreErrorCode.Stale]: ApiErrorCode.StaleRevision,
+  [StoreErrorCode.Invalid]: ApiErrorCode.BadRequest,
 } as const;
 
 const esc = (s: string): string =>
@@ -54,6 +57,42 @@ function docsPage(document: unknown): string {
 <style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:4px 12px;border-bottom:1px solid #ddd}code{font-size:13px}</style>
 <h1>Nephoran Edge hub API</h1><p>Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
 <table>${rows.join("")}</table>`;
+}
+
+/**
+ * The answers every route can give because of the middleware in front of it, declared in one place so the
+ * document is the contract: 400 for any input that fails validation, 413 and 415 for any body, 401 and 403
+ * where a token is checked, 403 for a cross-site request that changes state.
+ */
+function declareCommonAnswers(app: OpenAPIHono<AppEnv>): void {
+  const error = { description: "error", content: { "application/json": { schema: ErrorBody } } };
+  for (const d of app.openAPIRegistry.definitions) {
+    if (d.type !== "route") continue;
+    const r = d.route;
+    const add = (code: number) => {
+      r.responses[code] ??= error;
+    };
+    const takesInput = Boolean(
+      r.request?.params || r.request?.query || r.request?.body || r.request?.headers,
+    );
+    if (takesInput) add(400);
+    if (r.request?.body) [413, 415].forEach(add);
+    // Every route takes the document's bearer token unless it says it needs none (security: []).
+    if (r.security === undefined || r.security.length > 0) [401, 403].forEach(add);
+    if (r.method !== "get") add(403);
+  }
+}
+
+/** The methods registered for a path (routes with parameters match any value in their place). */
+function methodsFor(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL" || r.path === "*" || r.path === "/*") continue;
+    const pattern = new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+").replace(/[.]/g, "\\.")}$`);
+    if (pattern.test(path)) methods.add(r.method);
+  }
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
 }
 
 export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
@@ -111,12 +150,10 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
   );
 
   app.use("*", async (c, next) => {
-    if (c.req.header("content-type")?.includes("json") && hasProtoKey(await c.req.text()))
-      throw new ApiError(
-        400,
-        ApiErrorCode.Validation,
-        'a key named "__proto__" is not allowed anywhere in the body',
-      );
+    if (c.req.header("content-type")?.includes("json")) {
+      const problem = jsonBodyProblem(await c.req.text());
+      if (problem) throw new ApiError(400, ApiErrorCode.Validation, problem);
+    }
     await next();
   });
 
@@ -148,8 +185,23 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
       e.status,
     );
   });
-  app.notFound((c) =>
-    c.json(
+  app.notFound((c) => {
+    // A path the API has, with a method it does not take: 405 and the methods it does.
+    const allowed = methodsFor(app, c.req.path);
+    if (allowed.length) {
+      c.header("Allow", allowed.join(", "));
+      return c.json(
+        {
+          error: {
+            code: ApiErrorCode.MethodNotAllowed,
+            message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`,
+            requestId: c.var.requestId ?? "",
+          },
+        },
+        405,
+      );
+    }
+    return c.json(
       {
         error: {
           code: ApiErrorCode.NotFound,
@@ -158,8 +210,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
         },
       },
       404,
-    ),
-  );
+    );
+  });
 
   for (const r of [
     health,
@@ -184,6 +236,7 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     r.register(app);
   }
 
+  declareCommonAnswers(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

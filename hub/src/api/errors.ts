@@ -7,6 +7,7 @@ export const ApiErrorCode = {
   Unauthenticated: "UNAUTHENTICATED",
   Forbidden: "FORBIDDEN",
   NotFound: "NOT_FOUND",
+  MethodNotAllowed: "METHOD_NOT_ALLOWED",
   Conflict: "CONFLICT",
   StaleRevision: "STALE_REVISION",
   PreconditionRequired: "PRECONDITION_REQUIRED",

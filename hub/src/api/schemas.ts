@@ -56,7 +56,8 @@ export const CreateIntentRequest = z
   })
   .refine((b) => (b.text === undefined) !== (b.plan === undefined), {
     message: "give exactly one of text or plan",
-  });
+  })
+  .openapi({ description: "Exactly one of `text` (planned by the hub) or `plan` (validated as given)." });
 
 export const PatchIntentRequest = z
   .strictObject({
@@ -67,7 +68,8 @@ export const PatchIntentRequest = z
     priority: Priority.optional(),
   })
   .refine((b) => !(b.text !== undefined && b.plan !== undefined), { message: "give text or plan, not both" })
-  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" });
+  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" })
+  .openapi({ description: "At least one field; `text` and `plan` not both." });
 
 export const RollupBody = z.object({
   revision: z.number(),
@@ -174,5 +176,23 @@ export const IdempotencyHeader = z.object({
   "idempotency-key": z.string().min(1).max(200).optional().openapi({
     description:
       "Send the same key again when an answer was lost: the first answer comes back (header Idempotent-Replayed) instead of a second create; the same key with another body is refused with 422. Kept for 24 hours.",
+  }),
+});
+
+/** Response headers the document declares where the API sends them. */
+export const ETagHeader = {
+  ETag: {
+    description: 'The intent\'s revision as an ETag ("3"): send it back in If-Match',
+    schema: { type: "string" as const },
+  },
+};
+export const LocationHeader = {
+  Location: { description: "Where the created resource is", schema: { type: "string" as const } },
+};
+
+export const IfMatchHeader = z.object({
+  "if-match": z.string().optional().openapi({
+    description:
+      'Required: the ETag of the revision being changed (e.g. "3"). Without it the answer is 428; with an older one, 409',
   }),
 });

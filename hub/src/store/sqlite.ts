@@ -82,7 +82,11 @@ const encodeCursor = (seq: number): string => Buffer.from(`s:${seq}`).toString("
 export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
   const m = /^s:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!m) throw new HubStoreError(StoreErrorCode.Conflict, "invalid cursor");
+  if (!m)
+    throw new HubStoreError(
+      StoreErrorCode.Invalid,
+      "invalid cursor: use the nextCursor of the previous page",
+    );
   return Number(m[1]);
 }
 

@@ -117,6 +117,8 @@ export const StoreErrorCode = {
   NotFound: "NOT_FOUND",
   Conflict: "CONFLICT",
   Stale: "STALE_REVISION",
+  /** The caller sent something the store cannot read (a forged or damaged cursor). */
+  Invalid: "INVALID",
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 

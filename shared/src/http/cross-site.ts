@@ -60,15 +60,29 @@ export function crossSiteRefusal(r: RequestFacts): { code: CrossSiteRefusal; mes
  * rather than silently changed.
  */
 export function hasProtoKey(json: string): boolean {
-  if (!json.includes("__proto__")) return false;
-  let found = false;
+  return jsonBodyProblem(json)?.startsWith("a key named") ?? false;
+}
+
+/**
+ * What makes a JSON body unacceptable whatever the route: a `__proto__` key (see hasProtoKey), or a string
+ * that is not well-formed Unicode (a lone surrogate, which a store would keep only lossily). Undefined when
+ * there is nothing, or when the text is not JSON at all (the route's own validation says so).
+ */
+/** In /u mode a paired surrogate reads as one code point: what matches \p{Cs} stands alone. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function jsonBodyProblem(json: string): string | undefined {
+  let problem: string | undefined;
   try {
     JSON.parse(json, (key: string, value: unknown) => {
-      if (key === "__proto__") found = true;
+      if (problem) return value;
+      if (key === "__proto__") problem = 'a key named "__proto__" is not allowed anywhere in the body';
+      else if (LONE_SURROGATE.test(key) || (typeof value === "string" && LONE_SURROGATE.test(value)))
+        problem = `${key ? `"${key}"` : "a string"} is not well-formed Unicode (a lone surrogate): send valid UTF-16 text`;
       return value;
     });
   } catch {
-    return false; // not JSON: the body's own validation says so
+    return undefined;
   }
-  return found;
+  return problem;
 }

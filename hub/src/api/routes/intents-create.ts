@@ -3,7 +3,14 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { idempotent } from "../idempotency";
-import { CreateIntentRequest, IdempotencyHeader, IntentView, errorResponses } from "../schemas";
+import {
+  CreateIntentRequest,
+  ETagHeader,
+  IdempotencyHeader,
+  IntentView,
+  LocationHeader,
+  errorResponses,
+} from "../schemas";
 import { createIntent, requireSites, resolvePlan } from "../service";
 
 const route = createRoute({
@@ -17,7 +24,11 @@ const route = createRoute({
     body: { content: { "application/json": { schema: CreateIntentRequest } }, required: true },
   },
   responses: {
-    201: { description: "created", content: { "application/json": { schema: IntentView } } },
+    201: {
+      description: "created",
+      headers: { ...ETagHeader, ...LocationHeader },
+      content: { "application/json": { schema: IntentView } },
+    },
     ...errorResponses(400, 401, 403, 409, 413, 415, 422),
   },
 });

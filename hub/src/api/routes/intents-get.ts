@@ -4,7 +4,7 @@ import { requireRole } from "../../auth/middleware";
 import { rollup } from "../../rollup";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { IdParam, IntentView, errorResponses } from "../schemas";
+import { ETagHeader, IdParam, IntentView, errorResponses } from "../schemas";
 
 const route = createRoute({
   method: "get",
@@ -14,8 +14,12 @@ const route = createRoute({
   middleware: [requireRole("viewer")] as const,
   request: { params: IdParam },
   responses: {
-    200: { description: "the intent", content: { "application/json": { schema: IntentView } } },
-    ...errorResponses(401, 403, 404),
+    200: {
+      description: "the intent",
+      headers: ETagHeader,
+      content: { "application/json": { schema: IntentView } },
+    },
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 

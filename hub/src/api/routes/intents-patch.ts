@@ -3,7 +3,14 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
-import { IdParam, IntentView, PatchIntentRequest, errorResponses } from "../schemas";
+import {
+  ETagHeader,
+  IdParam,
+  IfMatchHeader,
+  IntentView,
+  PatchIntentRequest,
+  errorResponses,
+} from "../schemas";
 import { changeIntent, resolvePlan } from "../service";
 
 const route = createRoute({
@@ -14,11 +21,16 @@ const route = createRoute({
   middleware: [requireRole("operator")] as const,
   request: {
     params: IdParam,
+    headers: IfMatchHeader,
     body: { content: { "application/json": { schema: PatchIntentRequest } }, required: true },
   },
   responses: {
-    200: { description: "the new revision", content: { "application/json": { schema: IntentView } } },
-    ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428),
+    200: {
+      description: "the new revision",
+      headers: ETagHeader,
+      content: { "application/json": { schema: IntentView } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
   },
 });
 

@@ -10,7 +10,7 @@ import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
 import { notFound } from "../errors";
 import { idempotent } from "../idempotency";
-import { IdParam, IdempotencyHeader, PlanInput, errorResponses } from "../schemas";
+import { IdParam, IdempotencyHeader, LocationHeader, PlanInput, errorResponses } from "../schemas";
 import { createIntent, deleteIntent, requireSites, resolvePlan } from "../service";
 
 const BASE = "/tmf-api/intentManagement/v5/intent";
@@ -100,8 +100,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       middleware: [requireRole("operator"), idempotent()] as const,
       request: { headers: IdempotencyHeader, body: { ...json(TmfIntentInput), required: true } },
       responses: {
-        201: { description: "created", ...json(TmfIntent) },
-        ...errorResponses(400, 401, 403, 422),
+        201: { description: "created", headers: LocationHeader, ...json(TmfIntent) },
+        ...errorResponses(400, 401, 403, 409, 413, 415, 422),
       },
     }),
     async (c) => {

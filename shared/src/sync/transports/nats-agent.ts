@@ -61,7 +61,7 @@ export class NatsAgentTransport implements AgentTransport {
             h.onReady();
           }
         }
-        sub.unsubscribe();
+        if (!nc.isClosed()) sub.unsubscribe(); // a closed connection has no subscriptions left to end
       } catch (e) {
         if (this.#ready) h.onLost(e instanceof Error ? e.message : String(e));
         this.#ready = false;
@@ -85,6 +85,8 @@ export class NatsAgentTransport implements AgentTransport {
     this.#closed = true;
     this.#ready = false;
     this.#abort.abort();
+    // What was just published (the goodbye) goes out first: a close right after a publish would race it.
+    if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.flush(), CLOSE_DEADLINE_MS);
     await withDeadline(this.#nc?.close(), CLOSE_DEADLINE_MS);
     await withDeadline(this.#running, CLOSE_DEADLINE_MS);
   }

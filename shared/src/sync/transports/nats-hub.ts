@@ -123,7 +123,8 @@ export class NatsHubTransport implements HubTransport {
     this.#ctl?.unsubscribe();
     this.#messages?.stop();
     await withDeadline(this.#loop, CLOSE_DEADLINE_MS);
-    await withDeadline(this.#nc?.drain(), CLOSE_DEADLINE_MS);
-    if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.close(), CLOSE_DEADLINE_MS);
+    // The consumer is stopped; what is pending (acks, last answers) goes out, then the connection ends.
+    if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.flush(), CLOSE_DEADLINE_MS);
+    await withDeadline(this.#nc?.close(), CLOSE_DEADLINE_MS);
   }
 }

@@ -28,6 +28,11 @@ if (!installed)
   console.warn("WARNING: nats-server/mosquitto missing: external-broker fault suites are SKIPPED");
 
 type Kind = "embedded" | "mosquitto" | "nats";
+/** Seeds of the kill timings; NEPHORAN_KILL_RUNS=N runs N of them (the soak), CI runs three. */
+const KILL_SEEDS = Array.from(
+  { length: Number(process.env["NEPHORAN_KILL_RUNS"] ?? 3) },
+  (_, i) => 11 + i * 7919,
+);
 const done = (phase: string | undefined): boolean => phase === "Applied" || phase === "Ready";
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -107,69 +112,89 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
     await eventually(() => agent.store.outboxDepth() === 0, 30_000);
   });
 
-  it.skipIf(skip)("survives SIGKILL mid-sync: every intent arrives, none is applied twice", async () => {
-    const { hub } = await setup(kind);
-    const site = uniqueSite(`k${kind.slice(0, 2)}`);
-    const enrolled = await enroll(hub, site);
-    const dataDir = mkdtempSync(join(tmpdir(), `nephoran-agent-${site}-`));
-    writeFileSync(
-      join(dataDir, "enrollment.json"),
-      JSON.stringify({ siteId: site, credential: enrolled.credential, hubUrl: hub.url, sync: enrolled.sync }),
-      { mode: 0o600 },
-    );
-    const args = [
-      "agent",
-      "--data",
-      dataDir,
-      "--target",
-      `directory:${join(dataDir, "manifests")}`,
-      "--heartbeat",
-      "1",
-      "--log-level",
-      "warn",
-    ];
-    const ids: string[] = [];
-    let seed = 11;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    for (let round = 0; round < 4; round++) {
+  // The kill lands at varied points: during start-up and the first connect, mid-snapshot, mid-stream of
+  // changes, and after things settled; each seed is a different sequence of kill times.
+  it.skipIf(skip).each(KILL_SEEDS)(
+    "survives SIGKILL mid-sync (seed %i): every intent arrives, none is applied twice",
+    async (seedStart) => {
+      const { hub } = await setup(kind);
+      const site = uniqueSite(`k${kind.slice(0, 2)}`);
+      const enrolled = await enroll(hub, site);
+      const dataDir = mkdtempSync(join(tmpdir(), `nephoran-agent-${site}-`));
+      writeFileSync(
+        join(dataDir, "enrollment.json"),
+        JSON.stringify({
+          siteId: site,
+          credential: enrolled.credential,
+          hubUrl: hub.url,
+          sync: enrolled.sync,
+        }),
+        { mode: 0o600 },
+      );
+      const args = [
+        "agent",
+        "--data",
+        dataDir,
+        "--target",
+        `directory:${join(dataDir, "manifests")}`,
+        "--heartbeat",
+        "1",
+        "--log-level",
+        "warn",
+      ];
+      const ids: string[] = [];
+      let seed = seedStart;
+      const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+      for (let round = 0; round < 5; round++) {
+        const child = spawnNephoran(args);
+        // Some kills come before the agent has even said it runs; most while intents stream in.
+        const early = random() < 0.25;
+        if (!early) await child.waitFor("nephoran agent: site");
+        const creating = (async () => {
+          for (let k = 0; k < 4; k++)
+            ids.push(await createIntent(hub, `Deploy ${1 + (k % 3)} NEF at ${site}`));
+        })();
+        await new Promise((r) =>
+          setTimeout(r, early ? Math.floor(random() * 300) : Math.floor(random() * 900)),
+        );
+        child.proc.kill("SIGKILL");
+        expect((await child.exited).signal).toBe("SIGKILL");
+        await creating;
+      }
       const child = spawnNephoran(args);
-      await child.waitFor("nephoran agent: site");
-      const creating = (async () => {
-        for (let k = 0; k < 5; k++) ids.push(await createIntent(hub, `Deploy ${1 + (k % 3)} NEF at ${site}`));
-      })();
-      await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 600)));
-      child.proc.kill("SIGKILL");
-      expect((await child.exited).signal).toBe("SIGKILL");
-      await creating;
-    }
-    const child = spawnNephoran(args);
-    try {
-      await child.waitFor("nephoran agent: site");
-      await eventually(() => ids.every((id) => done(reported(hub, id, site)?.phase)), 45_000);
-    } finally {
-      child.proc.kill("SIGTERM");
-      await child.exited;
-    }
-    const db = new Database(join(dataDir, "agent.db"), { readonly: true });
-    try {
-      const stored = db.prepare("SELECT count(*) AS n FROM intents WHERE origin = 'hub'").get() as {
-        n: number;
-      };
-      expect(stored.n).toBe(ids.length);
-      // Each (intent, revision) was received once: redelivery after a kill is a no-op.
-      const twice = db
-        .prepare(
-          "SELECT intent_id, revision, count(*) AS n FROM intent_history WHERE reason = 'Received' GROUP BY 1, 2 HAVING n > 1",
-        )
-        .all();
-      expect(twice).toEqual([]);
-      expect(
-        (db.prepare("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check,
-      ).toBe("ok");
-    } finally {
-      db.close();
-    }
-  });
+      try {
+        await child.waitFor("nephoran agent: site");
+        await eventually(() => ids.every((id) => done(reported(hub, id, site)?.phase)), 45_000);
+      } catch (e: unknown) {
+        const missing = ids.filter((id) => !done(reported(hub, id, site)?.phase));
+        throw new Error(
+          `${(e as Error).message}; not converged: ${missing.join(", ")}; site ${JSON.stringify(hub.deps.store.getSite(site))}; agent said:\n${child.output().slice(-3000)}`,
+        );
+      } finally {
+        child.proc.kill("SIGTERM");
+        await child.exited;
+      }
+      const db = new Database(join(dataDir, "agent.db"), { readonly: true });
+      try {
+        const stored = db.prepare("SELECT count(*) AS n FROM intents WHERE origin = 'hub'").get() as {
+          n: number;
+        };
+        expect(stored.n).toBe(ids.length);
+        // Each (intent, revision) was received once: redelivery after a kill is a no-op.
+        const twice = db
+          .prepare(
+            "SELECT intent_id, revision, count(*) AS n FROM intent_history WHERE reason = 'Received' GROUP BY 1, 2 HAVING n > 1",
+          )
+          .all();
+        expect(twice).toEqual([]);
+        expect(
+          (db.prepare("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check,
+        ).toBe("ok");
+      } finally {
+        db.close();
+      }
+    },
+  );
 
   it.skipIf(skip)("takes reports delivered twice and out of order once, keeping the newest", async () => {
     const { hub } = await setup(kind);

@@ -46,7 +46,8 @@ export const HubConfig = z.strictObject({
   publicUrl: z.string().url().optional(),
   /** Bootstrap admin token (NEPHORAN_ADMIN_TOKEN); stored hashed on first start. */
   adminToken: z.string().min(16, "the admin token must be at least 16 characters").optional(),
-  presenceTimeoutSeconds: z.number().positive().default(90),
+  /** A site not heard from for this long is offline; three heartbeats when not given. */
+  presenceTimeoutSeconds: z.number().positive().optional(),
   sync: SyncConfig.default({ transport: "embedded", host: "127.0.0.1", port: 1883 }),
   /** An OpenAI-compatible LLM for plain-language intents the rules cannot read (the rules answer when it fails). */
   llm: z

@@ -73,8 +73,8 @@ export class Hub {
       clock,
       logger,
       events: new EventBus(),
-      metrics: createMetrics(store, () => clock.now(), config.presenceTimeoutSeconds * 1000),
-      presenceTimeoutMs: config.presenceTimeoutSeconds * 1000,
+      metrics: createMetrics(store, () => clock.now(), presenceTimeoutMs(config)),
+      presenceTimeoutMs: presenceTimeoutMs(config),
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
       // Routes may change intents before sync is up; what they change reaches sites on their next hello.
       sync: {
@@ -192,6 +192,7 @@ export class Hub {
       clock: this.deps.clock,
       logger: this.deps.logger.child({ component: "sync" }),
       heartbeatMs: this.config.heartbeatSeconds * 1000,
+      presenceTimeoutMs: presenceTimeoutMs(this.config),
     });
     await this.#sync.start();
     this.deps.logger.info({ transport: transport.describe }, "hub sync running");
@@ -204,6 +205,10 @@ export class Hub {
     this.deps.store.close();
   }
 }
+
+/** One presence timeout for the API, the metrics and sync: as configured, or three heartbeats. */
+const presenceTimeoutMs = (c: HubConfig): number =>
+  (c.presenceTimeoutSeconds ?? 3 * c.heartbeatSeconds) * 1000;
 
 /**
  * The rules planner, or an LLM planner in front of it when one is configured, grounded in the bundled

@@ -5,14 +5,26 @@ import type { SiteRecord } from "./store";
 
 export { selects };
 
+/**
+ * Presence, one definition for the API, the metrics, the rollup and the sync service: a site is online when
+ * it was heard from within `timeoutMs` and has not said it was going since.
+ */
+export function onlineAt(
+  lastSeenMs: number | null,
+  goneMs: number | null,
+  nowMs: number,
+  timeoutMs: number,
+): boolean {
+  return lastSeenMs !== null && nowMs - lastSeenMs <= timeoutMs && (goneMs === null || goneMs < lastSeenMs);
+}
+
 export function presenceOf(
-  site: Pick<SiteRecord, "lastSeen">,
+  site: Pick<SiteRecord, "lastSeen" | "goneAt">,
   now: Date,
   timeoutMs: number,
 ): "online" | "offline" {
-  return site.lastSeen !== null && now.getTime() - Date.parse(site.lastSeen) <= timeoutMs
-    ? "online"
-    : "offline";
+  const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+  return onlineAt(ms(site.lastSeen), ms(site.goneAt), now.getTime(), timeoutMs) ? "online" : "offline";
 }
 
 export interface Rollup {

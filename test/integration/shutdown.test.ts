@@ -8,7 +8,7 @@ import type { Hub } from "@nephoran/hub";
 import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
 import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
-import { enroll, startHub, syncedAgent } from "../harness/sync";
+import { api, enroll, startHub, syncedAgent } from "../harness/sync";
 
 const installed = brokersInstalled();
 if (!installed && process.env["CI"])
@@ -33,7 +33,12 @@ describe.each(kinds)("stopping over %s", (kind) => {
     let broker: Broker | undefined;
     if (kind === "mosquitto") broker = await new MosquittoBroker().start();
     if (kind === "nats") broker = await new NatsBroker().start();
-    const hub: Hub = await startHub(broker ? broker.hubSync() : { transport: "embedded", port: 0 });
+    // Heartbeats of 30 s (presence times out after 90 s): only a goodbye can make the site offline quickly.
+    const hub: Hub = await startHub(
+      broker ? broker.hubSync() : { transport: "embedded", port: 0 },
+      undefined,
+      30,
+    );
     cleanup.push(
       () => hub.stop(),
       async () => broker?.stop(),
@@ -52,7 +57,14 @@ describe.each(kinds)("stopping over %s", (kind) => {
       await stopBrokerSide();
       agentMs = await timed(agent.stop());
     } else if (order === "agent first") {
+      await eventually(() => hub.deps.store.getSite(site)?.lastSeen);
       agentMs = await timed(agent.stop());
+      // Its goodbye makes it offline at once, in the API as in sync: one definition of presence.
+      await eventually(
+        async () => (await api(hub, "GET", `/v1/sites/${site}`)).json["presence"] === "offline",
+        5000,
+      );
+      expect(hub.sync?.isOnline(site)).toBe(false);
       await stopBrokerSide();
     } else {
       [agentMs] = await Promise.all([timed(agent.stop()), stopBrokerSide()]);

@@ -48,4 +48,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_by_age ON idempotency (created_at);
   `,
+  `
+  ALTER TABLE sites ADD COLUMN gone_at TEXT;
+  `,
 ];

@@ -42,6 +42,7 @@ interface SiteRow {
   labels: string;
   enrolled_at: string;
   last_seen: string | null;
+  gone_at: string | null;
   agent_version: string | null;
   desired_version: number;
   reported_version: number;
@@ -70,6 +71,7 @@ const toSite = (r: SiteRow): SiteRecord => ({
   labels: JSON.parse(r.labels) as Labels,
   enrolledAt: r.enrolled_at,
   lastSeen: r.last_seen,
+  goneAt: r.gone_at,
   agentVersion: r.agent_version,
   desiredVersion: r.desired_version,
   reportedVersion: r.reported_version,
@@ -498,6 +500,8 @@ export class SqliteHubStore implements HubStore {
         "UPDATE sites SET last_seen = ?, agent_version = coalesce(?, agent_version) WHERE id = ?",
       );
       for (const s of batch.seen) seen.run(s.at, s.agentVersion ?? null, s.site);
+      const gone = this.#stmt("UPDATE sites SET gone_at = ? WHERE id = ?");
+      for (const g of batch.gone ?? []) gone.run(g.at, g.site);
       const acked = this.#stmt("UPDATE sites SET reported_version = max(reported_version, ?) WHERE id = ?");
       for (const a of batch.acks) acked.run(a.version, a.site);
       const fresh = batch.reports.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0);

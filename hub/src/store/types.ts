@@ -41,6 +41,8 @@ export interface SiteRecord {
   readonly labels: Labels;
   readonly enrolledAt: string;
   readonly lastSeen: string | null;
+  /** When the site last said it was going (goodbye, or its MQTT last will). */
+  readonly goneAt: string | null;
   readonly agentVersion: string | null;
   readonly desiredVersion: number;
   readonly reportedVersion: number;
@@ -95,6 +97,8 @@ export interface DesiredRow {
 
 export interface SyncBatch {
   readonly seen: readonly { site: string; at: string; agentVersion?: string }[];
+  /** Sites that said they are going (a goodbye or a last will). */
+  readonly gone?: readonly { site: string; at: string }[];
   readonly acks: readonly { site: string; version: number }[];
   readonly reports: readonly SiteIntentReport[];
 }

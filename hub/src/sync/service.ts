@@ -7,6 +7,7 @@
 import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage } from "@nephoran/shared";
 import { decodeUp, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
 import type { Logger } from "pino";
+import { onlineAt } from "../rollup";
 import type { HubStore, SiteChange } from "../store";
 
 export interface SyncPort {
@@ -45,7 +46,10 @@ export class SyncService implements SyncPort {
   readonly #abort = new AbortController();
   #sweeping: Promise<void> | undefined;
   #pointerDue: Promise<void> | undefined;
-  /** Sites with a live link, as far as the hub knows, and when each was last heard from. */
+  /**
+   * When each site was last heard from, for sites online by the one definition of presence (onlineAt): a
+   * cache of what the store records, so choosing live change or retained pointer costs no query.
+   */
   readonly #online = new Map<string, number>();
   readonly #lastSnapshot = new Map<string, number>();
   readonly #fullWanted = new Set<string>();
@@ -61,6 +65,8 @@ export class SyncService implements SyncPort {
       clock: Clock;
       logger: Logger;
       heartbeatMs: number;
+      /** A site not heard from for this long is offline (the API's presence timeout). */
+      presenceTimeoutMs: number;
     },
   ) {
     this.#linkSince = deps.clock.now();
@@ -189,7 +195,9 @@ export class SyncService implements SyncPort {
     const p = this.#pending;
     if (msg.type === "presence" && !msg.online) {
       this.#online.delete(site);
+      p.gone.set(site, now.toISOString());
     } else {
+      p.gone.delete(site);
       this.#online.set(site, now.getTime());
       p.seen.set(site, {
         site,
@@ -326,9 +334,10 @@ export class SyncService implements SyncPort {
     this.#flushing = undefined;
     const batch = this.#pending;
     this.#pending = emptyBatch();
-    if (!batch.seen.size && !batch.acks.size && !batch.reports.length) return;
+    if (!batch.seen.size && !batch.gone.size && !batch.acks.size && !batch.reports.length) return;
     this.deps.store.recordSync({
       seen: [...batch.seen.values()],
+      gone: [...batch.gone].map(([site, at]) => ({ site, at })),
       acks: [...batch.acks].map(([site, version]) => ({ site, version })),
       reports: batch.reports,
     });
@@ -339,14 +348,16 @@ export class SyncService implements SyncPort {
   }
 
   #sweepPresence(): void {
-    const cutoff = this.deps.clock.now().getTime() - 3 * this.deps.heartbeatMs;
-    for (const [site, at] of this.#online) if (at < cutoff) this.#online.delete(site);
+    const now = this.deps.clock.now().getTime();
+    for (const [site, at] of this.#online)
+      if (!onlineAt(at, null, now, this.deps.presenceTimeoutMs)) this.#online.delete(site);
   }
 }
 
 function emptyBatch() {
   return {
     seen: new Map<string, { site: string; at: string; agentVersion?: string }>(),
+    gone: new Map<string, string>(),
     acks: new Map<string, number>(),
     reports: [] as SiteIntentReport[],
     reportIds: new Map<string, string[]>(),

@@ -34,7 +34,7 @@ export function localIntentId(namespace: string, name: string): string {
   return raw.length <= 64 ? raw : `${raw.slice(0, 55)}-${shortHash(raw)}`;
 }
 
-/** Intents that people created as NetworkIntent objects carry this id prefix. */
+/** Intents that people created as NetworkIntent objects carry this id prefix (a local id space). */
 export const isFromNetworkIntent = (id: string): boolean => id.startsWith("ni-");
 
 export interface MirrorDeps {

@@ -242,3 +242,35 @@ describe("Idempotency-Key", () => {
     expect(t2.json["id"]).toBe(t1.json["id"]);
   });
 });
+
+describe("a site's local intents", () => {
+  it("are only the site's own; a deleted fleet intent never comes back as one, even from a late report", async () => {
+    await h.enroll("edge01");
+    const created = await h.call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } });
+    const id = created.json["id"] as string;
+    const store = h.hub.deps.store;
+    const report = (intentId: string, seq: number) => ({
+      siteId: "edge01",
+      intentId,
+      revision: 1,
+      phase: "Ready" as const,
+      conditions: [],
+      nfStatus: [],
+      observedAt: h.now.toISOString(),
+      reportSeq: seq,
+    });
+    store.recordSync({ seen: [], acks: [], reports: [report(id, 1), report("local-0123abcd", 2)] });
+    expect((await h.call("DELETE", `/v1/intents/${id}`)).status).toBe(202);
+    // The site acknowledges the delete: the hub purges the intent, and its reports with it.
+    const version = store.getSite("edge01")?.desiredVersion ?? 0;
+    store.recordSync({ seen: [], acks: [{ site: "edge01", version }], reports: [] });
+    expect(store.getIntent(id)).toBeUndefined();
+    expect(store.reportsForSite("edge01").map((r) => r.intentId)).toEqual(["local-0123abcd"]);
+    // A report still in the site's outbox arrives late: dropped, not a "local" intent.
+    expect(store.recordSync({ seen: [], acks: [], reports: [report(id, 3)] })).toBe(0);
+    const view = await h.call("GET", "/v1/sites/edge01");
+    expect((view.json["localIntents"] as { intentId: string }[]).map((l) => l.intentId)).toEqual([
+      "local-0123abcd",
+    ]);
+  });
+});

@@ -1,7 +1,13 @@
 /** The default hub store: SQLite (better-sqlite3, WAL). */
 import Database from "better-sqlite3";
 import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
-import { SiteIntentReport as ReportSchema, applyMigrations, selects, statementCache } from "@nephoran/shared";
+import {
+  SiteIntentReport as ReportSchema,
+  applyMigrations,
+  isLocalIntentId,
+  selects,
+  statementCache,
+} from "@nephoran/shared";
 import { MIGRATIONS } from "./migrations";
 import { SqliteAccess } from "./sqlite-access";
 import type {
@@ -507,11 +513,15 @@ export class SqliteHubStore implements HubStore {
       const fresh = batch.reports.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0);
       if (batch.acks.length) {
         // An intent being deleted is gone once every site it was on has acknowledged its removal.
-        this.#stmt(
+        const gone = this.#stmt(
           `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
              SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
-             WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))`,
-        ).run();
+             WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))
+           RETURNING id`,
+        ).all() as { id: string }[];
+        // Its reports go with it, so it never comes back as anything else.
+        const drop = this.#stmt("DELETE FROM site_reports WHERE intent_id = ?");
+        for (const g of gone) drop.run(g.id);
       }
       return fresh;
     })();
@@ -542,6 +552,13 @@ export class SqliteHubStore implements HubStore {
   putReport(r: SiteIntentReport): boolean {
     const report = ReportSchema.parse(r);
     return this.#db.transaction(() => {
+      // A late report about a fleet intent the hub no longer holds (purged after every site let it go) is
+      // dropped: only the site's own intents live at the hub by their reports alone.
+      if (
+        !isLocalIntentId(report.intentId) &&
+        !this.#stmt("SELECT 1 FROM intents WHERE id = ?").get(report.intentId)
+      )
+        return false;
       const cur = this.#stmt("SELECT report_seq FROM site_reports WHERE site_id = ? AND intent_id = ?").get(
         report.siteId,
         report.intentId,

@@ -11,6 +11,13 @@ export const IntentId = z
   .max(64)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be lower-case letters, digits and '-'");
 
+/**
+ * Intents a site's own people made have ids of their own: `local-…` (the agent's status endpoint) and
+ * `ni-…` (a NetworkIntent created with kubectl). Every other id is a fleet intent, the hub's.
+ */
+export const LOCAL_INTENT_PREFIXES = ["local-", "ni-"] as const;
+export const isLocalIntentId = (id: string): boolean => LOCAL_INTENT_PREFIXES.some((p) => id.startsWith(p));
+
 /** A fleet-wide intent as the hub holds it. `revision` goes up by one on every change of spec. */
 export const Intent = z.strictObject({
   id: IntentId,

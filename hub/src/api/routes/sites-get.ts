@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { RollupPhase } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
+import { isLocalIntentId } from "@nephoran/shared";
 import { presenceOf, selects } from "../../rollup";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
@@ -27,7 +28,6 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const site = deps.store.getSite(c.req.valid("param").id);
     if (!site) throw notFound(`site ${c.req.valid("param").id}`);
     const reports = new Map(deps.store.reportsForSite(site.id).map((r) => [r.intentId, r]));
-    const local = new Map(reports);
     const offline = presenceOf(site, deps.clock.now(), deps.presenceTimeoutMs) === "offline";
     const intents: {
       intentId: string;
@@ -41,7 +41,6 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       cursor = page.nextCursor
     ) {
       for (const i of page.items) {
-        local.delete(i.id);
         if (!selects(i.siteSelector, site)) continue;
         const r = reports.get(i.id);
         const phase: RollupPhase = offline ? "Offline" : r && r.revision >= i.revision ? r.phase : "Pending";
@@ -49,13 +48,15 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       }
       if (!page.nextCursor) break;
     }
-    // What is left are reports about intents the hub does not hold: those made at the site.
-    const localIntents = [...local.values()].map((r) => ({
-      intentId: r.intentId,
-      revision: r.revision,
-      phase: r.phase,
-      observedAt: r.observedAt,
-    }));
+    // The intents made at the site itself, by their own id space (never a fleet intent the hub let go).
+    const localIntents = [...reports.values()]
+      .filter((r) => isLocalIntentId(r.intentId))
+      .map((r) => ({
+        intentId: r.intentId,
+        revision: r.revision,
+        phase: r.phase,
+        observedAt: r.observedAt,
+      }));
     return c.json({ ...siteView(deps, site), intents, localIntents }, 200);
   });
 }

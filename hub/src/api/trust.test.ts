@@ -274,3 +274,31 @@ describe("a site's local intents", () => {
     ]);
   });
 });
+
+describe("TMF921 create", () => {
+  it("keeps the caller's priority and description as given", async () => {
+    await h.enroll("edge01");
+    const r = await h.call("POST", "/tmf-api/intentManagement/v5/intent", {
+      body: {
+        name: "amf",
+        description: "Lab AMF for the Tuesday interop session",
+        priority: "high",
+        expression: { "@type": "TextExpression", expressionValue: "Deploy AMF at edge01" },
+      },
+    });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({
+      priority: "high",
+      description: "Lab AMF for the Tuesday interop session",
+    });
+    const stored = h.hub.deps.store.getIntent(r.json["id"] as string);
+    expect(stored).toMatchObject({ priority: "high", text: "Deploy AMF at edge01" });
+    expectError(
+      await h.call("POST", "/tmf-api/intentManagement/v5/intent", {
+        body: { name: "x", description: "Deploy AMF at edge01", priority: "urgent-ish" },
+      }),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+});

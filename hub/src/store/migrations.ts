@@ -51,4 +51,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sites ADD COLUMN gone_at TEXT;
   `,
+  `
+  ALTER TABLE intents ADD COLUMN description TEXT;
+  `,
 ];

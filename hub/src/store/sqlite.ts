@@ -32,6 +32,7 @@ interface IntentRow {
   id: string;
   name: string;
   text: string | null;
+  description: string | null;
   plan: string;
   site_selector: string;
   revision: number;
@@ -62,6 +63,7 @@ const toIntent = (r: IntentRow): Intent =>
     id: r.id,
     name: r.name,
     ...(r.text !== null ? { text: r.text } : {}),
+    ...(r.description !== null ? { description: r.description } : {}),
     plan: JSON.parse(r.plan),
     siteSelector: JSON.parse(r.site_selector),
     revision: r.revision,
@@ -166,12 +168,13 @@ export class SqliteHubStore implements HubStore {
     const now = this.#iso();
     try {
       this.#stmt(
-        `INSERT INTO intents (id, name, text, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
-           VALUES (?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
+        `INSERT INTO intents (id, name, text, description, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
       ).run(
         i.id,
         i.name,
         i.text ?? null,
+        i.description ?? null,
         JSON.stringify(i.plan),
         JSON.stringify(i.siteSelector),
         i.priority,
@@ -188,6 +191,7 @@ export class SqliteHubStore implements HubStore {
       id: i.id,
       name: i.name,
       ...(i.text !== undefined ? { text: i.text } : {}),
+      ...(i.description !== undefined ? { description: i.description } : {}),
       plan: i.plan,
       siteSelector: i.siteSelector,
       revision: 1,

@@ -64,6 +64,7 @@ export interface NewIntent {
   readonly id: string;
   readonly name: string;
   readonly text?: string;
+  readonly description?: string;
   readonly plan: IntentPlan;
   readonly siteSelector: SiteSelector;
   readonly priority: Priority;

@@ -23,6 +23,8 @@ export const Intent = z.strictObject({
   id: IntentId,
   name: z.string().min(1).max(253),
   text: z.string().max(2000).optional(),
+  /** The caller's own description, kept as given (TMF921's `description`). */
+  description: z.string().max(2000).optional(),
   plan: IntentPlan,
   siteSelector: SiteSelector,
   revision: z.number().int().min(1),

@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Intent } from "@nephoran/shared";
-import { SiteSelector } from "@nephoran/shared";
+import { Priority, SiteSelector } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
 import { notFound } from "../errors";
@@ -20,7 +20,7 @@ const TmfIntentInput = z
     "@type": z.literal("Intent").optional(),
     name: z.string().min(1).max(253),
     description: z.string().max(2000).optional(),
-    priority: z.string().optional(),
+    priority: Priority.optional(),
     expression: z
       .object({ "@type": z.string().optional(), expressionValue: z.union([z.string().max(2000), PlanInput]) })
       .loose()
@@ -53,7 +53,7 @@ function toTmf(i: Intent) {
     href: `${BASE}/${i.id}`,
     "@type": "Intent" as const,
     name: i.name,
-    ...(i.text ? { description: i.text } : {}),
+    ...(i.description !== undefined ? { description: i.description } : i.text ? { description: i.text } : {}),
     version: String(i.revision),
     lifecycleStatus: i.state === "active" ? "active" : "terminating",
     priority: i.priority,
@@ -78,9 +78,11 @@ async function create(
     {
       name: body.name,
       ...(text ? { text } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
       plan,
       siteSelector: requireSites(body.siteSelector, plan),
-      priority: plan.priority,
+      // The caller's priority stands; without one, the plan's (urgency words in the text).
+      priority: body.priority ?? plan.priority,
       createdBy: actor,
     },
     "tmf921",

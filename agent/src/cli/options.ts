@@ -118,6 +118,10 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
   } catch (e: unknown) {
     throw new UsageError((e as Error).message);
   }
+  if (target.kind === "kubernetes" && target.kubeconfig && !existsSync(target.kubeconfig))
+    throw new UsageError(
+      `the kubeconfig ${target.kubeconfig} does not exist; give the cluster's (--kubeconfig ~/.kube/config, or /etc/rancher/k3s/k3s.yaml on a K3s node), or write manifests to a folder with --target directory:DIR`,
+    );
   if (target.kind === "directory" && target.dir === "")
     target = { kind: "directory" as const, dir: join(dataDir, "manifests") };
   const parsed = AgentConfigSchema.safeParse({

@@ -48,16 +48,30 @@ export async function runCli(
   }
 }
 
-/** A binary's whole life: runs `commands` on this process's arguments and sets its exit code. */
+/**
+ * A binary's whole life: runs `commands` on this process's arguments and sets its exit code. An unexpected
+ * failure is one line; its stack trace only with --debug (or NEPHORAN_DEBUG=1).
+ */
 export async function runProcess(commands: readonly Command[]): Promise<void> {
+  const argv = process.argv.slice(2);
+  const debug = argv.includes("--debug") || Boolean(process.env["NEPHORAN_DEBUG"]);
   try {
-    process.exitCode = await runCli(commands, process.argv.slice(2), {
-      out: (t) => process.stdout.write(t),
-      err: (t) => process.stderr.write(t),
-      env: process.env,
-    });
+    process.exitCode = await runCli(
+      commands,
+      argv.filter((a) => a !== "--debug"),
+      {
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+        env: process.env,
+      },
+    );
   } catch (e: unknown) {
-    process.stderr.write(`nephoran: ${(e as Error)?.stack ?? String(e)}\n`);
+    const err = e as Error;
+    process.stderr.write(
+      debug
+        ? `nephoran: ${err?.stack ?? String(e)}\n`
+        : `nephoran: ${err?.message ?? String(e)} (run again with --debug for details)\n`,
+    );
     process.exitCode = 1;
   }
 }

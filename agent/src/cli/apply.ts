@@ -41,6 +41,7 @@ export const applyCommand: Command = {
           source: "rules",
           confidence: added.plan.confidence,
           warnings: added.warnings,
+          site: agent.config.site,
         }),
       );
       try {

@@ -16,6 +16,7 @@ export const ApiErrorCode = {
   CrossSite: "CROSS_SITE_REFUSED",
   IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
   PlanRefused: "PLAN_REFUSED",
+  SitesConflict: "SITES_CONFLICT",
   TokenInvalid: "TOKEN_INVALID",
   Unavailable: "UNAVAILABLE",
   Internal: "INTERNAL",

@@ -38,8 +38,30 @@ function refused(e: PlanningError): ApiError {
   return new ApiError(422, ApiErrorCode.PlanRefused, e.message, { code: e.code, violations: e.violations });
 }
 
-/** The selector an intent gets: the one given, or the sites the plan names; refused when it picks nothing. */
+const describe = (s: SiteSelector): string =>
+  [
+    ...(s.all ? ["all sites"] : []),
+    ...(s.names?.length ? [s.names.join(", ")] : []),
+    ...Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+  ].join("; ") || "no site";
+
+const sameSelector = (a: SiteSelector, b: SiteSelector): boolean =>
+  Boolean(a.all) === Boolean(b.all) &&
+  JSON.stringify([...(a.names ?? [])].sort()) === JSON.stringify([...(b.names ?? [])].sort()) &&
+  JSON.stringify(Object.entries(a.matchLabels ?? {}).sort()) ===
+    JSON.stringify(Object.entries(b.matchLabels ?? {}).sort());
+
+/**
+ * The selector an intent gets: the one given, or the sites the plan names; refused when it picks nothing,
+ * and when the text names other sites than the selector given beside it (never silently overridden).
+ */
 export function requireSites(given: SiteSelector | undefined, plan: IntentPlan): SiteSelector {
+  if (given && plan.sites && !sameSelector(given, plan.sites))
+    throw new ApiError(
+      422,
+      ApiErrorCode.SitesConflict,
+      `the intent names ${describe(plan.sites)} but the request's siteSelector says ${describe(given)}: leave one out, or make them agree`,
+    );
   const sel = given ?? plan.sites;
   if (!sel || (!sel.all && !sel.names?.length && !Object.keys(sel.matchLabels ?? {}).length)) {
     throw new ApiError(

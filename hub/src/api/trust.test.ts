@@ -302,3 +302,21 @@ describe("TMF921 create", () => {
     );
   });
 });
+
+describe("sites named twice", () => {
+  it("refuses a text that names other sites than the siteSelector beside it, naming both", async () => {
+    await h.enroll("edge01");
+    await h.enroll("demo");
+    const r = await h.call("POST", "/v1/intents", {
+      body: { text: "scale the UPF at edge01 to 3 replicas", siteSelector: { names: ["demo"] } },
+    });
+    expectError(r, 422, "SITES_CONFLICT");
+    expect(r.json.error?.message).toMatch(/names edge01 .*says demo/);
+    expect((await h.call("GET", "/v1/intents")).json["items"]).toEqual([]);
+    // The same sites both ways is no conflict.
+    const ok = await h.call("POST", "/v1/intents", {
+      body: { text: "Deploy AMF at edge01", siteSelector: { names: ["edge01"] } },
+    });
+    expect(ok.status).toBe(201);
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IntentPlan } from "../domain";
-import { EXIT, SHARED_COMMANDS, runCli } from "./index";
+import { EXIT, SHARED_COMMANDS, formatPlan, runCli } from "./index";
 
 async function runWith(env: Record<string, string>, ...argv: string[]) {
   let out = "";
@@ -39,6 +39,19 @@ describe("nephoran CLI", () => {
     expect(r.out).toBe("");
     expect(r.err).toContain("GUARDRAIL");
     expect(r.err).toContain("replicas.range");
+  });
+
+  it("says where a plan that names no site applies when it applies at one site", () => {
+    const plan = IntentPlan.parse({
+      intentType: "nf.deploy",
+      actions: [{ kind: "deploy", nf: "amf", replicas: 1 }],
+      priority: "medium",
+      source: "rules",
+      confidence: 0.9,
+    });
+    const out = { plan, source: "rules" as const, confidence: 0.9, warnings: [] };
+    expect(formatPlan({ ...out, site: "edge01" })).toContain("Sites: edge01 (this site)");
+    expect(formatPlan(out)).toContain("Sites: not given (the hub's selector decides)");
   });
 
   it("refuses bad usage with exit 2", async () => {

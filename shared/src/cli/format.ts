@@ -22,9 +22,9 @@ function describeAction(a: Action): string {
   return parts.join(", ");
 }
 
-function describeSites(plan: IntentPlan): string {
+function describeSites(plan: IntentPlan, here?: string): string {
   const s = plan.sites;
-  if (!s) return "not given (the hub's selector decides)";
+  if (!s) return here ? `${here} (this site)` : "not given (the hub's selector decides)";
   const parts: string[] = [];
   if (s.all) parts.push("all sites");
   if (s.names?.length) parts.push(s.names.join(", "));
@@ -33,13 +33,14 @@ function describeSites(plan: IntentPlan): string {
   return parts.join("; ");
 }
 
-export function formatPlan(out: PlanOutput): string {
+/** A plan as an operator reads it; `site` is where it applies when the plan names none (an agent's own). */
+export function formatPlan(out: PlanOutput & { readonly site?: string }): string {
   const p = out.plan;
   const lines = [
     `Plan: ${p.intentType}   priority ${p.priority}   source ${out.source}   confidence ${out.confidence.toFixed(2)}`,
     "Actions:",
     ...p.actions.map((a, i) => `  ${i + 1}. ${describeAction(a)}`),
-    `Sites: ${describeSites(p)}`,
+    `Sites: ${describeSites(p, out.site)}`,
   ];
   if (p.expectations?.length) {
     lines.push(

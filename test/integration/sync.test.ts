@@ -200,13 +200,19 @@ describe.each(kinds)("sync over %s", (kind) => {
       const b = await site();
       b.agent.start();
       const secret = await createIntent(`Deploy 1 PCF at ${b.name}`);
-      const before = await eventually(() => reported(hub, secret.id, b.name));
+      // Settled first, so nothing but a forgery could change what the hub holds for it afterwards.
+      const before = await eventually(() => {
+        const r = reported(hub, secret.id, b.name);
+        return r && done(r.phase) ? r : undefined;
+      });
       expect(before).toBeDefined();
 
       const forged = Buffer.from(
         JSON.stringify({
           v: 1,
           site: b.name,
+          // b's credential id is no secret: only the channel and the broker's ACL may stop this.
+          cred: b.sync.credentialId,
           type: "report",
           id: `${b.name}:${secret.id}:999999`,
           report: { ...before, phase: "Failed", reportSeq: 999999 },

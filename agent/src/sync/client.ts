@@ -69,6 +69,8 @@ export interface SyncClientStatus {
   readonly refused: number;
   /** Messages received from the hub since start. */
   readonly received: number;
+  /** The same, by message type (intent, synced, reportAck, resync, pointer). */
+  readonly receivedByType: Readonly<Record<string, number>>;
 }
 
 export class SyncClient {
@@ -92,6 +94,7 @@ export class SyncClient {
   #applied = 0;
   #refused = 0;
   #received = 0;
+  readonly #receivedByType: Record<string, number> = {};
   readonly #opts: SyncClientOptions;
 
   constructor(
@@ -132,6 +135,7 @@ export class SyncClient {
       applied: this.#applied,
       refused: this.#refused,
       received: this.#received,
+      receivedByType: { ...this.#receivedByType },
     };
   }
 
@@ -253,6 +257,7 @@ export class SyncClient {
       );
       return;
     }
+    this.#receivedByType[msg.type] = (this.#receivedByType[msg.type] ?? 0) + 1;
     try {
       this.#handle(msg);
     } catch (e) {

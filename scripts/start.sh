@@ -80,9 +80,9 @@ Logs: .nephoran/hub.log, .nephoran/agent.log. Ctrl-C stops both; their state sta
 
 Try, in another terminal:
   export NEPHORAN_HUB=$HUB NEPHORAN_TOKEN=\$(cat .nephoran/hub/admin-token)
-  pnpm nephoran intent create "Deploy a basic AMF instance for testing" --sites $SITE
-  pnpm nephoran intent watch <id>            # follow it to Ready at the hub
-  pnpm nephoran intent create "Create a URLLC slice with 1 ms latency" --labels env=demo
+  pnpm -s nephoran intent create "Deploy a basic AMF instance for testing" --sites $SITE
+  pnpm -s nephoran intent watch <id>            # follow it to Ready at the hub
+  pnpm -s nephoran intent create "Create a URLLC slice with 1 ms latency" --labels env=demo
   ls $rel/manifests/*                        # what the agent wrote for the site
   open http://127.0.0.1:$STATUS_PORT/                   # the agent's status page (JSON: /status, /metrics)
   curl -H "authorization: Bearer \$NEPHORAN_TOKEN" -H 'content-type: application/json' \\

@@ -359,6 +359,9 @@ describe("documents and health", () => {
         "/v1/enrollment-tokens",
       ]),
     );
+    const front = await call("GET", "/", { as: null });
+    expect(front.status).toBe(302);
+    expect(front.headers.get("location")).toBe("/docs");
     const docs = await call("GET", "/docs", { as: null });
     expect(docs.text).toContain("/v1/intents/{id}");
     expect(docs.text).not.toMatch(/https?:\/\/(cdn|unpkg)/);

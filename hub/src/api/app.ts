@@ -247,6 +247,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     },
     security: [{ bearer: [] }],
   });
+  // The front door: the API reference.
+  app.get("/", (c) => c.redirect("/docs", 302));
   // A self-contained page (no CDN assets: hubs often run where only the VPN reaches).
   app.get("/docs", (c) =>
     c.html(

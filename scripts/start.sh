@@ -87,7 +87,7 @@ Try, in another terminal:
   open http://127.0.0.1:$STATUS_PORT/                   # the agent's status page (JSON: /status, /metrics)
   curl -H "authorization: Bearer \$NEPHORAN_TOKEN" -H 'content-type: application/json' \\
     -d '{"text":"scale AMF to 3 replicas","siteSelector":{"names":["$SITE"]}}' $HUB/v1/intents
-  curl "http://127.0.0.1:$STATUS_PORT/v1/search?q=which+function+terminates+N3"   # the site's knowledge
+  curl "http://127.0.0.1:$STATUS_PORT/v1/search?q=which+function+terminates+the+N3+user+plane+tunnel"   # the site's knowledge
 
 EOF
 wait -n "${pids[@]}" || true

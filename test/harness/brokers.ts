@@ -40,6 +40,12 @@ async function waitForPort(port: number, ms = 10_000): Promise<void> {
   }
 }
 
+/** Every broker this process started and that still runs: one exit hook kills them all. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
 export abstract class Broker {
   proc: ChildProcess | undefined;
   readonly dir: string;
@@ -69,9 +75,8 @@ export abstract class Broker {
     proc.stderr?.on("data", (d: Buffer) => (this.#out += d.toString()));
     this.proc = proc;
     // A broker never outlives the process that started it, however that process ends.
-    const reap = () => proc.kill("SIGKILL");
-    process.once("exit", reap);
-    proc.once("exit", () => process.off("exit", reap));
+    running.add(proc);
+    proc.once("exit", () => running.delete(proc));
     writeFileSync(this.pidFile, `${proc.pid}\n`);
     try {
       await waitForPort(this.port);

@@ -3,7 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { crossSiteRefusal, CrossSiteRefusal, jsonBodyProblem } from "@nephoran/shared";
+import { crossSiteRefusal, CrossSiteRefusal, inspectJson } from "@nephoran/shared";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
@@ -149,10 +149,13 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     }),
   );
 
+  // A JSON body is parsed once, here: refused for a __proto__ key or a lone surrogate anywhere, and handed
+  // to the route's validator as parsed.
   app.use("*", async (c, next) => {
     if (c.req.header("content-type")?.includes("json")) {
-      const problem = jsonBodyProblem(await c.req.text());
+      const { value, problem } = inspectJson(await c.req.text());
       if (problem) throw new ApiError(400, ApiErrorCode.Validation, problem);
+      if (value !== undefined) c.req.bodyCache.json = Promise.resolve(value);
     }
     await next();
   });

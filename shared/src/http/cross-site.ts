@@ -63,26 +63,30 @@ export function hasProtoKey(json: string): boolean {
   return jsonBodyProblem(json)?.startsWith("a key named") ?? false;
 }
 
-/**
- * What makes a JSON body unacceptable whatever the route: a `__proto__` key (see hasProtoKey), or a string
- * that is not well-formed Unicode (a lone surrogate, which a store would keep only lossily). Undefined when
- * there is nothing, or when the text is not JSON at all (the route's own validation says so).
- */
 /** In /u mode a paired surrogate reads as one code point: what matches \p{Cs} stands alone. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-export function jsonBodyProblem(json: string): string | undefined {
+/**
+ * Parses a JSON body once and says what makes it unacceptable whatever the route: a `__proto__` key (see
+ * hasProtoKey), or a string that is not well-formed Unicode (a lone surrogate, which a store would keep only
+ * lossily). `value` is undefined when the text is not JSON at all (the route's own validation says so).
+ */
+export function inspectJson(json: string): { value?: unknown; problem?: string } {
   let problem: string | undefined;
+  let value: unknown;
   try {
-    JSON.parse(json, (key: string, value: unknown) => {
-      if (problem) return value;
+    value = JSON.parse(json, (key: string, v: unknown) => {
+      if (problem) return v;
       if (key === "__proto__") problem = 'a key named "__proto__" is not allowed anywhere in the body';
-      else if (LONE_SURROGATE.test(key) || (typeof value === "string" && LONE_SURROGATE.test(value)))
+      else if (LONE_SURROGATE.test(key) || (typeof v === "string" && LONE_SURROGATE.test(v)))
         problem = `${key ? `"${key}"` : "a string"} is not well-formed Unicode (a lone surrogate): send valid UTF-16 text`;
-      return value;
+      return v;
     });
   } catch {
-    return undefined;
+    return {};
   }
-  return problem;
+  return problem ? { problem } : { value };
 }
+
+/** What makes a JSON body unacceptable (see inspectJson), or undefined. */
+export const jsonBodyProblem = (json: string): string | undefined => inspectJson(json).problem;

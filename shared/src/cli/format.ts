@@ -51,8 +51,13 @@ export function formatPlan(out: PlanOutput & { readonly site?: string }): string
   return `${lines.join("\n")}\n`;
 }
 
+/** A refusal as one line, or, when guardrails were broken, one line per broken rule (each said once). */
 export function formatRefusal(e: PlanningError): string {
-  const lines = [`nephoran: not planned (${e.code}): ${e.message}`];
+  if (!e.violations.length) return `nephoran: not planned (${e.code}): ${e.message}\n`;
+  const n = e.violations.length;
+  const lines = [
+    `nephoran: not planned (${e.code}): the plan breaks ${n === 1 ? "a guardrail" : `${n} guardrails`}:`,
+  ];
   for (const v of e.violations) lines.push(`  - ${v.rule} at ${v.path}: ${v.message}`);
   return `${lines.join("\n")}\n`;
 }

@@ -65,6 +65,18 @@ describe("guardrails", () => {
     ).toEqual([GuardrailRule.Namespace]);
   });
 
+  it("allow the namespace families operators use for core, RAN and RIC, and no kube-* namespace ever", () => {
+    const ns = (namespace: string, c = ctx) =>
+      checkPlan(plan({ actions: [{ kind: "deploy", nf: "du", replicas: 1, namespace }] }), c).map(
+        (v) => v.rule,
+      );
+    for (const ok of ["oran-odu", "ran-cu", "5gc-amf", "5g-core", "core-lab", "ric-xapps", "test-17"])
+      expect(ns(ok), ok).toEqual([]);
+    const open = { ...ctx, policy: GuardrailPolicy.parse({ namespaces: ["*"] }) };
+    expect(ns("kube-flannel", open)).toEqual([GuardrailRule.Namespace]);
+    expect(ns("payments")).toEqual([GuardrailRule.Namespace]);
+  });
+
   it("refuse params asking for privilege, host access or cluster-scoped objects", () => {
     const withParams = (params: Record<string, boolean>) =>
       plan({ actions: [{ kind: "deploy", nf: "upf", replicas: 1, params }] });

@@ -7,6 +7,7 @@ import type { GuardrailPolicy } from "./policy";
 import { namespaceAllowed } from "./policy";
 import type { Violation } from "./rules";
 import {
+  FORBIDDEN_NAMESPACE_PREFIXES,
   FORBIDDEN_NAMESPACES,
   FORBIDDEN_PARAM_KEYS,
   GuardrailRule as R,
@@ -75,7 +76,11 @@ function checkAction(a: Action, i: number, ctx: GuardrailContext): Violation[] {
   }
 
   if (a.namespace !== undefined) {
-    if (FORBIDDEN_NAMESPACES.includes(a.namespace) || !namespaceAllowed(a.namespace, ctx.policy.namespaces)) {
+    if (
+      FORBIDDEN_NAMESPACES.includes(a.namespace) ||
+      FORBIDDEN_NAMESPACE_PREFIXES.some((p) => a.namespace?.startsWith(p)) ||
+      !namespaceAllowed(a.namespace, ctx.policy.namespaces)
+    ) {
       out.push({
         rule: R.Namespace,
         path: at("namespace"),

@@ -27,22 +27,34 @@ export interface Violation {
 }
 
 /** Namespaces that no plan may target, whatever the allowlist says. */
+/** The cluster's own namespaces: never a network function's, whatever a policy allows. */
 export const FORBIDDEN_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+export const FORBIDDEN_NAMESPACE_PREFIXES: readonly string[] = ["kube-", "cattle-", "k3s-"];
 
+/**
+ * The default policy: the namespace families operators use for core, RAN, RIC and test workloads (each name
+ * and its "-…" variants, e.g. oran-odu, ran-cu, 5gc-amf). Configurable at the hub and the agent
+ * (`guardrails.namespaces`).
+ */
 export const DEFAULT_NAMESPACE_ALLOWLIST: readonly string[] = [
   "default",
   "nephoran",
   "nephoran-*",
-  "5g-core",
-  "core",
-  "ran",
-  "oran",
-  "ric",
-  "sim",
-  "edge",
-  "test",
-  "testing",
-  "lab",
+  ...[
+    "5g",
+    "5gc",
+    "5g-core",
+    "core",
+    "ran",
+    "oran",
+    "o-ran",
+    "ric",
+    "sim",
+    "edge",
+    "test",
+    "testing",
+    "lab",
+  ].flatMap((family) => [family, `${family}-*`]),
 ];
 
 /** A1 policy type for traffic steering (O-RAN SC). */

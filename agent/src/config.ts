@@ -1,6 +1,6 @@
 /** The agent's configuration, parsed once (zod) in the composition root. */
 import { z } from "zod";
-import { GuardrailPolicy, SiteName, SiteSyncCredentials } from "@nephoran/shared";
+import { credentialIdOf, GuardrailPolicy, SiteName, SiteSyncCredentials } from "@nephoran/shared";
 
 export const TargetConfig = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("kubernetes"), kubeconfig: z.string().min(1).optional() }),
@@ -70,4 +70,16 @@ export const Enrollment = z.object({
   sync: SiteSyncCredentials.optional(),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
+
+/**
+ * An enrollment written before sync credentials carried their id: the id is derived from the site
+ * credential the file holds, so a site enrolled earlier keeps working without enrolling again.
+ */
+export function upgradeEnrollment(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const r = raw as { credential?: unknown; sync?: Record<string, unknown> };
+  if (typeof r.credential !== "string" || typeof r.sync !== "object" || r.sync === null) return raw;
+  if ("credentialId" in r.sync) return raw;
+  return { ...r, sync: { ...r.sync, credentialId: credentialIdOf(r.credential) } };
+}
 export const ENROLLMENT_FILE = "enrollment.json";

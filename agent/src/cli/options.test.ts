@@ -1,10 +1,10 @@
 /** The agent's flags become one config, and a mistake becomes one line that says what to do. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "@nephoran/shared";
-import { configFromFlags } from "./options";
+import { credentialIdOf, UsageError } from "@nephoran/shared";
+import { configFromFlags, readEnrollmentFile } from "./options";
 
 const io = { out: () => undefined, err: () => undefined, env: {} };
 
@@ -18,5 +18,30 @@ describe("agent flags", () => {
       );
     expect(call).toThrow(UsageError);
     expect(call).toThrow(/does not exist.*--kubeconfig ~\/\.kube\/config.*k3s\.yaml.*--target directory:DIR/);
+  });
+});
+
+describe("enrollment files", () => {
+  it("reads one written before credential ids, deriving the id from the site credential it holds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nephoran-enrollment-"));
+    const file = join(dir, "enrollment.json");
+    const credential = "nps_old-site-credential-0123456789abcdef";
+    writeFileSync(
+      file,
+      JSON.stringify({
+        siteId: "edge01",
+        credential,
+        hubUrl: "http://127.0.0.1:8080",
+        sync: {
+          transport: "mqtt",
+          url: "mqtt://127.0.0.1:1883",
+          site: "edge01",
+          username: "edge01",
+          password: credential,
+          protocolVersion: 4,
+        },
+      }),
+    );
+    expect(readEnrollmentFile(file).sync?.credentialId).toBe(credentialIdOf(credential));
   });
 });

@@ -5,7 +5,13 @@ import type { CliIo } from "@nephoran/shared";
 import { UsageError } from "@nephoran/shared";
 import type { AgentConfig } from "../config";
 import type { Enrollment as EnrollmentT } from "../config";
-import { AgentConfig as AgentConfigSchema, ENROLLMENT_FILE, Enrollment, parseTargetFlag } from "../config";
+import {
+  AgentConfig as AgentConfigSchema,
+  ENROLLMENT_FILE,
+  Enrollment,
+  parseTargetFlag,
+  upgradeEnrollment,
+} from "../config";
 
 export const AGENT_FLAGS = {
   site: { type: "string" },
@@ -88,7 +94,7 @@ export function readEnrollmentFile(file: string): EnrollmentT {
   } catch {
     throw new UsageError(`${file} is not JSON: enroll the site again`);
   }
-  const parsed = Enrollment.safeParse(raw);
+  const parsed = Enrollment.safeParse(upgradeEnrollment(raw));
   if (!parsed.success) throw new UsageError(`${file} is not an enrollment: enroll the site again`);
   return parsed.data;
 }

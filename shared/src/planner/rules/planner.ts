@@ -13,6 +13,7 @@ import { assertNoRelativeWithout, readClause } from "./clause";
 import type { Draft } from "./drafts";
 import { newDraft } from "./drafts";
 import { tokenize } from "./lexer";
+import { joinParticles } from "./particles";
 import type { Mark } from "./marks";
 import { checkSiteGroups, markSites } from "./sites";
 import type { VerbEntry } from "./vocabulary";
@@ -74,7 +75,7 @@ export class RulesPlanner implements Planner {
         violations: [{ rule: GuardrailRule.TextLength, path: "text", message }],
       });
     }
-    const marks = markSites(this.#annotator.annotate(tokenize(trimmed)));
+    const marks = markSites(this.#annotator.annotate(joinParticles(tokenize(trimmed))));
     const warnings: string[] = [];
     refuseEarly(marks, text);
     checkSiteGroups(marks);

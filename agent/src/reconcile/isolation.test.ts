@@ -34,8 +34,18 @@ describe("per-intent isolation in the reconcile pass", () => {
       { logger: pino({ level: "silent" }) },
     );
     agents.push(agent);
+    // Intents fold in creation order: each gets its own instant, so the configure comes after every deploy.
+    let n = 0;
     const put = (id: string, p: IntentPlan) =>
-      agent.store.upsertIntent({ id, name: id, plan: p, revision: 1, priority: "medium", origin: "hub" });
+      agent.store.upsertIntent({
+        id,
+        name: id,
+        plan: p,
+        revision: 1,
+        priority: "medium",
+        origin: "hub",
+        createdAt: new Date(Date.UTC(2026, 10, 29, 10, 0, 0, ++n)).toISOString(),
+      });
     for (let i = 0; i < 70; i++)
       put(
         `upf-${i}`,

@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { crossSiteRefusal, CrossSiteRefusal, hasProtoKey, PlanningError, Priority } from "@nephoran/shared";
+import { crossSiteRefusal, CrossSiteRefusal, inspectJson, PlanningError, Priority } from "@nephoran/shared";
 import type { Agent } from "../agent";
 import { KnowledgeUnavailableError } from "../knowledge";
 import { statusHtml } from "./html";
@@ -110,16 +110,11 @@ export function createStatusApp(deps: StatusAppDeps): Hono {
     "/v1/intents",
     bodyLimit({ maxSize: 64 * 1024, onError: (c) => fail(c, 413, "too_large", "the body is over 64 KB") }),
     async (c) => {
-      const text = await c.req.text();
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        return fail(c, 400, "invalid_json", "the body is not JSON");
-      }
-      if (hasProtoKey(text))
-        return fail(c, 400, "invalid_request", 'a key named "__proto__" is not allowed in the body');
-      const body = LocalIntentBody.safeParse(raw);
+      // Parsed once, with the hub's body rules: no __proto__ key, no lone surrogate.
+      const { value, problem } = inspectJson(await c.req.text());
+      if (problem) return fail(c, 400, "invalid_request", problem);
+      if (value === undefined) return fail(c, 400, "invalid_json", "the body is not JSON");
+      const body = LocalIntentBody.safeParse(value);
       if (!body.success) return fail(c, 400, "invalid_request", issues(body.error));
       try {
         const r = await agent.addLocalIntent(body.data.text, body.data.priority);

@@ -54,22 +54,13 @@ export function crossSiteRefusal(r: RequestFacts): { code: CrossSiteRefusal; mes
   return undefined;
 }
 
-/**
- * Whether a JSON text has a key named `__proto__` anywhere. JSON.parse keeps one as an own property, but
- * object spreads and schema parsers drop it silently (or follow it): a request that carries one is refused
- * rather than silently changed.
- */
-export function hasProtoKey(json: string): boolean {
-  return jsonBodyProblem(json)?.startsWith("a key named") ?? false;
-}
-
 /** In /u mode a paired surrogate reads as one code point: what matches \p{Cs} stands alone. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Parses a JSON body once and says what makes it unacceptable whatever the route: a `__proto__` key (see
- * hasProtoKey), or a string that is not well-formed Unicode (a lone surrogate, which a store would keep only
- * lossily). `value` is undefined when the text is not JSON at all (the route's own validation says so).
+ * Parses a JSON body once and says what makes it unacceptable whatever the route: a `__proto__` key (JSON.parse
+ * keeps one as an own property, but object spreads and schema parsers drop it silently or follow it), or a
+ * string that is not well-formed Unicode (a lone surrogate, which a store would keep only lossily). `value` is undefined when the text is not JSON at all (the route's own validation says so).
  */
 export function inspectJson(json: string): { value?: unknown; problem?: string } {
   let problem: string | undefined;
@@ -87,6 +78,3 @@ export function inspectJson(json: string): { value?: unknown; problem?: string }
   }
   return problem ? { problem } : { value };
 }
-
-/** What makes a JSON body unacceptable (see inspectJson), or undefined. */
-export const jsonBodyProblem = (json: string): string | undefined => inspectJson(json).problem;

@@ -29,13 +29,14 @@ export function callerOf(c: Context<AppEnv>): Principal | undefined {
     throw new ApiError(403, ApiErrorCode.Forbidden, "site credentials cannot call the operator API");
   }
   const { store, clock } = c.var.deps;
-  const found = store.tokenByHash(hashToken(token));
+  const hash = hashToken(token);
+  const found = store.tokenByHash(hash);
   if (!found || found.revokedAt)
     throw new ApiError(401, ApiErrorCode.Unauthenticated, "unknown or revoked API token");
   const now = clock.now();
   if (found.expiresAt && Date.parse(found.expiresAt) <= now.getTime())
     throw new ApiError(401, ApiErrorCode.Unauthenticated, `this API token expired at ${found.expiresAt}`);
-  store.touchApiToken(found.id, now);
+  store.touchApiToken(hash, now);
   return { id: found.id, name: found.name, role: found.role };
 }
 

@@ -86,13 +86,13 @@ export class SqliteAccess {
     return this.getApiToken(id) as ApiToken;
   }
 
-  touchApiToken(id: string, at: Date): void {
-    const cachedEntry = [...this.#byHash].find(([, t]) => t.id === id);
-    const last = cachedEntry?.[1].lastUsedAt;
-    if (last && at.getTime() - Date.parse(last) < TOUCH_EVERY_MS) return;
+  touchApiToken(hash: string, at: Date): void {
+    const token = this.tokenByHash(hash);
+    if (!token) return;
+    if (token.lastUsedAt && at.getTime() - Date.parse(token.lastUsedAt) < TOUCH_EVERY_MS) return;
     const iso = at.toISOString();
-    this.stmt("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(iso, id);
-    if (cachedEntry) this.#byHash.set(cachedEntry[0], { ...cachedEntry[1], lastUsedAt: iso });
+    this.stmt("UPDATE api_tokens SET last_used_at = ? WHERE hash = ?").run(iso, hash);
+    this.#byHash.set(hash, { ...token, lastUsedAt: iso });
   }
 
   getIdempotent(scope: string, key: string): IdempotentAnswer | undefined {

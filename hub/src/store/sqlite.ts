@@ -145,8 +145,8 @@ export class SqliteHubStore implements HubStore {
   revokeApiToken(id: string): ApiToken {
     return this.#access.revokeApiToken(id);
   }
-  touchApiToken(id: string, at: Date): void {
-    this.#access.touchApiToken(id, at);
+  touchApiToken(hash: string, at: Date): void {
+    this.#access.touchApiToken(hash, at);
   }
   getIdempotent(scope: string, key: string): IdempotentAnswer | undefined {
     return this.#access.getIdempotent(scope, key);

@@ -151,8 +151,8 @@ export interface HubStore {
   countApiTokens(): number;
   /** Revokes at once: the next request with it is refused. */
   revokeApiToken(id: string): ApiToken;
-  /** Records a use (written at most once a minute per token). */
-  touchApiToken(id: string, at: Date): void;
+  /** Records a use of the token with this hash (written at most once a minute per token). */
+  touchApiToken(hash: string, at: Date): void;
 
   /** The answer (status > 0) or the claim (status 0) of a request with this key. */
   getIdempotent(scope: string, key: string): IdempotentAnswer | undefined;

@@ -189,3 +189,12 @@ export class MosquittoBroker extends Broker {
 
 /** Whether both brokers are installed (scripts/test-env/brokers.sh install puts them there). */
 export const brokersInstalled = (): boolean => Boolean(which("nats-server") && which("mosquitto"));
+
+export type BrokerKind = "embedded" | "mosquitto" | "nats";
+
+/** The external broker a suite's transport needs, started; none for the hub's embedded one. */
+export async function startBroker(kind: BrokerKind): Promise<Broker | undefined> {
+  if (kind === "mosquitto") return new MosquittoBroker().start();
+  if (kind === "nats") return new NatsBroker().start();
+  return undefined;
+}

@@ -8,7 +8,7 @@ import type { Agent } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
 import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
-import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import { brokersInstalled, startBroker } from "../harness/brokers";
 import { api, enroll, startHub, syncedAgent } from "../harness/sync";
 
 const installed = brokersInstalled();
@@ -30,8 +30,7 @@ describe.each(kinds)("revocation over %s", (kind) => {
 
   beforeAll(async () => {
     if (skip) return;
-    if (kind === "mosquitto") broker = await new MosquittoBroker().start();
-    if (kind === "nats") broker = await new NatsBroker().start();
+    broker = await startBroker(kind);
     hub = await startHub(broker ? broker.hubSync() : { transport: "embedded", port: 0 });
   });
   afterAll(async () => {

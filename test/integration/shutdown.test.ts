@@ -6,8 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Agent } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
 import { eventually, uniqueSite } from "../harness/agent";
-import type { Broker } from "../harness/brokers";
-import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import { brokersInstalled, startBroker } from "../harness/brokers";
 import { api, enroll, startHub, syncedAgent } from "../harness/sync";
 
 const installed = brokersInstalled();
@@ -30,9 +29,7 @@ async function timed(p: Promise<unknown>): Promise<number> {
 describe.each(kinds)("stopping over %s", (kind) => {
   const skip = kind !== "embedded" && !installed;
   it.skipIf(skip).each(orders)("stops within 5 s, %s", async (order) => {
-    let broker: Broker | undefined;
-    if (kind === "mosquitto") broker = await new MosquittoBroker().start();
-    if (kind === "nats") broker = await new NatsBroker().start();
+    const broker = await startBroker(kind);
     // Heartbeats of 30 s (presence times out after 90 s): only a goodbye can make the site offline quickly.
     const hub: Hub = await startHub(
       broker ? broker.hubSync() : { transport: "embedded", port: 0 },

@@ -15,7 +15,7 @@ import type { Hub } from "@nephoran/hub";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
-import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import { brokersInstalled, startBroker } from "../harness/brokers";
 import { freePort } from "../harness/ports";
 import { spawnNephoran } from "../harness/process";
 import type { SyncConfigInput } from "../harness/sync";
@@ -43,9 +43,7 @@ afterAll(async () => {
 async function setup(
   kind: Kind,
 ): Promise<{ hub: Hub; broker?: Broker; sync: SyncConfigInput; dataDir: string }> {
-  let broker: Broker | undefined;
-  if (kind === "mosquitto") broker = await new MosquittoBroker().start();
-  if (kind === "nats") broker = await new NatsBroker().start();
+  const broker = await startBroker(kind);
   const sync: SyncConfigInput = broker ? broker.hubSync() : { transport: "embedded", port: await freePort() };
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-faults-"));
   const hub = await startHub(sync, dataDir);

@@ -12,7 +12,7 @@ import type { Hub } from "@nephoran/hub";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
-import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import { brokersInstalled, startBroker } from "../harness/brokers";
 import { TcpProxy } from "../harness/proxy";
 import { api, enroll, reported, startHub, syncedAgent } from "../harness/sync";
 
@@ -55,8 +55,7 @@ describe.each(kinds)("sync over %s", (kind) => {
 
   beforeAll(async () => {
     if (skip) return;
-    if (kind === "mosquitto") broker = await new MosquittoBroker().start();
-    if (kind === "nats") broker = await new NatsBroker().start();
+    broker = await startBroker(kind);
     hub = await startHub(broker ? broker.hubSync() : { transport: "embedded", port: 0 });
   });
   afterAll(async () => {

@@ -8,6 +8,7 @@ import type { Clock, IntentPlan, LinkTuning, Priority, SiteSyncCredentials } fro
 import {
   Catalog,
   createAgentTransport,
+  didYouMean,
   PlanningError,
   PlanningErrorCode,
   RulesPlanner,
@@ -191,13 +192,14 @@ export class Agent {
     text: string,
     priority?: Priority,
   ): Promise<{ id: string; plan: IntentPlan; stored: boolean; warnings: readonly string[] }> {
-    const r = await this.planner.plan(text);
+    const r = await this.planner.plan(text, { sites: { names: [this.config.site] } });
     if (!r.ok) throw r.error;
     const names = r.value.plan.sites?.names;
     if (names && !names.includes(this.config.site)) {
+      const hint = names.length === 1 ? didYouMean(names[0] as string, [this.config.site]) : "";
       throw new PlanningError(
         PlanningErrorCode.Conflict,
-        `this intent names ${names.join(", ")}, not this site (${this.config.site}); send it to the hub, or leave the site out`,
+        `this intent names ${names.join(", ")}, not this site (${this.config.site})${hint}; send it to the hub, or leave the site out`,
       );
     }
     const id = `local-${shortHash(text.trim().toLowerCase(), 12)}`;

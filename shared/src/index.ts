@@ -10,3 +10,4 @@ export * from "./clock";
 export * from "./sqlite";
 export * from "./sync";
 export * from "./http";
+export * from "./nearest";

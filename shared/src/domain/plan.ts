@@ -69,6 +69,8 @@ export type SiteSelector = z.infer<typeof SiteSelector>;
 export const ExpectationTarget = z.enum([
   "latency_ms",
   "throughput_mbps",
+  "dl_throughput_mbps",
+  "ul_throughput_mbps",
   "devices",
   "users",
   "availability",

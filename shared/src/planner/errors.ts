@@ -16,6 +16,8 @@ export const PlanningErrorCode = {
   RelativeChange: "RELATIVE_CHANGE",
   /** Negated instructions ("don't deploy …") are refused rather than guessed at. */
   Negation: "NEGATION",
+  /** A word that looks like a mistyped one the planner knows ("depoly"); the refusal says which. */
+  Typo: "TYPO",
   /** Parts of the text contradict each other or cannot be said in one plan. */
   Conflict: "CONFLICT",
   /** The plan was understood but breaks a guardrail. */

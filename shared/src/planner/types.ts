@@ -1,6 +1,9 @@
 import type { IntentPlan, PlanSource } from "../domain";
 import type { Result } from "../result";
 import type { PlanningError } from "./errors";
+import type { KnownSites } from "./rules/sites";
+
+export type { KnownSites };
 
 export interface PlanOutput {
   readonly plan: IntentPlan;
@@ -12,6 +15,11 @@ export interface PlanOutput {
 export interface PlanOptions {
   /** Current replica counts per NF id, so relative changes ("scale in by 2") can be resolved. */
   readonly current?: Readonly<Record<string, number>>;
+  /**
+   * The sites the caller knows (the hub's registry, an agent's own name): named in the text, they are
+   * sites whatever they look like ("on site demo", "at berlin-core").
+   */
+  readonly sites?: KnownSites;
 }
 
 export type PlanResult = Result<PlanOutput, PlanningError>;

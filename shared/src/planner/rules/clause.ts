@@ -8,12 +8,9 @@ import { newDraft, setRelative, setReplicas } from "./drafts";
 import type { Mark } from "./marks";
 import type { Comparator, VerbEntry } from "./vocabulary";
 import { FORBIDDEN_PARAM_KEYS } from "../../guardrails";
+import type { Expectation } from "../../domain";
 
-export interface Expectation {
-  readonly target: "latency_ms" | "throughput_mbps" | "devices" | "users" | "availability";
-  readonly condition: Comparator;
-  readonly value: number;
-}
+export type { Expectation };
 
 export interface ClauseContext {
   readonly sliceMode: boolean;
@@ -87,6 +84,31 @@ function inSiteContext(marks: readonly Mark[], i: number): boolean {
     if (m?.t === "nf" || m?.t === "verb" || m?.t === "num") return false;
   }
   return false;
+}
+
+type LinkDirection = "uplink" | "downlink";
+
+/**
+ * The link a throughput figure is about: "500 Mbps downlink", "downlink 500 Mbps", "DL throughput of at
+ * least 500 Mbps"; undefined when no direction is said (both).
+ */
+function linkDirection(marks: readonly Mark[], i: number): LinkDirection | undefined {
+  const dirOf = (m: Mark | undefined): LinkDirection | undefined =>
+    m?.t === "noun" && (m.noun === "uplink" || m.noun === "downlink") ? m.noun : undefined;
+  const after = dirOf(marks[i + 1]);
+  if (after) return after;
+  for (let j = i - 1; j >= Math.max(0, i - 5); j--) {
+    const m = marks[j];
+    const d = dirOf(m);
+    if (d) return d;
+    const passes =
+      isFiller(m) ||
+      m?.t === "cmp" ||
+      (m?.t === "noun" && m.noun === "throughput") ||
+      (m?.t === "word" && (m.w === "of" || m.w === "at"));
+    if (!passes) return undefined;
+  }
+  return undefined;
 }
 
 function paramValue(raw: string): string | number | boolean {
@@ -176,6 +198,7 @@ export function readClause(
         const count = countFor.get(i);
         for (const id of m.ids) {
           const d = newDraft(kind, id);
+          if (m.ids.length > 1) d.bundled = true;
           if (count?.rel) setRelative(d, { delta: count.rel === "fewer" ? -(count.n ?? 1) : (count.n ?? 1) });
           else if (count?.n !== undefined) setReplicas(d, count.n);
           drafts.push(d);
@@ -203,16 +226,15 @@ export function readClause(
         } else if (m.unit === "pct" && ctx.policyMode) {
           threshold = m.value;
         } else if (m.unit === "mbps") {
-          const next = marks[i + 1];
-          const dirNoun =
-            next?.t === "noun" && (next.noun === "uplink" || next.noun === "downlink")
-              ? next.noun
-              : p?.t === "noun" && (p.noun === "uplink" || p.noun === "downlink")
-                ? p.noun
-                : undefined;
-          if (ctx.sliceMode && !dirNoun) {
+          const dirNoun = linkDirection(marks, i);
+          if (ctx.sliceMode) {
             expectations.push({
-              target: "throughput_mbps",
+              target:
+                dirNoun === "downlink"
+                  ? "dl_throughput_mbps"
+                  : dirNoun === "uplink"
+                    ? "ul_throughput_mbps"
+                    : "throughput_mbps",
               condition: comparatorBefore(marks, i, "IS_GREATER_THAN"),
               value: m.value,
             });

@@ -17,6 +17,8 @@ export interface Draft {
   memoryMi?: number;
   capacity: Capacity;
   params: Params;
+  /** Came from a name that stands for several NFs ("5G core"), not from naming this NF. */
+  bundled?: boolean;
 }
 
 export const newDraft = (kind: Draft["kind"], nf: string): Draft => ({ kind, nf, capacity: {}, params: {} });
@@ -49,3 +51,44 @@ export function setRelative(d: Draft, r: Relative): void {
 
 /** A modifier found in the text, applied to the NFs it belongs to. */
 export type Modifier = (d: Draft) => void;
+
+const agree = <T>(a: T | undefined, b: T | undefined): boolean =>
+  a === undefined || b === undefined || JSON.stringify(a) === JSON.stringify(b);
+
+const agreeEach = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
+  Object.keys(a).every((k) => agree(a[k], b[k]));
+
+/**
+ * An NF that a bundle already holds, named again for the same action ("a 5G core and a UPF"), is one
+ * action with what both say. An NF named twice by name ("AMF and AMF"), or drafts that disagree, stay
+ * apart, for the guardrails to refuse by name.
+ */
+export function mergeRepeats(drafts: readonly Draft[]): Draft[] {
+  const out: Draft[] = [];
+  for (const d of drafts) {
+    const same = out.find(
+      (o) =>
+        o.kind === d.kind &&
+        o.nf === d.nf &&
+        (o.bundled === true || d.bundled === true) &&
+        agree(o.replicas, d.replicas) &&
+        agree(o.relative, d.relative) &&
+        agree(o.cpuMillis, d.cpuMillis) &&
+        agree(o.memoryMi, d.memoryMi) &&
+        agreeEach(o.capacity, d.capacity) &&
+        agreeEach(o.params, d.params),
+    );
+    if (!same) {
+      out.push(d);
+      continue;
+    }
+    if (!d.bundled) delete same.bundled;
+    if (d.replicas !== undefined) same.replicas = d.replicas;
+    if (d.relative !== undefined) same.relative = d.relative;
+    if (d.cpuMillis !== undefined) same.cpuMillis = d.cpuMillis;
+    if (d.memoryMi !== undefined) same.memoryMi = d.memoryMi;
+    Object.assign(same.capacity, d.capacity);
+    Object.assign(same.params, d.params);
+  }
+  return out;
+}

@@ -122,3 +122,52 @@ describe("rules planner", () => {
     expect(plan("Deploy a CU at edge01").warnings.join(" ")).toContain("cu-cp and cu-up");
   });
 });
+
+describe("sites the planner knows", () => {
+  const known = {
+    names: ["lab", "demo", "berlin-core", "central"],
+    labels: { city: ["berlin", "paris"], tier: ["gold"] },
+  };
+  const at = (text: string) => {
+    const r = planner.planSync(text, { sites: known });
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value.plan.sites;
+  };
+
+  it("reads a registered name as a site even where it is an ordinary word", () => {
+    expect(at("scale UPF to 3 at lab")).toEqual({ names: ["lab"] });
+    expect(at("deploy AMF to demo and lab")).toEqual({ names: ["demo", "lab"] });
+    expect(at("deploy the AMF in central")).toEqual({ names: ["central"] });
+    // without the registry "lab" after "at" is the ordinary word: no site is named
+    expect(plan("scale UPF to 3 at lab").plan.sites).toBeUndefined();
+  });
+
+  it("reads a known label value as a label selector", () => {
+    expect(at("deploy SMF in berlin")).toEqual({ matchLabels: { city: "berlin" } });
+    expect(at("deploy SMF at gold sites")).toEqual({ matchLabels: { tier: "gold" } });
+  });
+
+  it("still names an unregistered site after at/on, so the hub can say it is unknown", () => {
+    expect(at("deploy AMF on egde01")).toEqual({ names: ["egde01"] });
+    expect(at("deploy AMF at paris-core")).toEqual({ names: ["paris-core"] });
+  });
+});
+
+describe("typos", () => {
+  it("refuses a mistyped verb with the verb it may be, whatever else the sentence says", () => {
+    for (const [text, verb] of [
+      ["depoly AMF at edge01", "deploy"],
+      ["delpoy the SMF", "deploy"],
+      ["deploy the AMF and delte the SMF", "delete"],
+      ["sacle UPF to 3", "scale"],
+    ] as const) {
+      const e = refusal(text);
+      expect(e.code).toBe(PlanningErrorCode.Typo);
+      expect(e.message).toContain(`did you mean "${verb}"`);
+    }
+  });
+
+  it("leaves words far from any verb to the ignored-words warning", () => {
+    expect(plan("deploy AMF with sparkles").warnings).toEqual(['not understood, ignored: "sparkles"']);
+  });
+});

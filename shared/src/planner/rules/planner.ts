@@ -11,13 +11,14 @@ import { Annotator } from "./annotate";
 import type { ClauseResult, Expectation } from "./clause";
 import { assertNoRelativeWithout, readClause } from "./clause";
 import type { Draft } from "./drafts";
-import { newDraft } from "./drafts";
+import { mergeRepeats, newDraft } from "./drafts";
 import { tokenize } from "./lexer";
 import { joinParticles } from "./particles";
 import type { Mark } from "./marks";
 import { checkSiteGroups, markSites } from "./sites";
 import type { VerbEntry } from "./vocabulary";
-import { DEFAULT_SST, QUESTION_OPENERS, VAGUE_NF_WORDS } from "./vocabulary";
+import { DEFAULT_SST, QUESTION_OPENERS, VAGUE_NF_WORDS, VERBS } from "./vocabulary";
+import { didYouMean } from "../../nearest";
 
 const PRIORITY_ORDER: readonly Priority[] = ["low", "medium", "high", "critical"];
 const SLICE_DEFAULT_NFS = ["smf", "upf"] as const;
@@ -75,7 +76,7 @@ export class RulesPlanner implements Planner {
         violations: [{ rule: GuardrailRule.TextLength, path: "text", message }],
       });
     }
-    const marks = markSites(this.#annotator.annotate(joinParticles(tokenize(trimmed))));
+    const marks = markSites(this.#annotator.annotate(joinParticles(tokenize(trimmed))), options.sites);
     const warnings: string[] = [];
     refuseEarly(marks, text);
     checkSiteGroups(marks);
@@ -140,6 +141,7 @@ export class RulesPlanner implements Planner {
       if (m.t === "security") drafts.forEach((d) => (d.params[m.key] = true));
       if (m.t === "nf" && m.note) warnings.push(m.note);
     }
+    drafts.splice(0, drafts.length, ...mergeRepeats(drafts));
     assertNoRelativeWithout(drafts, options.current);
     const uncounted = drafts.find((d) => d.kind === "scale" && d.replicas === undefined);
     if (uncounted) {
@@ -200,12 +202,33 @@ function refuseEarly(marks: readonly Mark[], text: string): void {
       "this reads as a question, not an intent; ask the knowledge base (nephoran kb search) or say what to do",
     );
   }
+  refuseVerbTypos(marks);
   const unsupported = marks.find((m): m is Extract<Mark, { t: "unsupported" }> => m.t === "unsupported");
   if (unsupported) {
     throw new PlanningError(
       PlanningErrorCode.UnknownNf,
       `"${unsupported.text}" is not a network function in the catalog; run "nephoran catalog" for the list`,
     );
+  }
+}
+
+/** Verbs of five letters or more: a shorter unknown word is too often a real word one edit away. */
+const TYPO_PRONE_VERBS = Object.keys(VERBS).filter((v) => v.length >= 5 && !v.includes(" "));
+
+/**
+ * "depoly the AMF": a word one or two edits from a verb is a typo, not noise to ignore — read as noise, the
+ * NFs around it would fall to another verb of the sentence, or the text would read as having no action.
+ */
+function refuseVerbTypos(marks: readonly Mark[]): void {
+  for (const m of marks) {
+    if (m.t !== "word" || m.role !== "unknown" || m.w.length < 5) continue;
+    const hint = didYouMean(m.w, TYPO_PRONE_VERBS);
+    if (hint) {
+      throw new PlanningError(
+        PlanningErrorCode.Typo,
+        `"${m.raw}" is not a word the planner knows${hint}; nothing was planned — correct it and try again`,
+      );
+    }
   }
 }
 
@@ -294,7 +317,7 @@ function slice(type: SliceType, sst: number | undefined, sd: string | undefined)
 function inferSliceType(expectations: readonly Expectation[]): SliceType | undefined {
   if (expectations.some((e) => e.target === "latency_ms")) return "URLLC";
   if (expectations.some((e) => e.target === "devices")) return "mMTC";
-  if (expectations.some((e) => e.target === "throughput_mbps" || e.target === "users")) return "eMBB";
+  if (expectations.some((e) => e.target.endsWith("throughput_mbps") || e.target === "users")) return "eMBB";
   return undefined;
 }
 

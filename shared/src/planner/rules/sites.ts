@@ -17,6 +17,11 @@ function siteLike(w: string): boolean {
   return /^[a-z0-9][a-z0-9_.-]*$/.test(w) && (/\d/.test(w) || /^edge[-_]?[a-z0-9]/.test(w));
 }
 
+/** "at X" and "on X" name a site whatever X looks like, unless X is a word the planner knows. */
+const NAMING_PREPOSITIONS = new Set(["at", "on"]);
+/** Fillers that are never a site's name, even before the word "site" ("at the site", "on our site"). */
+const ARTICLES = new Set(["a", "an", "the", "this", "that", "our", "my", "their", "its", "each", "every"]);
+
 function toSite(m: Extract<Mark, { t: "word" }>): Mark {
   if (!DNS_LABEL.test(m.w) || m.w.length > 63) {
     throw new PlanningError(
@@ -27,11 +32,42 @@ function toSite(m: Extract<Mark, { t: "word" }>): Mark {
   return { t: "site", name: m.w };
 }
 
+/** The sites and site labels a planner knows of: the hub's registry, or an agent's own name. */
+export interface KnownSites {
+  readonly names: readonly string[];
+  /** Label key → the values sites have for it. */
+  readonly labels?: Readonly<Record<string, readonly string[]>>;
+}
+
+class SiteBook {
+  readonly names: ReadonlySet<string>;
+  /** A label value that only one key has → that key ("berlin" → city). */
+  readonly labelOf = new Map<string, string>();
+
+  constructor(known: KnownSites | undefined) {
+    this.names = new Set(known?.names ?? []);
+    const seen = new Map<string, Set<string>>();
+    for (const [key, values] of Object.entries(known?.labels ?? {}))
+      for (const v of values) seen.set(v, (seen.get(v) ?? new Set()).add(key));
+    for (const [v, keys] of seen) if (keys.size === 1) this.labelOf.set(v, [...keys][0] as string);
+  }
+
+  /** Whether a word in a list after `opener` names a site. */
+  isSiteName(m: Extract<Mark, { t: "word" }>, explicit: boolean, opener: string): boolean {
+    if (this.names.has(m.w)) return m.role !== "structure";
+    if (m.role === "structure") return false;
+    if (m.role === "filler") return explicit && !ARTICLES.has(m.w);
+    return explicit || siteLike(m.w) || NAMING_PREPOSITIONS.has(opener);
+  }
+}
+
 /**
- * Replaces words that name sites with site marks, and "region eu" with label marks. Throws a
+ * Replaces words that name sites with site marks, and "region eu" (or a value of a known label) with
+ * label marks. With `known`, the registry's names are sites wherever a site is expected. Throws a
  * PlanningError for an unusable site name.
  */
-export function markSites(marks: Mark[]): Mark[] {
+export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
+  const book = new SiteBook(known);
   const out = [...marks];
   for (let i = 0; i < out.length; i++) {
     const m = out[i];
@@ -45,25 +81,51 @@ export function markSites(marks: Mark[]): Mark[] {
     }
     const startsList = (isWord(m) && SITE_PREPOSITIONS.has(m.w)) || (m?.t === "noun" && m.noun === "site");
     if (!startsList) {
-      if (isWord(m) && m.role === "unknown" && /^edge[-_]?[a-z0-9]/.test(m.w)) out[i] = toSite(m);
+      if (isWord(m) && m.role === "unknown" && (/^edge[-_]?[a-z0-9]/.test(m.w) || book.names.has(m.w)))
+        out[i] = toSite(m);
       continue;
     }
+    const opener = isWord(m) ? m.w : "site";
     let j = i + 1;
     let explicit = m?.t === "noun";
-    while (isWord(out[j]) && (out[j] as { role: string }).role === "filler") j++;
+    // Articles and fillers between the preposition and the name; the last one may be the name itself
+    // when the word "site" follows ("at the demo site").
+    let lastFiller = -1;
+    while (
+      isWord(out[j]) &&
+      (out[j] as { role: string }).role === "filler" &&
+      !book.names.has((out[j] as { w: string }).w) &&
+      // after the word "site" itself only articles are skipped: "site demo" names demo
+      (!explicit || ARTICLES.has((out[j] as { w: string }).w))
+    ) {
+      lastFiller = j;
+      j++;
+    }
     const nounAt = out[j];
     if (nounAt?.t === "noun" && nounAt.noun === "site") {
       explicit = true;
+      const after = out[j + 1];
+      const nameAfter = isWord(after) && book.isSiteName(after, true, opener);
+      const before = out[lastFiller];
+      if (!nameAfter && isWord(before) && !ARTICLES.has(before.w)) {
+        out[lastFiller] = toSite(before);
+        continue;
+      }
       j++;
     }
     for (;;) {
       const cand = out[j];
-      if (!isWord(cand) || cand.role !== "unknown" || !(explicit || siteLike(cand.w))) break;
-      out[j] = toSite(cand);
+      if (!isWord(cand)) break;
+      const label = book.names.has(cand.w) ? undefined : book.labelOf.get(cand.w);
+      if (label !== undefined && cand.role !== "structure")
+        out[j] = { t: "label", key: label, value: cand.w };
+      else if (book.isSiteName(cand, explicit, opener)) out[j] = toSite(cand);
+      else break;
       j++;
       const trailing = out[j];
       if (trailing?.t === "noun" && trailing.noun === "site") j++;
-      if (isConj(out[j]) && isWord(out[j + 1]) && (out[j + 1] as { role: string }).role === "unknown") j++;
+      const next = out[j + 1];
+      if (isConj(out[j]) && isWord(next) && next.role !== "structure") j++;
       else break;
     }
   }

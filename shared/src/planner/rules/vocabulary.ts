@@ -517,7 +517,7 @@ export const MULTIPLIER_SUFFIXES: Record<string, number> = { k: 1000, m: 1_000_0
 export const FILLERS: ReadonlySet<string> = new Set(
   (
     "a an the please kindly can could would will you we i me us our my let's lets just also too now then quickly go ahead " +
-    "basic simple small new fresh standard default dedicated instance-level for testing test tests lab demo trial poc " +
+    "basic simple small lightweight light-weight lean compact minimal tiny new fresh standard default dedicated instance-level for testing test tests lab demo trial poc " +
     "production prod staging dev development it its it's this that these those is are be should must shall there " +
     "function functions nf nfs vnf cnf network-function service services workload workloads component components " +
     "so thanks thank hey hi ok okay mode enabled one's same right away named called as well time " +

@@ -105,6 +105,39 @@ describe("hub through the CLI", () => {
     await eventually(async () => (await nephoran("intent", "get", intent.id)).err.includes("NOT_FOUND"));
   });
 
+  it("refuses a site it does not know, with the one it may mean; a site coming later is accepted and watched", async () => {
+    const typo = await nephoran("intent", "create", "Deploy AMF on egde01");
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("UNKNOWN_SITES");
+    expect(typo.err).toContain('did you mean "edge01"?');
+    const later = await nephoran(
+      "intent",
+      "create",
+      "--json",
+      "--allow-unknown-sites",
+      "Deploy AMF at lab-7",
+    );
+    expect(later.code, later.err).toBe(0);
+    const id = (JSON.parse(later.out) as { id: string }).id;
+    const watched = await nephoran("intent", "watch", id, "--interval", "0.1", "--timeout", "0.5");
+    expect(watched.code).toBe(1);
+    expect(watched.err).toContain(`no site is targeted by ${id}`);
+    expect(watched.err).toContain("not Ready on every targeted site after 0.5 s");
+    expect((await nephoran("intent", "delete", id)).code).toBe(0);
+  });
+
+  it("plans at the hub with the hub's site names: a site called lab is a site there, a word offline", async () => {
+    expect((await nephoran("site", "token", "lab")).code).toBe(0);
+    const atHub = await nephoran("plan", "--hub", url, "--json", "scale UPF to 3 at lab");
+    expect(atHub.code, atHub.err).toBe(0);
+    expect(JSON.parse(atHub.out)).toMatchObject({ sites: { names: ["lab"] } });
+    const offline = await nephoran("plan", "--json", "scale UPF to 3 at lab");
+    expect(JSON.parse(offline.out)).not.toHaveProperty("sites");
+    const refused = await nephoran("plan", "--hub", url, "depoly AMF");
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('did you mean "deploy"?');
+  });
+
   it("gives clear refusals: an unsafe intent, a bad token, an unreachable hub", async () => {
     const unsafe = await nephoran("intent", "create", "Deploy 99 AMF at edge01");
     expect(unsafe.code).toBe(2);

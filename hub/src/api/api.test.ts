@@ -123,6 +123,8 @@ describe("plan preview", () => {
 });
 
 describe("intents", () => {
+  beforeEach(() => th.expectSites("edge01", "edge02", "edge03", "edge04"));
+
   it("creates from text (sites from the text) and from a plan, with ETag and audit", async () => {
     const a = await call("POST", "/v1/intents", {
       as: "operator",
@@ -141,12 +143,51 @@ describe("intents", () => {
         plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 2 }] },
         siteSelector: { matchLabels: { region: "eu" } },
         name: "eu upf",
+        allowUnknownSites: true,
       },
     });
     expect(b.status).toBe(201);
     expect(b.json).toMatchObject({ name: "eu upf", plan: { source: "rules", priority: "medium" } });
     const audit = hub.deps.store.listAudit({ limit: 10 });
-    expect(audit.items.map((e) => e.action)).toEqual(["intent.create", "intent.create"]);
+    expect(audit.items.map((e) => e.action).filter((a) => a.startsWith("intent."))).toEqual([
+      "intent.create",
+      "intent.create",
+    ]);
+  });
+
+  it("refuses sites it does not know, with the names it may mean, unless they are coming later", async () => {
+    await enroll("berlin-core", { region: "eu" });
+    const typo = await call("POST", "/v1/intents", { body: { text: "Deploy AMF on egde01" } });
+    expectError(typo, 422, "UNKNOWN_SITES");
+    expect(typo.json.error?.message).toContain('site "egde01" (did you mean "edge01"?) is not enrolled');
+    const flag = await call("POST", "/v1/intents", {
+      body: { text: "Deploy AMF", siteSelector: { names: ["edge09", "edge99"] } },
+    });
+    expectError(flag, 422, "UNKNOWN_SITES");
+    expect(flag.json.error?.message).toContain(
+      'sites "edge09" (did you mean "edge01" or "edge02" or "edge03"?), "edge99"',
+    );
+    const labels = await call("POST", "/v1/intents", {
+      body: { text: "Deploy AMF", siteSelector: { matchLabels: { region: "us" } } },
+    });
+    expectError(labels, 422, "UNKNOWN_SITES");
+    expect(labels.json.error?.message).toContain("region=us matches no enrolled or expected site");
+    expect(hub.deps.store.countIntents()).toBe(0);
+    // Named in plain language: an enrolled site is a site whatever its name looks like, a label value a label.
+    const named = await call("POST", "/v1/intents", { body: { text: "Deploy PCF at berlin-core" } });
+    expect(named.json).toMatchObject({ siteSelector: { names: ["berlin-core"] } });
+    const viaLabel = await call("POST", "/v1/plan", { body: { text: "Deploy PCF in eu" } });
+    expect(viaLabel.json).toMatchObject({ plan: { sites: { matchLabels: { region: "eu" } } } });
+    // Coming later: said so, accepted.
+    const later = await call("POST", "/v1/intents", {
+      body: { text: "Deploy AMF at edge99", allowUnknownSites: true },
+    });
+    expect(later.status).toBe(201);
+    const patched = await call("PATCH", `/v1/intents/${later.json["id"] as string}`, {
+      headers: { "if-match": '"1"' },
+      body: { siteSelector: { names: ["edge98"] } },
+    });
+    expectError(patched, 422, "UNKNOWN_SITES");
   });
 
   it("refuses an intent with no sites, with both text and plan, and a plan that breaks a guardrail — storing nothing", async () => {
@@ -179,7 +220,7 @@ describe("intents", () => {
   it("lists with filters and cursor pagination", async () => {
     for (let i = 0; i < 5; i++)
       await call("POST", "/v1/intents", {
-        body: { text: `Deploy AMF at edge0${i}${i === 4 ? " urgently" : ""}` },
+        body: { text: `Deploy AMF at edge0${i % 4 || 4}${i === 4 ? " urgently" : ""}` },
       });
     const p1 = await call("GET", "/v1/intents?limit=2");
     expect((p1.json["items"] as unknown[]).length).toBe(2);
@@ -393,6 +434,7 @@ describe("audit, events, metrics and TMF921", () => {
   });
 
   it("streams intent and site changes as server-sent events", async () => {
+    await th.expectSites("edge01");
     const ctrl = new AbortController();
     const res = await hub.app.request("/v1/events", {
       headers: { authorization: `Bearer ${tokens["viewer"] as string}` },
@@ -431,6 +473,7 @@ describe("audit, events, metrics and TMF921", () => {
   });
 
   it("maps TMF921 create, list, get and delete onto the same intents", async () => {
+    await th.expectSites("edge01", "edge02");
     const created = await call("POST", "/tmf-api/intentManagement/v5/intent", {
       as: "operator",
       body: {

@@ -17,6 +17,7 @@ export const ApiErrorCode = {
   IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
   PlanRefused: "PLAN_REFUSED",
   SitesConflict: "SITES_CONFLICT",
+  UnknownSites: "UNKNOWN_SITES",
   TokenInvalid: "TOKEN_INVALID",
   Unavailable: "UNAVAILABLE",
   Internal: "INTERNAL",

@@ -53,6 +53,10 @@ export const CreateIntentRequest = z
     plan: PlanInput.optional(),
     siteSelector: SiteSelector.optional(),
     priority: Priority.optional(),
+    allowUnknownSites: z.boolean().optional().openapi({
+      description:
+        "Accept site names no site is enrolled or expected under, and selectors that match no site yet (the sites are coming later). Without it such an intent is refused with 422 UNKNOWN_SITES.",
+    }),
   })
   .refine((b) => (b.text === undefined) !== (b.plan === undefined), {
     message: "give exactly one of text or plan",
@@ -66,9 +70,13 @@ export const PatchIntentRequest = z
     plan: PlanInput.optional(),
     siteSelector: SiteSelector.optional(),
     priority: Priority.optional(),
+    allowUnknownSites: z.boolean().optional().openapi({
+      description:
+        "Accept site names no site is enrolled or expected under, and selectors that match no site yet (the sites are coming later). Without it such an intent is refused with 422 UNKNOWN_SITES.",
+    }),
   })
   .refine((b) => !(b.text !== undefined && b.plan !== undefined), { message: "give text or plan, not both" })
-  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" })
+  .refine((b) => Object.keys(b).some((k) => k !== "allowUnknownSites"), { message: "nothing to change" })
   .openapi({ description: "At least one field; `text` and `plan` not both." });
 
 export const RollupBody = z.object({

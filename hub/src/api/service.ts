@@ -1,6 +1,6 @@
 /** Logic the intent routes share: turning text or a plan into a validated plan, and whom a change concerns. */
-import type { Intent, IntentPlan, SiteSelector } from "@nephoran/shared";
-import { PlanningError, validatePlan } from "@nephoran/shared";
+import type { Intent, IntentPlan, KnownSites, SiteSelector } from "@nephoran/shared";
+import { PlanningError, didYouMean, selects, validatePlan } from "@nephoran/shared";
 import type { z } from "@hono/zod-openapi";
 import { newId } from "../auth/tokens";
 import type { IntentChange, NewIntent, SiteChange } from "../store";
@@ -15,7 +15,7 @@ export async function resolvePlan(
 ): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
   if (body.text !== undefined) {
     const started = performance.now();
-    const r = await deps.planner.plan(body.text);
+    const r = await deps.planner.plan(body.text, { sites: knownSites(deps) });
     deps.metrics.intentProcessing.observe(
       { source: r.ok ? r.value.source : "rules" },
       (performance.now() - started) / 1000,
@@ -50,6 +50,54 @@ const sameSelector = (a: SiteSelector, b: SiteSelector): boolean =>
   JSON.stringify([...(a.names ?? [])].sort()) === JSON.stringify([...(b.names ?? [])].sort()) &&
   JSON.stringify(Object.entries(a.matchLabels ?? {}).sort()) ===
     JSON.stringify(Object.entries(b.matchLabels ?? {}).sort());
+
+/** The sites the hub knows — enrolled, or expected under an unused enrollment token — with their labels. */
+function registry(deps: HubDeps): { id: string; labels: Record<string, string> }[] {
+  return [
+    ...deps.store.allSites(),
+    ...deps.store.pendingSites(deps.clock.now().toISOString()).map((p) => ({ id: p.site, labels: p.labels })),
+  ];
+}
+
+/** The registry as the planner reads it: names, and each label key's values. */
+function knownSites(deps: HubDeps): KnownSites {
+  const sites = registry(deps);
+  const labels: Record<string, Set<string>> = {};
+  for (const s of sites) for (const [k, v] of Object.entries(s.labels)) (labels[k] ??= new Set()).add(v);
+  return {
+    names: [...new Set(sites.map((s) => s.id))],
+    labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, [...v]])),
+  };
+}
+
+/**
+ * Refuses a selector that names a site the hub does not know, or that matches no site at all — a typo
+ * ("egde01") would otherwise be accepted and wait for ever — unless the caller says the sites are coming
+ * later (`allowUnknownSites`).
+ */
+export function requireKnownSites(deps: HubDeps, sel: SiteSelector, allowUnknownSites = false): void {
+  if (allowUnknownSites) return;
+  const sites = registry(deps);
+  const ids = new Set(sites.map((s) => s.id));
+  const unknown = (sel.names ?? []).filter((n) => !ids.has(n));
+  if (unknown.length > 0) {
+    const one = unknown.length === 1;
+    const list = unknown.map((n) => `"${n}"${didYouMean(n, ids)}`).join(", ");
+    throw new ApiError(
+      422,
+      ApiErrorCode.UnknownSites,
+      `${one ? "site" : "sites"} ${list} ${one ? "is" : "are"} not enrolled or expected: enroll ${one ? "it" : "them"} first (nephoran site token NAME), or send allowUnknownSites: true if ${one ? "it is" : "they are"} coming later`,
+      { unknownSites: unknown },
+    );
+  }
+  if (!sites.some((s) => selects(sel, { id: s.id, labels: s.labels }))) {
+    throw new ApiError(
+      422,
+      ApiErrorCode.UnknownSites,
+      `${describe(sel)} matches no enrolled or expected site: check the labels (nephoran site list), or send allowUnknownSites: true if such sites are coming later`,
+    );
+  }
+}
 
 /**
  * The selector an intent gets: the one given, or the sites the plan names; refused when it picks nothing,

@@ -37,6 +37,8 @@ export interface TestHub {
   ): Promise<{ status: number; json: Json; headers: Headers; text: string }>;
   /** Issues a token and spends it; returns the site's credential. */
   enroll(site: string, labels?: Record<string, string>): Promise<string>;
+  /** Issues enrollment tokens for sites that have not enrolled yet: the hub then expects them. */
+  expectSites(...sites: string[]): Promise<void>;
 }
 
 export function testHub(config: Partial<HubConfigInput> = {}): TestHub {
@@ -86,7 +88,11 @@ export function testHub(config: Partial<HubConfigInput> = {}): TestHub {
     expect(e.status).toBe(201);
     return e.json["credential"] as string;
   };
-  return Object.assign(t, { hub, tokens, call, enroll });
+  const expectSites: TestHub["expectSites"] = async (...sites) => {
+    for (const site of sites)
+      expect((await call("POST", "/v1/enrollment-tokens", { body: { site } })).status).toBe(201);
+  };
+  return Object.assign(t, { hub, tokens, call, enroll, expectSites });
 }
 
 export function expectError(r: { status: number; json: Json }, status: number, code: string): void {

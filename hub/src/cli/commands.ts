@@ -2,11 +2,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { EXIT, UsageError } from "@nephoran/shared";
+import { CLIENT_FLAGS, EXIT, UsageError, hubClient } from "@nephoran/shared";
 import { Hub } from "../hub";
 import { HubConfig } from "../config";
 import { randomUUID } from "node:crypto";
-import { CLIENT_FLAGS, hubClient } from "./client";
 import type { Json } from "./output";
 import { guarded, show } from "./output";
 import { tokenCommand } from "./token";
@@ -82,7 +81,7 @@ export const intentCommand: Command = {
   name: "intent",
   summary: "manage fleet intents on a hub: create, list, get, delete, watch",
   usage:
-    'nephoran intent create "<text>" [--sites a,b | --labels k=v | --all] | list | get ID | delete ID | watch ID   [--hub URL] [--token T] [--json]',
+    'nephoran intent create "<text>" [--sites a,b | --labels k=v | --all] [--allow-unknown-sites] | list | get ID | delete ID | watch ID [--timeout S]   [--hub URL] [--token T] [--json]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -91,8 +90,10 @@ export const intentCommand: Command = {
         sites: { type: "string" },
         labels: { type: "string" },
         all: { type: "boolean", default: false },
+        "allow-unknown-sites": { type: "boolean", default: false },
         name: { type: "string" },
         interval: { type: "string" },
+        timeout: { type: "string" },
       },
       allowPositionals: true,
       strict: true,
@@ -123,6 +124,7 @@ export const intentCommand: Command = {
               text,
               ...(Object.keys(selector).length ? { siteSelector: selector } : {}),
               ...(values.name ? { name: values.name } : {}),
+              ...(values["allow-unknown-sites"] ? { allowUnknownSites: true } : {}),
             },
             { "idempotency-key": randomUUID() },
           );
@@ -183,11 +185,25 @@ export const intentCommand: Command = {
             return EXIT.ok;
           }
           const every = Number(values.interval ?? 2) * 1000;
+          const timeout = values.timeout === undefined ? Infinity : Number(values.timeout) * 1000;
+          if (!(timeout > 0)) throw new UsageError("--timeout is a number of seconds above 0");
+          const until = Date.now() + timeout;
+          let saidUntargeted = false;
           for (;;) {
             const i = await once();
             show(io, values.json, i, () => `${new Date().toISOString()} ${human(i)}`);
             const r = i["rollup"] as { targetedSites: number; counts: Record<string, number> };
             if (r.targetedSites > 0 && r.counts["Ready"] === r.targetedSites) return EXIT.ok;
+            if (r.targetedSites === 0 && !saidUntargeted) {
+              saidUntargeted = true;
+              io.err(
+                `no site is targeted by ${id} (${JSON.stringify(i["siteSelector"])}): waiting for a matching site to enroll — Ctrl-C to stop\n`,
+              );
+            }
+            if (Date.now() + every > until) {
+              io.err(`${id} is not Ready on every targeted site after ${values.timeout ?? ""} s\n`);
+              return EXIT.failure;
+            }
             await new Promise((res) => setTimeout(res, every));
           }
         }

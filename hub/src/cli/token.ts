@@ -1,8 +1,7 @@
 /** `nephoran token create|list|revoke`: API tokens by role, issued and revoked by an admin. */
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { EXIT, UsageError } from "@nephoran/shared";
-import { CLIENT_FLAGS, hubClient } from "./client";
+import { CLIENT_FLAGS, EXIT, UsageError, hubClient } from "@nephoran/shared";
 import type { Json } from "./output";
 import { guarded, show } from "./output";
 

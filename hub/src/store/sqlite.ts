@@ -289,6 +289,14 @@ export class SqliteHubStore implements HubStore {
     };
   }
 
+  pendingSites(now: string): { site: string; labels: Labels }[] {
+    return (
+      this.#stmt(
+        "SELECT site, labels FROM enrollment_tokens WHERE used_at IS NULL AND expires_at > ? ORDER BY site",
+      ).all(now) as { site: string; labels: string }[]
+    ).map((r) => ({ site: r.site, labels: JSON.parse(r.labels) as Labels }));
+  }
+
   enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord {
     return this.#db.transaction(() => {
       const t = this.#stmt("SELECT * FROM enrollment_tokens WHERE hash = ?").get(tokenHash) as

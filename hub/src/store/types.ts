@@ -185,6 +185,8 @@ export interface HubStore {
     expiresAt: string;
     createdBy: string;
   }): EnrollmentToken;
+  /** Sites that are coming: named by an unused enrollment token that has not expired at `now`. */
+  pendingSites(now: string): { site: string; labels: Labels }[];
   /** Spends an unexpired, unused token and enrolls (or re-enrolls) its site, all at once. */
   enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord;
 

@@ -1,6 +1,6 @@
 /** A small client of the hub API for the CLI: base URL and token from flags or environment. */
-import type { CliIo } from "@nephoran/shared";
-import { UsageError } from "@nephoran/shared";
+import type { CliIo } from "./io";
+import { EXIT, UsageError } from "./io";
 
 export interface HubClient {
   request(
@@ -83,3 +83,16 @@ export const CLIENT_FLAGS = {
   token: { type: "string" },
   json: { type: "boolean", default: false },
 } as const;
+
+/** Runs a command body that calls the hub: a refusal from the hub is one line and exit code 2. */
+export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (e: unknown) {
+    if (e instanceof HubCallError) {
+      io.err(`nephoran: ${e.code}: ${e.message}\n`);
+      return e.status >= 400 && e.status < 500 ? EXIT.refused : EXIT.failure;
+    }
+    throw e;
+  }
+}

@@ -9,3 +9,5 @@ import { schemaCommand } from "./commands/schema";
 
 /** The commands every `nephoran` binary has; hub and agent add their own. */
 export const SHARED_COMMANDS = [planCommand, catalogCommand, schemaCommand, kbCommand] as const;
+export type { HubClient } from "./hub-client";
+export { CLIENT_FLAGS, HubCallError, guarded, hubClient } from "./hub-client";

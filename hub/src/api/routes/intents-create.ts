@@ -11,7 +11,7 @@ import {
   LocationHeader,
   errorResponses,
 } from "../schemas";
-import { createIntent, requireSites, resolvePlan } from "../service";
+import { createIntent, requireKnownSites, requireSites, resolvePlan } from "../service";
 
 const route = createRoute({
   method: "post",
@@ -38,6 +38,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const body = c.req.valid("json");
     const { plan, warnings } = await resolvePlan(deps, body);
+    const siteSelector = requireSites(body.siteSelector, plan);
+    requireKnownSites(deps, siteSelector, body.allowUnknownSites);
     const intent = createIntent(
       deps,
       {
@@ -47,7 +49,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
           `${plan.intentType} ${plan.actions.map((a) => a.nf).join(",")}`,
         ...(body.text !== undefined ? { text: body.text } : {}),
         plan,
-        siteSelector: requireSites(body.siteSelector, plan),
+        siteSelector,
         priority: body.priority ?? plan.priority,
         createdBy: c.var.principal.name,
       },

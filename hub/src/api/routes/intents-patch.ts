@@ -11,7 +11,7 @@ import {
   PatchIntentRequest,
   errorResponses,
 } from "../schemas";
-import { changeIntent, resolvePlan } from "../service";
+import { changeIntent, requireKnownSites, resolvePlan } from "../service";
 
 const route = createRoute({
   method: "patch",
@@ -49,7 +49,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     if (!m)
       throw new ApiError(400, ApiErrorCode.BadRequest, `If-Match must be an ETag like "3", got ${ifMatch}`);
     if (!deps.store.getIntent(id)) throw notFound(`intent ${id}`);
-    const body = c.req.valid("json");
+    const { allowUnknownSites, ...body } = c.req.valid("json");
+    if (body.siteSelector) requireKnownSites(deps, body.siteSelector, allowUnknownSites);
     const planned =
       body.text !== undefined || body.plan !== undefined ? await resolvePlan(deps, body) : undefined;
     const updated = changeIntent(

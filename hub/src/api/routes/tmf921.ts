@@ -11,7 +11,7 @@ import type { AppEnv, HubDeps } from "../env";
 import { notFound } from "../errors";
 import { idempotent } from "../idempotency";
 import { IdParam, IdempotencyHeader, LocationHeader, PlanInput, errorResponses } from "../schemas";
-import { createIntent, deleteIntent, requireSites, resolvePlan } from "../service";
+import { createIntent, deleteIntent, requireKnownSites, requireSites, resolvePlan } from "../service";
 
 const BASE = "/tmf-api/intentManagement/v5/intent";
 
@@ -26,6 +26,7 @@ const TmfIntentInput = z
       .loose()
       .optional(),
     siteSelector: SiteSelector.optional(),
+    allowUnknownSites: z.boolean().optional(),
   })
   .loose()
   .refine((b) => b.description !== undefined || b.expression !== undefined, {
@@ -73,6 +74,8 @@ async function create(
   const text = typeof value === "string" ? value : body.description;
   const input = typeof value === "object" ? { plan: value } : { text: text as string };
   const { plan } = await resolvePlan(deps, input);
+  const siteSelector = requireSites(body.siteSelector, plan);
+  requireKnownSites(deps, siteSelector, body.allowUnknownSites);
   return createIntent(
     deps,
     {
@@ -80,7 +83,7 @@ async function create(
       ...(text ? { text } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       plan,
-      siteSelector: requireSites(body.siteSelector, plan),
+      siteSelector,
       // The caller's priority stands; without one, the plan's (urgency words in the text).
       priority: body.priority ?? plan.priority,
       createdBy: actor,

@@ -1,26 +1,37 @@
 import { parseArgs } from "node:util";
 import { Catalog } from "../../catalog";
 import { defaultGuardrailPolicy } from "../../guardrails";
-import type { Planner } from "../../planner";
+import type { PlanOutput, Planner } from "../../planner";
 import { LlmPlanner, RulesPlanner, knowledgeRetriever } from "../../planner";
 import { formatPlan, formatRefusal } from "../format";
 import type { Command } from "../io";
 import { EXIT, UsageError } from "../io";
+import { CLIENT_FLAGS, guarded, hubClient } from "../hub-client";
 
 export const planCommand: Command = {
   name: "plan",
   summary: "turn a plain-language intent into a validated plan",
   usage:
-    'nephoran plan [--offline] [--json] "<intent text>"   (an OpenAI-compatible LLM is used when NEPHORAN_LLM_URL and NEPHORAN_LLM_MODEL are set; NEPHORAN_LLM_KEY, NEPHORAN_LLM_TIMEOUT_MS)',
+    'nephoran plan [--offline | --hub URL [--token T]] [--json] "<intent text>"   (--hub plans at the hub, which knows its sites by name; an OpenAI-compatible LLM is used when NEPHORAN_LLM_URL and NEPHORAN_LLM_MODEL are set; NEPHORAN_LLM_KEY, NEPHORAN_LLM_TIMEOUT_MS)',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { offline: { type: "boolean", default: false }, json: { type: "boolean", default: false } },
+      options: { ...CLIENT_FLAGS, offline: { type: "boolean", default: false } },
       allowPositionals: true,
       strict: true,
     });
     const text = positionals.join(" ");
     if (positionals.length === 0) throw new UsageError("give the intent text to plan");
+    if (values.hub !== undefined) {
+      if (values.offline) throw new UsageError("--offline and --hub: choose one");
+      const client = hubClient(values, io);
+      return guarded(io, async () => {
+        const r = (await client.request("POST", "/v1/plan", { text })).json as PlanOutput;
+        io.out(values.json ? `${JSON.stringify(r.plan, null, 2)}\n` : formatPlan(r));
+        for (const w of values.json ? r.warnings : []) io.err(`warning: ${w}\n`);
+        return EXIT.ok;
+      });
+    }
     const catalog = new Catalog();
     const policy = defaultGuardrailPolicy();
     const rules = new RulesPlanner({ catalog, policy });

@@ -27,10 +27,18 @@ export function presenceOf(
   return onlineAt(ms(site.lastSeen), ms(site.goneAt), now.getTime(), timeoutMs) ? "online" : "offline";
 }
 
+const readinessUnobservable = (r: SiteIntentReport): boolean =>
+  r.conditions.some((c) => c.type === "Ready" && c.status === "Unknown");
+
 export interface Rollup {
   readonly revision: number;
   readonly targetedSites: number;
   readonly counts: Record<RollupPhase, number>;
+  /**
+   * Sites with nothing left to wait for: Ready, or Applied by a target that cannot observe readiness
+   * (a directory, GitOps — their Ready condition is Unknown).
+   */
+  readonly settled: number;
   /** The phase needing most attention among the targeted sites. */
   readonly worst: RollupPhase | null;
   /** Sites that are not Ready, worst first, capped. */
@@ -49,6 +57,7 @@ export function rollup(
   const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, 0])) as Record<RollupPhase, number>;
   const bySite = new Map(reports.map((r) => [r.siteId, r]));
   const rows: { siteId: string; phase: RollupPhase; message?: string }[] = [];
+  let settled = 0;
   for (const site of sites) {
     if (!selects(intent.siteSelector, site)) continue;
     const r = bySite.get(site.id);
@@ -65,6 +74,7 @@ export function rollup(
       message = r.conditions.find((c) => c.status !== "True")?.message;
     }
     counts[phase]++;
+    if (phase === "Ready" || (phase === "Applied" && r && readinessUnobservable(r))) settled++;
     if (phase !== "Ready")
       rows.push(message === undefined ? { siteId: site.id, phase } : { siteId: site.id, phase, message });
   }
@@ -77,6 +87,7 @@ export function rollup(
     revision: intent.revision,
     targetedSites: targeted,
     counts,
+    settled,
     worst: PHASE_SEVERITY.find((p) => counts[p] > 0) ?? null,
     notReady: rows.slice(0, cap),
     notReadyTruncated: rows.length > cap,

@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe("hub through the CLI", () => {
-  it("enrolls a site, creates a fleet intent in plain language and follows its rollout to Ready", async () => {
+  it("enrolls a site, creates a fleet intent in plain language and follows its rollout until it settles", async () => {
     const token = await nephoran("site", "token", "edge01", "--labels", "region=eu");
     expect(token.code).toBe(0);
     expect(token.out.trim()).toMatch(/^npe_/);
@@ -86,10 +86,12 @@ describe("hub through the CLI", () => {
     // The agent applies it and reports over the embedded broker: the rollup follows.
     const watched = await nephoran("intent", "watch", intent.id, "--interval", "0.2");
     expect(watched.code).toBe(0);
-    expect(watched.out).toContain("Ready 1");
+    // The site writes manifests to a folder, which cannot observe readiness: Applied, and settled.
+    expect(watched.out).toContain("1 targeted, 1 settled — Applied 1");
+    expect(watched.out).not.toContain("Ready 1");
 
     const site = await nephoran("site", "get", "edge01");
-    expect(site.out).toContain(`${intent.id} r1: Ready`);
+    expect(site.out).toContain(`${intent.id} r1: Applied`);
     expect((await nephoran("site", "list")).out).toContain("edge01");
 
     // The site's own credential is worthless on the operator API.
@@ -122,7 +124,7 @@ describe("hub through the CLI", () => {
     const watched = await nephoran("intent", "watch", id, "--interval", "0.1", "--timeout", "0.5");
     expect(watched.code).toBe(1);
     expect(watched.err).toContain(`no site is targeted by ${id}`);
-    expect(watched.err).toContain("not Ready on every targeted site after 0.5 s");
+    expect(watched.err).toContain("has not settled on every targeted site after 0.5 s");
     expect((await nephoran("intent", "delete", id)).code).toBe(0);
   });
 

@@ -191,3 +191,56 @@ describe.skipIf(!kubeconfig)("agent against a real Kubernetes API", () => {
     expect(o.status?.message).toContain("replicas.range");
   });
 });
+
+describe.skipIf(!kubeconfig)("an A1 policy against a real Kubernetes API", () => {
+  const site = uniqueSite();
+  let agent: Agent;
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  it("is Applied, not Ready, while no near-RT RIC is ready at the site; Ready once one is", async () => {
+    agent = makeAgent({ site, target: { kind: "kubernetes", kubeconfig: kubeconfig as string } });
+    const put = (id: string, text: string) =>
+      agent.store.upsertIntent({
+        id,
+        name: id,
+        text,
+        plan: planOf(text),
+        revision: 1,
+        priority: "medium",
+        origin: "hub",
+      });
+    put(`${site}-policy`, "apply a traffic steering policy with threshold 75%");
+    await agent.reconcileOnce();
+    const waiting = agent.store.getIntent(`${site}-policy`);
+    expect(waiting?.phase).toBe("Applied");
+    expect(waiting?.conditions.find((c) => c.type === "Ready")).toMatchObject({
+      status: "False",
+      reason: "NoRic",
+      message: expect.stringContaining("no near-RT RIC is ready") as unknown,
+    });
+
+    // A RIC deployed but not yet running is not enough.
+    put(`${site}-ric`, "deploy the near-RT RIC");
+    await agent.reconcileOnce();
+    expect(agent.store.getIntent(`${site}-policy`)?.phase).toBe("Applied");
+
+    const selector = `nephoran.io/site=${site}`;
+    const core = (() => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig as string);
+      return kc.makeApiClient(CoreV1Api);
+    })();
+    await eventually(
+      async () =>
+        (await markPodsReady(kubeconfig as string, selector)) === 0 &&
+        (await core.listPodForAllNamespaces({ labelSelector: selector })).items.length === 1,
+    );
+    await eventually(async () => {
+      await agent.reconcileOnce();
+      return agent.store.getIntent(`${site}-policy`)?.phase === "Ready";
+    });
+    expect(agent.store.getIntent(`${site}-ric`)?.phase).toBe("Ready");
+  });
+});

@@ -105,6 +105,9 @@ export class Reconciler {
       if (s) workloads.set(`${o.metadata.namespace}/${o.metadata.name}`, s);
     }
 
+    const ricReady = [...workloads.values()].some(
+      (w) => w.nf === "near-rt-ric" && w.ready >= w.desired && w.desired > 0 && w.upToDate,
+    );
     const now = clock.now().toISOString();
     for (const intent of intents) {
       const outcome = this.#phaseOf(
@@ -113,6 +116,7 @@ export class Reconciler {
         workloads,
         rendered.problems.get(intent.id) ?? [],
         rejected.get(intent.id) ?? [],
+        ricReady,
       );
       // One intent's status that cannot be recorded fails that intent alone: every other intent at the
       // site still converges and reports.
@@ -165,6 +169,7 @@ export class Reconciler {
     workloads: ReadonlyMap<string, WorkloadStatus>,
     problems: readonly string[],
     rejected: readonly string[],
+    ricReady: boolean,
   ): {
     phase: Phase;
     reason: string;
@@ -234,8 +239,23 @@ export class Reconciler {
         nfStatus,
       };
     }
+    // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
+    if (!this.deps.target.observesStatus) {
+      const message = `manifests written to ${this.deps.target.describe}; this target cannot observe readiness`;
+      return {
+        phase: "Applied",
+        reason: "Written",
+        message,
+        conditions: [
+          planned,
+          applied,
+          { type: "Ready", status: "Unknown", reason: "NotObservable", message },
+        ],
+        nfStatus,
+      };
+    }
     const notReady = nfStatus.filter((s) => !s.ready);
-    if (this.deps.target.observesStatus && notReady.length) {
+    if (notReady.length) {
       const message = notReady
         .map((s) => `${s.name} ${s.readyReplicas}/${s.desiredReplicas} ready`)
         .join(", ");
@@ -251,9 +271,18 @@ export class Reconciler {
         nfStatus,
       };
     }
-    const message = this.deps.target.observesStatus
-      ? "all workloads ready"
-      : `manifests written to ${this.deps.target.describe}`;
+    // An A1 policy takes effect only through a near-RT RIC at the site.
+    if (intent.plan.actions.some((a) => a.kind === "policy") && !ricReady) {
+      const message = "the A1 policy is written; no near-RT RIC is ready at this site to enforce it";
+      return {
+        phase: "Applied",
+        reason: "NoRic",
+        message,
+        conditions: [planned, applied, { type: "Ready", status: "False", reason: "NoRic", message }],
+        nfStatus,
+      };
+    }
+    const message = "all workloads ready";
     return {
       phase: "Ready",
       reason: "Ready",

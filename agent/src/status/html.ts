@@ -33,7 +33,7 @@ export function statusHtml(s: AgentStatus): string {
 <title>${esc(s.site)} — Nephoran Edge agent</title>
 <style>body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
-.bad,.Failed,.Degraded{color:#b00020;font-weight:bold}.Ready{color:#0a7a2f;font-weight:bold}dt{font-weight:bold;float:left;width:11em}dd{margin:0 0 .3em 11em}</style>
+.bad,.Failed,.Degraded{color:#b00020;font-weight:bold}.Ready{color:#0a7a2f;font-weight:bold}.Applied{color:#8a5a00;font-weight:bold}.Applying,.Pending,.Planned{color:#555}dt{font-weight:bold;float:left;width:11em}dd{margin:0 0 .3em 11em}</style>
 </head><body><h1>Site ${esc(s.site)}</h1><dl>
 <dt>agent</dt><dd>${esc(s.version)}, up since ${esc(s.startedAt)}, target ${esc(s.target)}</dd>
 <dt>hub link</dt><dd>${link}</dd>

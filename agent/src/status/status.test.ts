@@ -131,7 +131,8 @@ describe("agent status endpoint", () => {
       expect.objectContaining({
         id: body.id,
         origin: "local",
-        phase: "Ready",
+        // Written to a folder, which cannot say whether anything runs: Applied, never Ready.
+        phase: "Applied",
         nfs: [expect.objectContaining({ nf: "amf" })],
       }),
     ]);
@@ -139,7 +140,8 @@ describe("agent status endpoint", () => {
     expect(status.outbox).toBeGreaterThan(0);
 
     const metrics = await (await app.request("/metrics", { headers: bearer })).text();
-    expect(metrics).toContain('nephoran_agent_intents{phase="Ready"} 1');
+    expect(metrics).toContain('nephoran_agent_intents{phase="Applied"} 1');
+    expect(metrics).toContain('nephoran_agent_intents{phase="Ready"} 0');
     // A folder cannot tell whether a workload runs: the instance is there, not ready.
     expect(metrics).toMatch(
       /nephoran_agent_nf_ready\{intent="local-[0-9a-f]+",nf="amf",name="amf-local-[0-9a-f]+"\} 0/,
@@ -151,7 +153,9 @@ describe("agent status endpoint", () => {
     expect((await app.request("/v1/intents/nope", { headers: bearer })).status).toBe(404);
     const html = await (await app.request("/", { headers: bearer })).text();
     expect(html).toContain(body.id);
-    expect(html).toContain(">Ready<");
+    expect(html).toContain(`<span class="phase Applied">Applied</span>`);
+    expect(html).toContain("cannot observe readiness");
+    expect(html).toMatch(/\.Applied\{color:#[0-9a-f]{6}/);
   });
 
   it("refuses bad local intents with the reason and stores nothing", async () => {

@@ -283,33 +283,44 @@ describe("intents", () => {
   });
 
   it("rolls up per-site phases worst first, with Offline for sites not heard from", async () => {
-    for (const s of ["edge01", "edge02", "edge03", "edge04"]) await enroll(s, { region: "eu" });
+    for (const s of ["edge01", "edge02", "edge03", "edge04", "edge05"]) await enroll(s, { region: "eu" });
     const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF on all sites in region eu" } }))
       .json["id"] as string;
     hub.deps.store.putReport(report("edge01", id, 1, "Ready", 5));
     hub.deps.store.putReport(report("edge02", id, 1, "Failed", 5));
     hub.deps.store.putReport(report("edge03", id, 1, "Applying", 5));
     expect(hub.deps.store.putReport(report("edge03", id, 1, "Ready", 4))).toBe(false); // older report: ignored
+    // A site whose target writes manifests but cannot observe readiness: Applied, and settled.
+    const written = report("edge05", id, 1, "Applied", 5);
+    hub.deps.store.putReport({
+      ...written,
+      conditions: [
+        { ...(written.conditions[0] as SiteIntentReport["conditions"][number]), status: "Unknown" },
+      ],
+    });
     const r = await call("GET", `/v1/intents/${id}`, { as: "viewer" });
     const rollup = r.json["rollup"] as {
       counts: Record<string, number>;
       worst: string;
       notReady: { siteId: string; phase: string }[];
       targetedSites: number;
+      settled: number;
     };
-    expect(rollup.targetedSites).toBe(4);
-    expect(rollup.counts).toMatchObject({ Ready: 1, Failed: 1, Applying: 1, Offline: 1 });
+    expect(rollup.targetedSites).toBe(5);
+    expect(rollup.counts).toMatchObject({ Ready: 1, Failed: 1, Applying: 1, Offline: 1, Applied: 1 });
+    expect(rollup.settled).toBe(2);
     expect(rollup.worst).toBe("Failed");
     expect(rollup.notReady.map((s) => `${s.siteId}:${s.phase}`)).toEqual([
       "edge02:Failed",
       "edge04:Offline",
       "edge03:Applying",
+      "edge05:Applied",
     ]);
     th.now = now = new Date(now.getTime() + 10 * 60_000); // ten minutes of silence: every site is offline
     const later = (await call("GET", `/v1/intents/${id}`)).json["rollup"] as {
       counts: Record<string, number>;
     };
-    expect(later.counts["Offline"]).toBe(4);
+    expect(later.counts["Offline"]).toBe(5);
   });
 });
 

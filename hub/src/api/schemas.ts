@@ -83,6 +83,10 @@ export const RollupBody = z.object({
   revision: z.number(),
   targetedSites: z.number(),
   counts: z.record(RollupPhase, z.number()),
+  settled: z.number().openapi({
+    description:
+      "Sites with nothing left to wait for: Ready, or Applied by a target that cannot observe readiness (its Ready condition is Unknown)",
+  }),
   worst: RollupPhase.nullable(),
   notReady: z.array(z.object({ siteId: z.string(), phase: RollupPhase, message: z.string().optional() })),
   notReadyTruncated: z.boolean(),

@@ -167,6 +167,7 @@ export const intentCommand: Command = {
               worst: string | null;
               notReady: { siteId: string; phase: string; message?: string }[];
               targetedSites: number;
+              settled: number;
             };
             const counts = Object.entries(r.counts)
               .filter(([, n]) => n > 0)
@@ -174,7 +175,7 @@ export const intentCommand: Command = {
               .join(", ");
             return [
               intentLine(i).trimEnd(),
-              `  sites: ${r.targetedSites} targeted — ${counts || "none"}${r.worst ? ` (worst: ${r.worst})` : ""}`,
+              `  sites: ${r.targetedSites} targeted, ${r.settled} settled — ${counts || "none"}${r.worst ? ` (worst: ${r.worst})` : ""}`,
               ...r.notReady.map((s) => `  ${s.siteId}: ${s.phase}${s.message ? ` — ${s.message}` : ""}`),
               "",
             ].join("\n");
@@ -192,8 +193,9 @@ export const intentCommand: Command = {
           for (;;) {
             const i = await once();
             show(io, values.json, i, () => `${new Date().toISOString()} ${human(i)}`);
-            const r = i["rollup"] as { targetedSites: number; counts: Record<string, number> };
-            if (r.targetedSites > 0 && r.counts["Ready"] === r.targetedSites) return EXIT.ok;
+            const r = i["rollup"] as { targetedSites: number; settled: number };
+            // Ready everywhere, or written where a target cannot observe readiness (Applied, settled).
+            if (r.targetedSites > 0 && r.settled === r.targetedSites) return EXIT.ok;
             if (r.targetedSites === 0 && !saidUntargeted) {
               saidUntargeted = true;
               io.err(
@@ -201,7 +203,7 @@ export const intentCommand: Command = {
               );
             }
             if (Date.now() + every > until) {
-              io.err(`${id} is not Ready on every targeted site after ${values.timeout ?? ""} s\n`);
+              io.err(`${id} has not settled on every targeted site after ${values.timeout ?? ""} s\n`);
               return EXIT.failure;
             }
             await new Promise((res) => setTimeout(res, every));

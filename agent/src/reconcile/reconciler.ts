@@ -39,6 +39,13 @@ function intentsOf(o: K8sObject): string[] {
   return [...new Set([...(owner ? [owner] : []), ...contributors])];
 }
 
+function appliedTo(keys: readonly string[]): string {
+  if (keys.length === 0) return "nothing to apply";
+  const names = keys.map((k) => k.split("/")[1] ?? k);
+  const shown = names.slice(0, 8).join(", ");
+  return `applied to ${shown}${names.length > 8 ? ` and ${names.length - 8} more` : ""}`;
+}
+
 export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -222,7 +229,8 @@ export class Reconciler {
       type: "Applied",
       status: "True" as const,
       reason: "Applied",
-      message: `${workloadKeys.length} workload(s) applied`,
+      // Names them: a scale or configure touches every instance earlier intents deployed, and this says which.
+      message: appliedTo(workloadKeys),
     };
     const missing = nfStatus.filter((s) => s.message);
     if (missing.length) {

@@ -115,6 +115,9 @@ describe("plan preview", () => {
       intentType: "nf.scale",
       actions: [{ kind: "scale", nf: "upf", replicas: 3 }],
     });
+    expect(ok.json["scope"]).toEqual([
+      expect.stringContaining("every upf instance that earlier intents deployed"),
+    ]);
     expect(hub.deps.store.countIntents()).toBe(0);
     const bad = await call("POST", "/v1/plan", { body: { text: "Deploy UPF in privileged mode" } });
     expectError(bad, 422, "PLAN_REFUSED");

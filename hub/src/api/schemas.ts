@@ -41,6 +41,10 @@ export const PlanInput = IntentPlan.extend({
 export const PlanRequest = z.strictObject({ text: z.string().min(1).max(2000) });
 export const PlanResponse = z.object({
   plan: IntentPlan,
+  scope: z.array(z.string()).openapi({
+    description:
+      "What each action touches at a targeted site: a scale or configure changes every instance of its NF that earlier intents deployed there",
+  }),
   source: PlanSource,
   confidence: z.number(),
   warnings: z.array(z.string()),

@@ -33,6 +33,14 @@ describe("nephoran CLI", () => {
     expect(r.out).toContain("edge01, edge02");
   });
 
+  it("plan says which instances a scale touches; a deploy needs no such note", async () => {
+    const scale = await run("plan", "scale UPF to 5 at edge01");
+    expect(scale.out).toContain("Touches:");
+    expect(scale.out).toContain("every upf instance that earlier intents deployed");
+    expect(scale.out).toContain("a upf deployed by a later intent keeps its own");
+    expect((await run("plan", "deploy UPF at edge01")).out).not.toContain("Touches:");
+  });
+
   it("plan exits 2 with the reason and the rule on stderr when refused", async () => {
     const r = await run("plan", "--offline", "Deploy 50 AMF");
     expect(r.code).toBe(EXIT.refused);

@@ -2,6 +2,7 @@
 import type { Action, IntentPlan } from "../domain";
 import type { PlanningError } from "../planner";
 import type { PlanOutput } from "../planner";
+import { scopeOf } from "../render";
 
 const CONDITION = { IS_LESS_THAN: "<", IS_GREATER_THAN: ">", IS_EQUAL_TO: "=" } as const;
 
@@ -42,6 +43,9 @@ export function formatPlan(out: PlanOutput & { readonly site?: string }): string
     ...p.actions.map((a, i) => `  ${i + 1}. ${describeAction(a)}`),
     `Sites: ${describeSites(p, out.site)}`,
   ];
+  // Which instances a change touches is a rule of the fold, not obvious from the words: say it.
+  const changes = p.actions.some((a) => a.kind === "scale" || a.kind === "configure" || a.kind === "delete");
+  if (changes) lines.push("Touches:", ...scopeOf(p).map((t) => `  - ${t}`));
   if (p.expectations?.length) {
     lines.push(
       `Expectations: ${p.expectations.map((e) => `${e.target} ${CONDITION[e.condition]} ${e.value}`).join(", ")}`,

@@ -89,6 +89,34 @@ export function desiredState(intents: readonly SiteIntent[], catalog: Catalog): 
   return { instances, policies, problems };
 }
 
+/**
+ * What each action of a plan touches at a site, in words — the fold above is the rule: a scale or configure
+ * changes every instance of its NF (in its namespace, if it names one) that earlier intents at the site
+ * deployed; an instance a later intent deploys keeps what that intent says.
+ */
+export function scopeOf(plan: IntentPlan): string[] {
+  return plan.actions.flatMap((a) => {
+    const where = a.namespace ? ` in namespace ${a.namespace}` : "";
+    switch (a.kind) {
+      case "deploy":
+        return [`deploy ${a.nf}: a new ${a.nf} instance of this intent's own at each targeted site`];
+      case "scale":
+      case "configure":
+        return [
+          `${a.kind} ${a.nf}: every ${a.nf} instance${where} that earlier intents deployed at each targeted site — ` +
+            `each instance gets ${a.kind === "scale" ? `${a.replicas ?? "?"} replicas` : "these settings"}; ` +
+            `a ${a.nf} deployed by a later intent keeps its own`,
+        ];
+      case "delete":
+        return [
+          `delete ${a.nf}: every ${a.nf} instance${where} that earlier intents deployed at each targeted site`,
+        ];
+      case "policy":
+        return [`policy: an A1 policy for the near-RT RIC at each targeted site`];
+    }
+  });
+}
+
 function newInstance(intent: SiteIntent, a: Action, defaultNamespace: string): NfInstance {
   const inst: NfInstance = {
     name: objectName(a.nf, intent.id),

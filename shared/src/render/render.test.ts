@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { Catalog } from "../catalog";
 import type { IntentPlan } from "../domain";
 import type { SiteIntent } from "./index";
-import { LABELS, desiredState, objectName, renderSite, verifyObjects } from "./index";
+import { LABELS, desiredState, objectName, renderSite, scopeOf, verifyObjects } from "./index";
 
 const catalog = new Catalog();
 const ctx = { catalog, site: "edge01" };
@@ -172,6 +172,24 @@ describe("desired state fold", () => {
       contributors: ["d", "s", "c"],
     });
     expect(s.problems.size).toBe(0);
+  });
+
+  it("scales every instance earlier intents deployed, each to the count; a later deploy keeps its own — and says so", () => {
+    const scale = plan([{ kind: "scale", nf: "upf", replicas: 5 }], { intentType: "nf.scale" });
+    const s = desiredState(
+      [
+        intent("d1", plan([{ kind: "deploy", nf: "upf", replicas: 1 }])),
+        intent("d2", plan([{ kind: "deploy", nf: "upf", replicas: 2 }])),
+        intent("s", scale),
+        intent("d3", plan([{ kind: "deploy", nf: "upf", replicas: 1 }])),
+      ],
+      catalog,
+    );
+    expect(s.instances.map((i) => `${i.owner}:${i.replicas}`)).toEqual(["d1:5", "d2:5", "d3:1"]);
+    expect(s.instances.filter((i) => i.contributors.includes("s")).map((i) => i.owner)).toEqual(["d1", "d2"]);
+    expect(scopeOf(scale)).toEqual([
+      "scale upf: every upf instance that earlier intents deployed at each targeted site — each instance gets 5 replicas; a upf deployed by a later intent keeps its own",
+    ]);
   });
 
   it("reports a scale of an NF nobody deployed, and lets a delete remove earlier instances", () => {

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { scopeOf } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { PlanRequest, PlanResponse, errorResponses } from "../schemas";
@@ -21,6 +22,15 @@ const route = createRoute({
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { plan, warnings } = await resolvePlan(c.var.deps, { text: c.req.valid("json").text });
-    return c.json({ plan, source: plan.source, confidence: plan.confidence, warnings: [...warnings] }, 200);
+    return c.json(
+      {
+        plan,
+        scope: scopeOf(plan),
+        source: plan.source,
+        confidence: plan.confidence,
+        warnings: [...warnings],
+      },
+      200,
+    );
   });
 }

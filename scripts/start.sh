@@ -3,6 +3,7 @@
 # API, SQLite, its embedded MQTT broker) and one edge agent enrolled with it, writing its site's manifests
 # to a folder. Runs until Ctrl-C. Usage: scripts/start.sh ["an intent to create at once"]
 # Ports: NEPHORAN_HUB_PORT (8080), NEPHORAN_BROKER_PORT (1883), NEPHORAN_STATUS_PORT (9480), all on 127.0.0.1.
+# State: NEPHORAN_STATE (.nephoran in the clone).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -12,7 +13,7 @@ bash scripts/setup.sh
 HUB_PORT=${NEPHORAN_HUB_PORT:-8080}
 BROKER_PORT=${NEPHORAN_BROKER_PORT:-1883}
 STATUS_PORT=${NEPHORAN_STATUS_PORT:-9480}
-STATE=$ROOT/.nephoran
+STATE=${NEPHORAN_STATE:-$ROOT/.nephoran}
 HUB_DATA=$STATE/hub
 SITE=demo
 SITE_DATA=$STATE/site-$SITE
@@ -73,15 +74,16 @@ if [ $# -gt 0 ]; then
 fi
 
 rel=${SITE_DATA#"$ROOT"/}
+st=${STATE#"$ROOT"/}
 cat >&2 <<EOF
 
 Nephoran Edge is running: hub $HUB (API reference: $HUB/docs), site '$SITE' with its agent.
-Logs: .nephoran/hub.log, .nephoran/agent.log. Ctrl-C stops both; their state stays in .nephoran/.
+Logs: $st/hub.log, $st/agent.log. Ctrl-C stops both; their state stays in $st/.
 
 Try, in another terminal:
-  export NEPHORAN_HUB=$HUB NEPHORAN_TOKEN=\$(cat .nephoran/hub/admin-token)
+  export NEPHORAN_HUB=$HUB NEPHORAN_TOKEN=\$(cat $st/hub/admin-token)
   pnpm -s nephoran intent create "Deploy a basic AMF instance for testing" --sites $SITE
-  pnpm -s nephoran intent watch <id>            # follow it to Ready at the hub
+  pnpm -s nephoran intent watch <id>            # follow it until it settles at the hub
   pnpm -s nephoran intent create "Create a URLLC slice with 1 ms latency" --labels env=demo
   ls $rel/manifests/*                        # what the agent wrote for the site
   open http://127.0.0.1:$STATUS_PORT/                   # the agent's status page (JSON: /status, /metrics)
@@ -90,5 +92,12 @@ Try, in another terminal:
   curl "http://127.0.0.1:$STATUS_PORT/v1/search?q=which+function+terminates+the+N3+user+plane+tunnel"   # the site's knowledge
 
 EOF
-wait -n "${pids[@]}" || true
-die "a process stopped; see .nephoran/hub.log and .nephoran/agent.log"
+# Ctrl-C reaches the hub and the agent too; each stops cleanly and exits 0 (bash then skips its own INT
+# trap, as the child handled the signal). Any other exit is a failure worth showing.
+rc=0
+wait -n "${pids[@]}" || rc=$?
+if [ "$rc" -eq 0 ]; then
+  say "stopped"
+  exit 0
+fi
+die "a process stopped (exit code $rc); see ${STATE#"$ROOT"/}/hub.log and ${STATE#"$ROOT"/}/agent.log"

@@ -38,10 +38,18 @@ export function processStats(pid: number): { cpuSeconds: number; rssMb: number }
   return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, rssMb: rss / 1024 };
 }
 
-export function spawnChild(cmd: string, args: readonly string[], env: Record<string, string>): Child {
+/** `group`: the child leads its own process group, so a test can signal it all as a terminal's Ctrl-C does. */
+export function spawnChild(
+  cmd: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  opts: { group?: boolean; cwd?: string } = {},
+): Child {
   const proc = spawn(cmd, [...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(opts.group ? { detached: true } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let out = "";
   proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));

@@ -20,10 +20,10 @@ if ! bash scripts/test-env/brokers.sh install; then
   say "WARNING: no nats-server/mosquitto; the external-broker sync suites will be SKIPPED"
 fi
 
-say "test environment: kubectl and shellcheck (Debian packages)"
+say "test environment: kubectl, shellcheck and chromium (Debian packages)"
 if ! bash scripts/test-env/tools.sh install; then
-  if [ -n "${CI:-}" ]; then die "kubectl/shellcheck could not be installed; CI must run the bootstrap suites"; fi
-  say "WARNING: no kubectl/shellcheck; the bootstrap suites will fail"
+  if [ -n "${CI:-}" ]; then die "kubectl/shellcheck/chromium could not be installed; CI must run the bootstrap and browser suites"; fi
+  say "WARNING: no kubectl/shellcheck/chromium; the bootstrap and browser suites will fail"
 fi
 
 RESULTS=$ROOT/.test-results

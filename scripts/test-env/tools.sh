@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Tools the bootstrap script's suites need, from Debian: kubectl (the bootstrap script drives it) and
-# ShellCheck (every script is checked with it).
+# Tools the suites need, from Debian: kubectl (the bootstrap script drives it), ShellCheck (every script
+# is checked with it) and Chromium (the browser suites drive it through playwright-core).
 #
 #   tools.sh install   apt-get install what is missing (root)
-#   tools.sh check     exit 0 when both are installed
+#   tools.sh check     exit 0 when all are installed
 set -euo pipefail
 
 log() { printf '[tools] %s\n' "$*" >&2; }
@@ -11,13 +11,14 @@ missing() {
   local m=()
   command -v kubectl >/dev/null 2>&1 || m+=(kubernetes-client)
   command -v shellcheck >/dev/null 2>&1 || m+=(shellcheck)
+  command -v chromium >/dev/null 2>&1 || m+=(chromium)
   printf '%s\n' "${m[@]}"
 }
 
 case "${1:-}" in
   install)
     mapfile -t need < <(missing | sed '/^$/d')
-    if [ "${#need[@]}" -eq 0 ]; then log "kubectl and shellcheck present"; exit 0; fi
+    if [ "${#need[@]}" -eq 0 ]; then log "kubectl, shellcheck and chromium present"; exit 0; fi
     [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install ${need[*]}"; exit 1; }
     log "installing ${need[*]}"
     apt-get update -qq

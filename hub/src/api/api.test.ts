@@ -417,9 +417,37 @@ describe("documents and health", () => {
     const front = await call("GET", "/", { as: null });
     expect(front.status).toBe(302);
     expect(front.headers.get("location")).toBe("/docs");
+    // The reference: Swagger UI from the hub's own assets, nothing from elsewhere.
     const docs = await call("GET", "/docs", { as: null });
-    expect(docs.text).toContain("/v1/intents/{id}");
-    expect(docs.text).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const srcs = [...docs.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(srcs).toEqual(
+      expect.arrayContaining([
+        "/docs/assets/swagger-ui.css",
+        "/docs/assets/swagger-ui-bundle.js",
+        "/openapi.json",
+      ]),
+    );
+    expect(srcs.filter((u) => /^(https?:)?\/\//.test(u))).toEqual([]);
+    const init = await call("GET", "/docs/assets/init.js", { as: null });
+    expect(init.text).toContain('url: "/openapi.json"');
+    expect(init.text).toContain("validatorUrl: null");
+    const bundle = await call("GET", "/docs/assets/swagger-ui-bundle.js", { as: null });
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("content-type")).toContain("javascript");
+    expect(bundle.text.length).toBeGreaterThan(500_000);
+    expect(
+      (
+        await call("GET", "/docs/assets/swagger-ui.css", {
+          as: null,
+          headers: { "if-none-match": bundle.headers.get("etag") as string },
+        })
+      ).status,
+    ).toBe(304);
+    expect((await call("GET", "/docs/assets/..%2Fpackage.json", { as: null })).status).toBe(404);
+    // The document lists the stream and the metrics too.
+    expect(paths).toEqual(expect.arrayContaining(["/v1/events", "/metrics"]));
     expect((await call("GET", "/healthz", { as: null })).status).toBe(200);
     // This hub's sync was never started: not ready, and it says why.
     expect((await call("GET", "/readyz", { as: null })).json).toMatchObject({

@@ -10,6 +10,7 @@ import { ApiError, ApiErrorCode } from "./errors";
 import { ErrorBody } from "./schemas";
 import * as audit from "./routes/audit";
 import * as enrollment from "./routes/enrollment";
+import * as docs from "./routes/docs";
 import * as events from "./routes/events";
 import * as metrics from "./routes/metrics";
 import * as tmf921 from "./routes/tmf921";
@@ -41,23 +42,6 @@ const STORE_CODE = {
   [StoreErrorCode.Stale]: ApiErrorCode.StaleRevision,
   [StoreErrorCode.Invalid]: ApiErrorCode.BadRequest,
 } as const;
-
-const esc = (s: string): string =>
-  s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string);
-
-function docsPage(document: unknown): string {
-  const doc = document as { paths?: Record<string, Record<string, { summary?: string }>> };
-  const rows = Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
-    Object.entries(ops).map(
-      ([method, op]) =>
-        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${esc(path)}</code></td><td>${esc(op.summary ?? "")}</td></tr>`,
-    ),
-  );
-  return `<!doctype html><meta charset="utf-8"><title>Nephoran Edge hub API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:4px 12px;border-bottom:1px solid #ddd}code{font-size:13px}</style>
-<h1>Nephoran Edge hub API</h1><p>Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
-<table>${rows.join("")}</table>`;
-}
 
 /**
  * The answers every route can give because of the middleware in front of it, declared in one place so the
@@ -250,18 +234,6 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     },
     security: [{ bearer: [] }],
   });
-  // The front door: the API reference.
-  app.get("/", (c) => c.redirect("/docs", 302));
-  // A self-contained page (no CDN assets: hubs often run where only the VPN reaches).
-  app.get("/docs", (c) =>
-    c.html(
-      docsPage(
-        app.getOpenAPI31Document({
-          openapi: "3.1.0",
-          info: { title: "Nephoran Edge hub API", version: "0.1.0" },
-        }),
-      ),
-    ),
-  );
+  docs.register(app);
   return app;
 }

@@ -106,6 +106,20 @@ describe("the OpenAPI document is the contract", () => {
             { raw: JSON.stringify(body), headers: { "content-type": "text/plain", ...ifMatch } },
           ]);
         }
+        if (op.responses["200"]?.content?.["text/event-stream"]) {
+          // A stream never ends: its status and type are checked, then it is dropped.
+          check(method, path, op, "anonymous", await h.call(M, url, { as: null }));
+          const ctrl = new AbortController();
+          const res = await h.hub.app.request(url, {
+            headers: { authorization: `Bearer ${h.tokens["viewer"] as string}` },
+            signal: ctrl.signal,
+          });
+          if (res.status !== 200 || !res.headers.get("content-type")?.includes("text/event-stream"))
+            problems.push(`${M} ${path} (viewer): ${res.status} ${res.headers.get("content-type") ?? ""}`);
+          ctrl.abort();
+          await res.body?.cancel().catch(() => undefined);
+          continue;
+        }
         for (const [what, opts] of calls) check(method, path, op, what, await h.call(M, url, opts));
         if (path.includes("{id}"))
           check(

@@ -38,7 +38,9 @@ export const PlanInput = IntentPlan.extend({
   priority: Priority.optional(),
 });
 
-export const PlanRequest = z.strictObject({ text: z.string().min(1).max(2000) });
+export const PlanRequest = z
+  .strictObject({ text: z.string().min(1).max(2000) })
+  .openapi({ example: { text: "scale UPF to 3 replicas at edge01" } });
 export const PlanResponse = z.object({
   plan: IntentPlan,
   scope: z.array(z.string()).openapi({
@@ -65,7 +67,17 @@ export const CreateIntentRequest = z
   .refine((b) => (b.text === undefined) !== (b.plan === undefined), {
     message: "give exactly one of text or plan",
   })
-  .openapi({ description: "Exactly one of `text` (planned by the hub) or `plan` (validated as given)." });
+  .openapi({
+    description: "Exactly one of `text` (planned by the hub) or `plan` (validated as given).",
+    examples: [
+      { text: "Create a URLLC slice with 1 ms latency on edge01 and edge02", priority: "high" },
+      {
+        name: "eu upf",
+        plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 2 }] },
+        siteSelector: { matchLabels: { region: "eu" } },
+      },
+    ],
+  });
 
 export const PatchIntentRequest = z
   .strictObject({
@@ -81,7 +93,10 @@ export const PatchIntentRequest = z
   })
   .refine((b) => !(b.text !== undefined && b.plan !== undefined), { message: "give text or plan, not both" })
   .refine((b) => Object.keys(b).some((k) => k !== "allowUnknownSites"), { message: "nothing to change" })
-  .openapi({ description: "At least one field; `text` and `plan` not both." });
+  .openapi({
+    description: "At least one field; `text` and `plan` not both.",
+    example: { text: "scale UPF to 5 replicas at edge01", priority: "critical" },
+  });
 
 export const RollupBody = z.object({
   revision: z.number(),

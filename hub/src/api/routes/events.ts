@@ -1,5 +1,6 @@
 /** Server-sent events: intent and site changes as they happen. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { requireRole } from "../../auth/middleware";
 import type { HubEvent } from "../../events";
@@ -7,7 +8,31 @@ import type { AppEnv } from "../env";
 
 const HEARTBEAT_MS = 15_000;
 
+const EXAMPLE = `event: ready
+data: {"at":"2026-11-30T10:00:00.000Z"}
+
+event: intent.created
+id: 1
+data: {"type":"intent.created","id":"int-4f1c2a9e0b7d","revision":1,"at":"2026-11-30T10:00:01.000Z"}
+
+: heartbeat
+`;
+
 export function register(app: OpenAPIHono<AppEnv>): void {
+  // A stream, not a JSON answer: declared by hand so the reference lists it with the rest.
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/v1/events",
+    tags: ["events"],
+    summary: "Server-sent events: intent and site changes as they happen (a heartbeat comment every 15 s)",
+    responses: {
+      200: {
+        description:
+          "an endless text/event-stream: first a `ready` event, then one event per change — intent.created, intent.updated, intent.deleting, site.enrolled, site.updated, site.resync, site.deleted — whose data is the JSON of the change",
+        content: { "text/event-stream": { schema: z.string().openapi({ example: EXAMPLE }) } },
+      },
+    },
+  });
   app.get("/v1/events", requireRole("viewer"), (c) =>
     streamSSE(c, async (stream) => {
       const queue: HubEvent[] = [];

@@ -92,3 +92,30 @@ export function mergeRepeats(drafts: readonly Draft[]): Draft[] {
   }
   return out;
 }
+
+/** Resolves relative changes ("scale in by 2") against the current counts; refuses them without. */
+export function assertNoRelativeWithout(
+  drafts: readonly Draft[],
+  current: Readonly<Record<string, number>> | undefined,
+): void {
+  for (const d of drafts) {
+    if (!d.relative) continue;
+    const now = current?.[d.nf];
+    if (now === undefined) {
+      throw new PlanningError(
+        PlanningErrorCode.RelativeChange,
+        `"${d.nf}" is to change relative to its current replica count, which is not known here; say the target count ("scale ${d.nf} to 3")`,
+      );
+    }
+    const r = d.relative;
+    const next =
+      r.factor !== undefined
+        ? Math.round(now * r.factor)
+        : r.delta !== undefined
+          ? now + r.delta
+          : now + (r.dir === "down" ? -1 : 1);
+    d.replicas = next;
+    d.kind = d.kind === "deploy" ? "scale" : d.kind;
+    delete d.relative;
+  }
+}

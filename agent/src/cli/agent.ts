@@ -12,7 +12,8 @@ export const agentCommand: Command = {
   usage:
     "nephoran agent --site NAME | --data DIR (enrolled) [--kubeconfig F | --target kubernetes|directory:DIR] [--relist SECONDS]\n" +
     "  [--status-listen HOST:PORT|PORT|off (127.0.0.1:9480)] [--status-token-file F | NEPHORAN_STATUS_TOKEN]\n" +
-    "  [--model use-lite|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)",
+    "  [--model use-lite|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)\n" +
+    "  [--allow-namespaces a,b,ran-* | NEPHORAN_ALLOW_NAMESPACES]   (where workloads may go; replaces the default NF namespace families)",
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
     const config = configFromFlags(values, io);

@@ -21,6 +21,22 @@ describe("agent flags", () => {
   });
 });
 
+describe("namespace policy", () => {
+  it("replaces the default namespace families with the ones given; without, the defaults stand", () => {
+    const data = mkdtempSync(join(tmpdir(), "nephoran-flags-"));
+    const base = { site: "edge01", data, target: "directory:" };
+    expect(
+      configFromFlags({ ...base, "allow-namespaces": "ran-lab, 5gc-*" }, io).guardrails.namespaces,
+    ).toEqual(["ran-lab", "5gc-*"]);
+    const fromEnv = configFromFlags(base, { ...io, env: { NEPHORAN_ALLOW_NAMESPACES: "core" } });
+    expect(fromEnv.guardrails.namespaces).toEqual(["core"]);
+    expect(configFromFlags(base, io).guardrails.namespaces).toContain("5g-core");
+    expect(() => configFromFlags({ ...base, "allow-namespaces": " , " }, io)).toThrow(
+      /guardrails\.namespaces/,
+    );
+  });
+});
+
 describe("enrollment files", () => {
   it("reads one written before credential ids, deriving the id from the site credential it holds", () => {
     const dir = mkdtempSync(join(tmpdir(), "nephoran-enrollment-"));

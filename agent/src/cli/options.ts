@@ -29,6 +29,7 @@ export const AGENT_FLAGS = {
   "status-token-file": { type: "string" },
   model: { type: "string" },
   "model-dir": { type: "string" },
+  "allow-namespaces": { type: "string" },
 } as const;
 
 export interface AgentFlagValues {
@@ -47,6 +48,7 @@ export interface AgentFlagValues {
   "status-token-file"?: string;
   model?: string;
   "model-dir"?: string;
+  "allow-namespaces"?: string;
 }
 
 /**
@@ -144,6 +146,18 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
     ...(v.relist ? { relistSeconds: Number(v.relist) } : {}),
     ...(v["log-level"] ? { logLevel: v["log-level"] } : {}),
     status: statusFromFlags(v, io),
+    // The namespaces this site's workloads may go to (NEPHORAN_ALLOW_NAMESPACES), replacing the default
+    // families; "ran-*" allows a prefix.
+    ...((v["allow-namespaces"] ?? io.env["NEPHORAN_ALLOW_NAMESPACES"])
+      ? {
+          guardrails: {
+            namespaces: (v["allow-namespaces"] ?? io.env["NEPHORAN_ALLOW_NAMESPACES"] ?? "")
+              .split(",")
+              .map((n) => n.trim())
+              .filter(Boolean),
+          },
+        }
+      : {}),
     knowledge: {
       ...((v.model ?? io.env["NEPHORAN_MODEL"]) ? { model: v.model ?? io.env["NEPHORAN_MODEL"] } : {}),
       ...((v["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"])

@@ -5,7 +5,7 @@ export * from "./config";
 export { createApp } from "./api/app";
 export type { HubDeps } from "./api/env";
 export * from "./store";
-export { rollup, selects, presenceOf } from "./rollup";
+export { rollup, presenceOf } from "./rollup";
 export { EventBus } from "./events";
 export type { HubEvent } from "./events";
 export { hashToken, newToken } from "./auth/tokens";

@@ -1,9 +1,7 @@
-/** Which sites an intent targets, and how its rollout stands across them. Pure. */
+/** How an intent's rollout stands across the sites it is desired at, and what presence means. Pure. */
 import type { Intent, RollupPhase, SiteIntentReport } from "@nephoran/shared";
-import { PHASE_SEVERITY, selects } from "@nephoran/shared";
+import { PHASE_SEVERITY } from "@nephoran/shared";
 import type { SiteRecord } from "./store";
-
-export { selects };
 
 /**
  * Presence, one definition for the API, the metrics, the rollup and the sync service: a site is online when
@@ -46,6 +44,7 @@ export interface Rollup {
   readonly notReadyTruncated: boolean;
 }
 
+/** The rollout across `sites`, those the intent is desired at (the per-site desired table). */
 export function rollup(
   intent: Intent,
   sites: readonly SiteRecord[],
@@ -59,7 +58,6 @@ export function rollup(
   const rows: { siteId: string; phase: RollupPhase; message?: string }[] = [];
   let settled = 0;
   for (const site of sites) {
-    if (!selects(intent.siteSelector, site)) continue;
     const r = bySite.get(site.id);
     let phase: RollupPhase;
     let message: string | undefined;

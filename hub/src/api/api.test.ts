@@ -328,6 +328,45 @@ describe("intents", () => {
 });
 
 describe("enrollment and sites", () => {
+  it("lists the intents a site runs (its desired set) and filters sites by presence inside the paging", async () => {
+    for (const s of ["edge01", "edge02", "edge03", "edge04", "edge05", "edge06"])
+      await enroll(s, s === "edge01" || s === "edge02" ? { region: "eu" } : {});
+    const make = async (text: string) =>
+      (await call("POST", "/v1/intents", { body: { text } })).json["id"] as string;
+    const a = await make("Deploy AMF at edge01");
+    const b = await make("Deploy SMF on all sites in region eu");
+    const c = await make("Deploy UPF at edge03");
+    const ids = async (q: string) =>
+      ((await call("GET", `/v1/intents?${q}`, { as: "viewer" })).json["items"] as { id: string }[]).map(
+        (i) => i.id,
+      );
+    expect(await ids("site=edge01")).toEqual([a, b]);
+    expect(await ids("site=edge02")).toEqual([b]);
+    expect(await ids("site=edge03")).toEqual([c]);
+    expect(await ids("site=edge09")).toEqual([]);
+    expectError(await call("GET", "/v1/intents?site=Not_A_Site"), 400, "VALIDATION_FAILED");
+    await call("DELETE", `/v1/intents/${a}`);
+    expect(await ids("site=edge01")).toEqual([b]);
+    // The rollup and the site view read the same table.
+    expect(
+      ((await call("GET", `/v1/intents/${b}`)).json["rollup"] as { targetedSites: number }).targetedSites,
+    ).toBe(2);
+    const view = (await call("GET", "/v1/sites/edge01")).json["intents"] as { intentId: string }[];
+    expect(view.map((i) => i.intentId)).toEqual([b]);
+
+    // Only edge05 and edge06 are heard from: a page of one online site is never empty while more follow.
+    hub.deps.store.putReport(report("edge05", c, 1, "Ready", 1));
+    hub.deps.store.putReport(report("edge06", c, 1, "Ready", 1));
+    const p1 = (await call("GET", "/v1/sites?presence=online&limit=1")).json;
+    expect((p1["items"] as { id: string }[]).map((s) => s.id)).toEqual(["edge05"]);
+    const p2 = (await call("GET", `/v1/sites?presence=online&limit=1&cursor=${p1["nextCursor"] as string}`))
+      .json;
+    expect((p2["items"] as { id: string }[]).map((s) => s.id)).toEqual(["edge06"]);
+    expect(p2["nextCursor"]).toBeNull();
+    const offline = (await call("GET", "/v1/sites?presence=offline&label=region=eu")).json;
+    expect((offline["items"] as { id: string }[]).map((s) => s.id)).toEqual(["edge01", "edge02"]);
+  });
+
   it("spends a token once, refuses expired and unknown tokens the same way", async () => {
     const t = await call("POST", "/v1/enrollment-tokens", {
       body: { site: "edge01", labels: { region: "eu" }, ttlSeconds: 600 },

@@ -124,6 +124,7 @@ export const ListIntentsQuery = z.strictObject({
   cursor: Cursor.optional(),
   state: IntentState.optional(),
   priority: Priority.optional(),
+  site: SiteName.optional().openapi({ description: "only the intents this site runs (its desired set)" }),
 });
 export const IntentList = z.object({ items: z.array(Intent), nextCursor: z.string().nullable() });
 

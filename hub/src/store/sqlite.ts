@@ -208,16 +208,28 @@ export class SqliteHubStore implements HubStore {
     return r && toIntent(r);
   }
 
-  listIntents(q: { limit: number; cursor?: string; state?: string; priority?: string }): Page<Intent> {
+  listIntents(q: {
+    limit: number;
+    cursor?: string;
+    state?: string;
+    priority?: string;
+    site?: string;
+  }): Page<Intent> {
     const where = ["seq > @after"];
     if (q.state) where.push("state = @state");
     if (q.priority) where.push("priority = @priority");
+    // Which intents a site runs: the per-site desired table sync uses, the one answer to that question.
+    if (q.site)
+      where.push(
+        "EXISTS (SELECT 1 FROM site_desired d WHERE d.intent_id = intents.id AND d.site_id = @site AND d.deleted = 0)",
+      );
     const rows = this.#stmt(
       `SELECT * FROM intents WHERE ${where.join(" AND ")} ORDER BY seq LIMIT @limit`,
     ).all({
       after: decodeCursor(q.cursor),
       state: q.state,
       priority: q.priority,
+      site: q.site,
       limit: q.limit + 1,
     }) as IntentRow[];
     const items = rows.slice(0, q.limit);
@@ -326,28 +338,34 @@ export class SqliteHubStore implements HubStore {
     return r && toSite(r);
   }
 
-  listSites(q: { limit: number; cursor?: string; label?: Record<string, string> }): Page<SiteRecord> {
-    const wanted = Object.entries(q.label ?? {});
-    const out: SiteRow[] = [];
+  listSites(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Page<SiteRecord> {
+    const out: SiteRecord[] = [];
     let after = decodeCursor(q.cursor);
+    let lastSeq = after;
     const stmt = this.#stmt("SELECT * FROM sites WHERE seq > ? ORDER BY seq LIMIT 500");
-    // Label filters are evaluated here, in pages, so a cursor stays meaningful whatever the filter.
+    // Filters are evaluated here, in pages, so a page is full whenever more match and a cursor stays
+    // meaningful whatever the filter.
     for (;;) {
       const rows = stmt.all(after) as SiteRow[];
       for (const r of rows) {
-        const labels = JSON.parse(r.labels) as Labels;
-        if (wanted.every(([k, v]) => labels[k] === v)) out.push(r);
-        if (out.length > q.limit) break;
+        const site = toSite(r);
+        if (q.where && !q.where(site)) continue;
+        if (out.length === q.limit) return { items: out, nextCursor: encodeCursor(lastSeq) };
+        out.push(site);
+        lastSeq = r.seq;
       }
-      if (out.length > q.limit || rows.length < 500) break;
+      if (rows.length < 500) return { items: out, nextCursor: null };
       after = (rows.at(-1) as SiteRow).seq;
     }
-    const items = out.slice(0, q.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toSite),
-      nextCursor: out.length > q.limit && last ? encodeCursor(last.seq) : null,
-    };
+  }
+
+  sitesOfIntent(intentId: string, removing = false): SiteRecord[] {
+    return (
+      this.#stmt(
+        `SELECT s.* FROM site_desired d JOIN sites s ON s.id = d.site_id
+         WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1) ORDER BY s.seq`,
+      ).all(intentId, removing ? 1 : 0) as SiteRow[]
+    ).map(toSite);
   }
 
   allSites(): SiteRecord[] {

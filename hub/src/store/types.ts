@@ -192,7 +192,10 @@ export interface HubStore {
 
   getSite(id: string): SiteRecord | undefined;
   siteByCredential(hash: string): SiteRecord | undefined;
-  listSites(q: { limit: number; cursor?: string; label?: Record<string, string> }): Page<SiteRecord>;
+  /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
+  listSites(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Page<SiteRecord>;
+  /** The sites an intent is desired at (the per-site desired table); `removing` adds those still to remove it. */
+  sitesOfIntent(intentId: string, removing?: boolean): SiteRecord[];
   allSites(): SiteRecord[];
   setSiteLabels(id: string, labels: Labels): SiteRecord;
   requestResync(id: string, at: string): SiteRecord;

@@ -30,7 +30,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
     const r = rollup(
       intent,
-      deps.store.allSites(),
+      deps.store.sitesOfIntent(intent.id, intent.state === "deleting"),
       deps.store.reportsForIntent(intent.id),
       deps.clock.now(),
       deps.presenceTimeoutMs,

@@ -3,7 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { RollupPhase } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import { isLocalIntentId } from "@nephoran/shared";
-import { presenceOf, selects } from "../../rollup";
+import { presenceOf } from "../../rollup";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { IdParam, SiteDetail, errorResponses } from "../schemas";
@@ -35,18 +35,11 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       phase: RollupPhase;
       reportedRevision: number | null;
     }[] = [];
-    for (
-      let cursor: string | undefined, page;
-      (page = deps.store.listIntents({ limit: 500, ...(cursor ? { cursor } : {}) }));
-      cursor = page.nextCursor
-    ) {
-      for (const i of page.items) {
-        if (!selects(i.siteSelector, site)) continue;
-        const r = reports.get(i.id);
-        const phase: RollupPhase = offline ? "Offline" : r && r.revision >= i.revision ? r.phase : "Pending";
-        intents.push({ intentId: i.id, revision: i.revision, phase, reportedRevision: r?.revision ?? null });
-      }
-      if (!page.nextCursor) break;
+    // What the site is to run: its desired set, the table sync serves it from.
+    for (const d of deps.store.desiredSet(site.id)) {
+      const r = reports.get(d.id);
+      const phase: RollupPhase = offline ? "Offline" : r && r.revision >= d.revision ? r.phase : "Pending";
+      intents.push({ intentId: d.id, revision: d.revision, phase, reportedRevision: r?.revision ?? null });
     }
     // The intents made at the site itself, by their own id space (never a fleet intent the hub let go).
     const localIntents = [...reports.values()]

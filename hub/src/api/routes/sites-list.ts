@@ -4,6 +4,8 @@ import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { ListSitesQuery, SiteList, errorResponses } from "../schemas";
 import { siteView } from "../views";
+import { selects } from "@nephoran/shared";
+import { presenceOf } from "../../rollup";
 
 const route = createRoute({
   method: "get",
@@ -24,14 +26,20 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const label = q.label
       ? Object.fromEntries(q.label.split(",").map((kv) => kv.split("=") as [string, string]))
       : undefined;
-    const page = c.var.deps.store.listSites({
+    const deps = c.var.deps;
+    const now = deps.clock.now();
+    const page = deps.store.listSites({
       limit: q.limit,
       ...(q.cursor ? { cursor: q.cursor } : {}),
-      ...(label ? { label } : {}),
+      ...(label || q.presence
+        ? {
+            where: (s) =>
+              (!label || selects({ matchLabels: label }, s)) &&
+              (!q.presence || presenceOf(s, now, deps.presenceTimeoutMs) === q.presence),
+          }
+        : {}),
     });
-    const items = page.items
-      .map((s) => siteView(c.var.deps, s))
-      .filter((s) => !q.presence || s.presence === q.presence);
+    const items = page.items.map((s) => siteView(deps, s));
     return c.json({ items, nextCursor: page.nextCursor }, 200);
   });
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { crossSiteRefusal, CrossSiteRefusal, inspectJson } from "@nephoran/shared";
+import { IntentError, IntentErrorCode } from "../intents";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
@@ -29,6 +30,20 @@ import * as sitesResync from "./routes/sites-resync";
 import * as apiTokens from "./routes/tokens";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+// Domain errors become HTTP answers here, and only here.
+const INTENT_STATUS = {
+  [IntentErrorCode.PlanRefused]: 422,
+  [IntentErrorCode.SitesConflict]: 422,
+  [IntentErrorCode.UnknownSites]: 422,
+  [IntentErrorCode.NoSites]: 400,
+} as const;
+const INTENT_CODE = {
+  [IntentErrorCode.PlanRefused]: ApiErrorCode.PlanRefused,
+  [IntentErrorCode.SitesConflict]: ApiErrorCode.SitesConflict,
+  [IntentErrorCode.UnknownSites]: ApiErrorCode.UnknownSites,
+  [IntentErrorCode.NoSites]: ApiErrorCode.Validation,
+} as const;
 
 const STORE_STATUS = {
   [StoreErrorCode.NotFound]: 404,
@@ -150,6 +165,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     if (err instanceof ApiError) e = err;
     else if (err instanceof HubStoreError)
       e = new ApiError(STORE_STATUS[err.code], STORE_CODE[err.code], err.message);
+    else if (err instanceof IntentError)
+      e = new ApiError(INTENT_STATUS[err.code], INTENT_CODE[err.code], err.message, err.details);
     else if (err instanceof HTTPException) {
       e = new ApiError(
         err.status === 400 ? 400 : (err.status as 400),

@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { newId } from "../auth/tokens";
 import type { AppEnv } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
 
@@ -35,6 +36,12 @@ function open(body: string, sealed: string): string {
 /** A stable id for what a keyed request creates, so a re-run after a crash finds it instead of doubling it. */
 export const idempotentId = (prefix: string, scope: string, key: string): string =>
   `${prefix}-${createHash("sha256").update(`${scope}\0${key}`).digest("hex").slice(0, 12)}`;
+
+/** The id a new resource gets: from the request's idempotency key when it has one, so a re-run finds it. */
+export const newResourceId = (
+  prefix: string,
+  idempotency: { scope: string; key: string } | undefined,
+): string => (idempotency ? idempotentId(prefix, idempotency.scope, idempotency.key) : newId(prefix));
 
 export function idempotent(): MiddlewareHandler<AppEnv> {
   let lastPurge = 0;

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
-import { idempotent } from "../idempotency";
+import { idempotent, newResourceId } from "../idempotency";
 import {
   CreateIntentRequest,
   ETagHeader,
@@ -11,7 +11,7 @@ import {
   LocationHeader,
   errorResponses,
 } from "../schemas";
-import { createIntent, requireKnownSites, requireSites, resolvePlan } from "../service";
+import { createIntent, requireKnownSites, resolvePlan, selectorFor } from "../../intents";
 
 const route = createRoute({
   method: "post",
@@ -38,11 +38,12 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const body = c.req.valid("json");
     const { plan, warnings } = await resolvePlan(deps, body);
-    const siteSelector = requireSites(body.siteSelector, plan);
+    const siteSelector = selectorFor(body.siteSelector, plan);
     requireKnownSites(deps, siteSelector, body.allowUnknownSites);
     const intent = createIntent(
       deps,
       {
+        id: newResourceId("int", c.var.idempotency),
         name:
           body.name ??
           body.text?.slice(0, 120) ??
@@ -54,7 +55,6 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         createdBy: c.var.principal.name,
       },
       "v1",
-      c.var.idempotency,
     );
     c.header("ETag", `"${intent.revision}"`);
     c.header("Location", `/v1/intents/${intent.id}`);

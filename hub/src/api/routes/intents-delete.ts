@@ -4,7 +4,7 @@ import { Intent } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { IdParam, errorResponses } from "../schemas";
-import { deleteIntent } from "../service";
+import { deleteIntent } from "../../intents";
 
 const route = createRoute({
   method: "delete",

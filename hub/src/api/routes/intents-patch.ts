@@ -11,7 +11,7 @@ import {
   PatchIntentRequest,
   errorResponses,
 } from "../schemas";
-import { changeIntent, requireKnownSites, resolvePlan } from "../service";
+import { changeIntent, requireKnownSites, resolvePlan } from "../../intents";
 
 const route = createRoute({
   method: "patch",

@@ -4,7 +4,7 @@ import { scopeOf } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { PlanRequest, PlanResponse, errorResponses } from "../schemas";
-import { resolvePlan } from "../service";
+import { resolvePlan } from "../../intents";
 
 const route = createRoute({
   method: "post",

@@ -9,9 +9,9 @@ import { Priority, SiteSelector } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
 import { notFound } from "../errors";
-import { idempotent } from "../idempotency";
+import { idempotent, newResourceId } from "../idempotency";
 import { IdParam, IdempotencyHeader, LocationHeader, PlanInput, errorResponses } from "../schemas";
-import { createIntent, deleteIntent, requireKnownSites, requireSites, resolvePlan } from "../service";
+import { createIntent, deleteIntent, requireKnownSites, resolvePlan, selectorFor } from "../../intents";
 
 const BASE = "/tmf-api/intentManagement/v5/intent";
 
@@ -74,11 +74,12 @@ async function create(
   const text = typeof value === "string" ? value : body.description;
   const input = typeof value === "object" ? { plan: value } : { text: text as string };
   const { plan } = await resolvePlan(deps, input);
-  const siteSelector = requireSites(body.siteSelector, plan);
+  const siteSelector = selectorFor(body.siteSelector, plan);
   requireKnownSites(deps, siteSelector, body.allowUnknownSites);
   return createIntent(
     deps,
     {
+      id: newResourceId("int", idempotency),
       name: body.name,
       ...(text ? { text } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
@@ -89,7 +90,6 @@ async function create(
       createdBy: actor,
     },
     "tmf921",
-    idempotency,
   );
 }
 

@@ -1,0 +1,95 @@
+/** The intent lifecycle: create, change, delete — each one transaction with its audit entry, then the sites told. */
+import type { Intent } from "@nephoran/shared";
+import { newId } from "../auth/tokens";
+import type { HubDeps } from "../deps";
+import type { IntentChange, NewIntent, SiteChange } from "../store";
+
+/**
+ * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
+ * transaction, then tells the sites.
+ */
+function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChange[] }): Intent {
+  const { intent, changes } = deps.store.transaction(write);
+  deps.sync.changed(changes);
+  return intent;
+}
+
+/**
+ * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners.
+ * An intent that already has the `input.id` given is answered as it is: a request re-run after the hub died between its
+ * commit and its answer (the id comes from its idempotency key) finds the intent it made, not a second.
+ */
+export function createIntent(
+  deps: HubDeps,
+  input: Omit<NewIntent, "id"> & { readonly id?: string },
+  api = "v1",
+): Intent {
+  const existing = input.id === undefined ? undefined : deps.store.getIntent(input.id);
+  if (existing) return existing;
+  const id = input.id ?? newId("int");
+  const intent = commit(deps, () => {
+    const created = deps.store.createIntent({ ...input, id });
+    deps.store.audit({
+      actor: input.createdBy,
+      action: "intent.create",
+      target: created.id,
+      detail: { revision: 1, api },
+    });
+    return {
+      intent: created,
+      changes: deps.store.retargetIntent(created.id, created.revision, created.siteSelector),
+    };
+  });
+  deps.events.publish({
+    type: "intent.created",
+    id: intent.id,
+    revision: 1,
+    at: deps.clock.now().toISOString(),
+  });
+  return intent;
+}
+
+/** A new revision of an intent if `ifRevision` is current, and what it means per site, in one transaction. */
+export function changeIntent(
+  deps: HubDeps,
+  id: string,
+  ifRevision: number,
+  change: IntentChange,
+  actor: string,
+  fields: readonly string[] = Object.keys(change),
+): Intent {
+  return commit(deps, () => {
+    const updated = deps.store.updateIntent(id, ifRevision, change);
+    deps.store.audit({
+      actor,
+      action: "intent.update",
+      target: id,
+      detail: { revision: updated.revision, fields },
+    });
+    return {
+      intent: updated,
+      changes: deps.store.retargetIntent(id, updated.revision, updated.siteSelector),
+    };
+  });
+}
+
+/** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
+export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Intent {
+  const intent = commit(deps, () => {
+    const deleting = deps.store.markIntentDeleting(id);
+    deps.store.audit({
+      actor,
+      action: "intent.delete",
+      target: id,
+      detail: { revision: deleting.revision, api },
+    });
+    return { intent: deleting, changes: deps.store.retargetIntent(id, null, null) };
+  });
+  deps.events.publish({
+    type: "intent.deleting",
+    id,
+    revision: intent.revision,
+    at: deps.clock.now().toISOString(),
+  });
+  return intent;
+}

@@ -1,0 +1,58 @@
+/** Turning text or a plan into a validated plan, with the sites the hub knows by name. */
+import type { IntentPlan, KnownSites, PlanningError } from "@nephoran/shared";
+import { validatePlan } from "@nephoran/shared";
+import type { HubDeps } from "../deps";
+import { IntentError, IntentErrorCode } from "./errors";
+
+/** A plan given as input: the plan's fields, source, confidence and priority optional. */
+export type PlanInput = Omit<IntentPlan, "source" | "confidence" | "priority"> &
+  Partial<Pick<IntentPlan, "source" | "confidence" | "priority">>;
+
+/** Text planned with the hub's registry of sites, or a plan validated as given; refused with the reason. */
+export async function resolvePlan(
+  deps: HubDeps,
+  body: { text?: string | undefined; plan?: PlanInput | undefined },
+): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
+  if (body.text !== undefined) {
+    const started = performance.now();
+    const r = await deps.planner.plan(body.text, { sites: knownSites(deps) });
+    deps.metrics.intentProcessing.observe(
+      { source: r.ok ? r.value.source : "rules" },
+      (performance.now() - started) / 1000,
+    );
+    deps.metrics.intentsProcessed.inc({ result: r.ok ? "planned" : "refused" });
+    if (!r.ok) throw refused(r.error);
+    return { plan: r.value.plan, warnings: r.value.warnings };
+  }
+  const input = { source: "rules", confidence: 1, priority: "medium", ...body.plan };
+  const v = validatePlan(input, { catalog: deps.catalog, policy: deps.guardrails });
+  if (!v.ok) {
+    throw new IntentError(IntentErrorCode.PlanRefused, `the plan breaks a guardrail: ${v.error.message}`, {
+      violations: v.error.violations,
+    });
+  }
+  return { plan: v.value, warnings: [] };
+}
+
+function refused(e: PlanningError): IntentError {
+  return new IntentError(IntentErrorCode.PlanRefused, e.message, { code: e.code, violations: e.violations });
+}
+
+/** The sites the hub knows — enrolled, or expected under an unused enrollment token — with their labels. */
+export function registry(deps: HubDeps): { id: string; labels: Record<string, string> }[] {
+  return [
+    ...deps.store.allSites(),
+    ...deps.store.pendingSites(deps.clock.now().toISOString()).map((p) => ({ id: p.site, labels: p.labels })),
+  ];
+}
+
+/** The registry as the planner reads it: names, and each label key's values. */
+function knownSites(deps: HubDeps): KnownSites {
+  const sites = registry(deps);
+  const labels: Record<string, Set<string>> = {};
+  for (const s of sites) for (const [k, v] of Object.entries(s.labels)) (labels[k] ??= new Set()).add(v);
+  return {
+    names: [...new Set(sites.map((s) => s.id))],
+    labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, [...v]])),
+  };
+}

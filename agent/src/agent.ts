@@ -9,6 +9,7 @@ import {
   Catalog,
   createAgentTransport,
   didYouMean,
+  knownSitesOf,
   PlanningError,
   PlanningErrorCode,
   RulesPlanner,
@@ -192,7 +193,7 @@ export class Agent {
     text: string,
     priority?: Priority,
   ): Promise<{ id: string; plan: IntentPlan; stored: boolean; warnings: readonly string[] }> {
-    const r = await this.planner.plan(text, { sites: { names: [this.config.site] } });
+    const r = await this.planner.plan(text, { sites: knownSitesOf([this.config.site]) });
     if (!r.ok) throw r.error;
     const names = r.value.plan.sites?.names;
     if (names && !names.includes(this.config.site)) {

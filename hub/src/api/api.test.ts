@@ -181,6 +181,18 @@ describe("intents", () => {
     expect(named.json).toMatchObject({ siteSelector: { names: ["berlin-core"] } });
     const viaLabel = await call("POST", "/v1/plan", { body: { text: "Deploy PCF in eu" } });
     expect(viaLabel.json).toMatchObject({ plan: { sites: { matchLabels: { region: "eu" } } } });
+    // The hub's directory of names follows the fleet: a relabel and a decommission are seen at once.
+    expect(
+      (await call("PATCH", "/v1/sites/berlin-core", { body: { labels: { city: "berlin" } } })).status,
+    ).toBe(200);
+    const relabelled = await call("POST", "/v1/plan", { body: { text: "Deploy PCF in berlin" } });
+    expect(relabelled.json).toMatchObject({ plan: { sites: { matchLabels: { city: "berlin" } } } });
+    expect((await call("DELETE", "/v1/sites/berlin-core")).status).toBe(204);
+    expectError(
+      await call("POST", "/v1/intents", { body: { text: "Deploy PCF at berlin-core" } }),
+      422,
+      "UNKNOWN_SITES",
+    );
     // Coming later: said so, accepted.
     const later = await call("POST", "/v1/intents", {
       body: { text: "Deploy AMF at edge99", allowUnknownSites: true },

@@ -1,8 +1,9 @@
 /** Turning text or a plan into a validated plan, with the sites the hub knows by name. */
-import type { IntentPlan, KnownSites, PlanningError } from "@nephoran/shared";
+import type { IntentPlan, PlanningError } from "@nephoran/shared";
 import { validatePlan } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
 import { IntentError, IntentErrorCode } from "./errors";
+import { registry } from "./registry";
 
 /** A plan given as input: the plan's fields, source, confidence and priority optional. */
 export type PlanInput = Omit<IntentPlan, "source" | "confidence" | "priority"> &
@@ -15,7 +16,7 @@ export async function resolvePlan(
 ): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
   if (body.text !== undefined) {
     const started = performance.now();
-    const r = await deps.planner.plan(body.text, { sites: knownSites(deps) });
+    const r = await deps.planner.plan(body.text, { sites: registry(deps) });
     deps.metrics.intentProcessing.observe(
       { source: r.ok ? r.value.source : "rules" },
       (performance.now() - started) / 1000,
@@ -36,23 +37,4 @@ export async function resolvePlan(
 
 function refused(e: PlanningError): IntentError {
   return new IntentError(IntentErrorCode.PlanRefused, e.message, { code: e.code, violations: e.violations });
-}
-
-/** The sites the hub knows — enrolled, or expected under an unused enrollment token — with their labels. */
-export function registry(deps: HubDeps): { id: string; labels: Record<string, string> }[] {
-  return [
-    ...deps.store.allSites(),
-    ...deps.store.pendingSites(deps.clock.now().toISOString()).map((p) => ({ id: p.site, labels: p.labels })),
-  ];
-}
-
-/** The registry as the planner reads it: names, and each label key's values. */
-function knownSites(deps: HubDeps): KnownSites {
-  const sites = registry(deps);
-  const labels: Record<string, Set<string>> = {};
-  for (const s of sites) for (const [k, v] of Object.entries(s.labels)) (labels[k] ??= new Set()).add(v);
-  return {
-    names: [...new Set(sites.map((s) => s.id))],
-    labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, [...v]])),
-  };
 }

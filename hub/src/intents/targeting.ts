@@ -1,9 +1,9 @@
 /** Which sites an intent is for: the selector it gets, and the refusal of sites the hub does not know. */
 import type { IntentPlan, SiteSelector } from "@nephoran/shared";
-import { didYouMean, selects } from "@nephoran/shared";
+import { didYouMean } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
 import { IntentError, IntentErrorCode } from "./errors";
-import { registry } from "./planning";
+import { registry } from "./registry";
 
 const describe = (s: SiteSelector): string =>
   [
@@ -25,19 +25,19 @@ const sameSelector = (a: SiteSelector, b: SiteSelector): boolean =>
  */
 export function requireKnownSites(deps: HubDeps, sel: SiteSelector, allowUnknownSites = false): void {
   if (allowUnknownSites) return;
-  const sites = registry(deps);
-  const ids = new Set(sites.map((s) => s.id));
-  const unknown = (sel.names ?? []).filter((n) => !ids.has(n));
+  const known = registry(deps);
+  const unknown = (sel.names ?? []).filter((n) => !known.hasSite(n));
   if (unknown.length > 0) {
     const one = unknown.length === 1;
-    const list = unknown.map((n) => `"${n}"${didYouMean(n, ids)}`).join(", ");
+    const names = [...known.names()];
+    const list = unknown.map((n) => `"${n}"${didYouMean(n, names)}`).join(", ");
     throw new IntentError(
       IntentErrorCode.UnknownSites,
       `${one ? "site" : "sites"} ${list} ${one ? "is" : "are"} not enrolled or expected: enroll ${one ? "it" : "them"} first (nephoran site token NAME), or send allowUnknownSites: true if ${one ? "it is" : "they are"} coming later`,
       { unknownSites: unknown },
     );
   }
-  if (!sites.some((s) => selects(sel, { id: s.id, labels: s.labels }))) {
+  if (!known.anyMatches(sel)) {
     throw new IntentError(
       IntentErrorCode.UnknownSites,
       `${describe(sel)} matches no enrolled or expected site: check the labels (nephoran site list), or send allowUnknownSites: true if such sites are coming later`,

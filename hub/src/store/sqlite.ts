@@ -21,6 +21,7 @@ import type {
   NewIntent,
   Page,
   SiteChange,
+  SiteDirectory,
   SiteRecord,
   DesiredRow,
   SyncBatch,
@@ -127,6 +128,20 @@ export class SqliteHubStore implements HubStore {
   }
 
   readonly #access: SqliteAccess;
+  /** The site names and label values, kept until a site is enrolled, relabelled or deleted (one writer). */
+  #directory: SiteDirectory | undefined;
+
+  siteDirectory(): SiteDirectory {
+    if (this.#directory) return this.#directory;
+    const names = new Set<string>();
+    const labelKeys = new Map<string, Set<string>>();
+    for (const r of this.#stmt("SELECT id, labels FROM sites").all() as { id: string; labels: string }[]) {
+      names.add(r.id);
+      for (const [k, v] of Object.entries(JSON.parse(r.labels) as Labels))
+        labelKeys.set(v, (labelKeys.get(v) ?? new Set()).add(k));
+    }
+    return (this.#directory = { names, labelKeys });
+  }
   addApiToken(t: NewApiToken): ApiToken {
     return this.#access.addApiToken(t);
   }
@@ -310,6 +325,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord {
+    this.#directory = undefined;
     return this.#db.transaction(() => {
       const t = this.#stmt("SELECT * FROM enrollment_tokens WHERE hash = ?").get(tokenHash) as
         { id: string; site: string; labels: string; expires_at: string; used_at: string | null } | undefined;
@@ -373,6 +389,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   setSiteLabels(id: string, labels: Labels): SiteRecord {
+    this.#directory = undefined;
     const n = this.#stmt("UPDATE sites SET labels = ? WHERE id = ?").run(JSON.stringify(labels), id).changes;
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
     return this.getSite(id) as SiteRecord;
@@ -385,6 +402,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   deleteSite(id: string): void {
+    this.#directory = undefined;
     this.#db.transaction(() => {
       const n = this.#stmt("DELETE FROM sites WHERE id = ?").run(id).changes;
       if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);

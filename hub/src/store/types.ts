@@ -51,6 +51,12 @@ export interface SiteRecord {
   readonly credentialId: string;
 }
 
+/** Every enrolled site's name, and which label keys have each label value: what names a site in a text. */
+export interface SiteDirectory {
+  readonly names: ReadonlySet<string>;
+  readonly labelKeys: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 export interface EnrollmentToken {
   readonly id: string;
   readonly site: string;
@@ -197,6 +203,8 @@ export interface HubStore {
   /** The sites an intent is desired at (the per-site desired table); `removing` adds those still to remove it. */
   sitesOfIntent(intentId: string, removing?: boolean): SiteRecord[];
   allSites(): SiteRecord[];
+  /** Site names and label values, for reading site names in plain language (cached between site changes). */
+  siteDirectory(): SiteDirectory;
   setSiteLabels(id: string, labels: Labels): SiteRecord;
   requestResync(id: string, at: string): SiteRecord;
   deleteSite(id: string): void;

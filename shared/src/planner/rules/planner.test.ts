@@ -4,6 +4,7 @@ import { GuardrailPolicy, GuardrailRule, defaultGuardrailPolicy } from "../../gu
 import { PlanningErrorCode } from "../errors";
 import { RulesPlanner } from "./planner";
 import { tokenize } from "./lexer";
+import { knownSitesOf } from "./sites";
 
 const planner = new RulesPlanner({ catalog: new Catalog(), policy: defaultGuardrailPolicy() });
 const plan = (text: string, current?: Record<string, number>) => {
@@ -124,10 +125,13 @@ describe("rules planner", () => {
 });
 
 describe("sites the planner knows", () => {
-  const known = {
-    names: ["lab", "demo", "berlin-core", "central"],
-    labels: { city: ["berlin", "paris"], tier: ["gold"] },
-  };
+  const known = knownSitesOf(["lab", "demo", "berlin-core", "central"], {
+    city: ["berlin", "paris"],
+    tier: ["gold"],
+    // a value two keys have names no label on its own
+    zone: ["north"],
+    area: ["north"],
+  });
   const at = (text: string) => {
     const r = planner.planSync(text, { sites: known });
     if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
@@ -145,6 +149,7 @@ describe("sites the planner knows", () => {
   it("reads a known label value as a label selector", () => {
     expect(at("deploy SMF in berlin")).toEqual({ matchLabels: { city: "berlin" } });
     expect(at("deploy SMF at gold sites")).toEqual({ matchLabels: { tier: "gold" } });
+    expect(at("deploy SMF at north")).toEqual({ names: ["north"] });
   });
 
   it("still names an unregistered site after at/on, so the hub can say it is unknown", () => {

@@ -32,29 +32,51 @@ function toSite(m: Extract<Mark, { t: "word" }>): Mark {
   return { t: "site", name: m.w };
 }
 
-/** The sites and site labels a planner knows of: the hub's registry, or an agent's own name. */
+/**
+ * The sites and site labels a planner knows of — the hub's registry, an agent's own name — as lookups, so a
+ * fleet of any size is asked only about the words of the text.
+ */
 export interface KnownSites {
-  readonly names: readonly string[];
-  /** Label key → the values sites have for it. */
-  readonly labels?: Readonly<Record<string, readonly string[]>>;
+  /** Whether a site has this name. */
+  hasSite(name: string): boolean;
+  /** The label key that has this value ("berlin" → city), when exactly one key has it. */
+  labelKeyOf(value: string): string | undefined;
 }
 
-class SiteBook {
-  readonly names: ReadonlySet<string>;
-  /** A label value that only one key has → that key ("berlin" → city). */
-  readonly labelOf = new Map<string, string>();
+/** Known sites from lists: names, and each label key's values. */
+export function knownSitesOf(
+  names: Iterable<string>,
+  labels: Readonly<Record<string, Iterable<string>>> = {},
+): KnownSites {
+  const set = new Set(names);
+  const keysOf = new Map<string, Set<string>>();
+  for (const [key, values] of Object.entries(labels))
+    for (const v of values) keysOf.set(v, (keysOf.get(v) ?? new Set()).add(key));
+  return {
+    hasSite: (name) => set.has(name),
+    labelKeyOf: (value) => {
+      const keys = keysOf.get(value);
+      return keys?.size === 1 ? ([...keys][0] as string) : undefined;
+    },
+  };
+}
 
-  constructor(known: KnownSites | undefined) {
-    this.names = new Set(known?.names ?? []);
-    const seen = new Map<string, Set<string>>();
-    for (const [key, values] of Object.entries(known?.labels ?? {}))
-      for (const v of values) seen.set(v, (seen.get(v) ?? new Set()).add(key));
-    for (const [v, keys] of seen) if (keys.size === 1) this.labelOf.set(v, [...keys][0] as string);
+const NO_SITES: KnownSites = { hasSite: () => false, labelKeyOf: () => undefined };
+
+class SiteBook {
+  constructor(private readonly known: KnownSites) {}
+
+  has(name: string): boolean {
+    return this.known.hasSite(name);
+  }
+
+  labelKeyOf(value: string): string | undefined {
+    return this.known.labelKeyOf(value);
   }
 
   /** Whether a word in a list after `opener` names a site. */
   isSiteName(m: Extract<Mark, { t: "word" }>, explicit: boolean, opener: string): boolean {
-    if (this.names.has(m.w)) return m.role !== "structure";
+    if (this.has(m.w)) return m.role !== "structure";
     if (m.role === "structure") return false;
     if (m.role === "filler") return explicit && !ARTICLES.has(m.w);
     return explicit || siteLike(m.w) || NAMING_PREPOSITIONS.has(opener);
@@ -67,7 +89,7 @@ class SiteBook {
  * PlanningError for an unusable site name.
  */
 export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
-  const book = new SiteBook(known);
+  const book = new SiteBook(known ?? NO_SITES);
   const out = [...marks];
   for (let i = 0; i < out.length; i++) {
     const m = out[i];
@@ -81,7 +103,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     }
     const startsList = (isWord(m) && SITE_PREPOSITIONS.has(m.w)) || (m?.t === "noun" && m.noun === "site");
     if (!startsList) {
-      if (isWord(m) && m.role === "unknown" && (/^edge[-_]?[a-z0-9]/.test(m.w) || book.names.has(m.w)))
+      if (isWord(m) && m.role === "unknown" && (/^edge[-_]?[a-z0-9]/.test(m.w) || book.has(m.w)))
         out[i] = toSite(m);
       continue;
     }
@@ -94,7 +116,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     while (
       isWord(out[j]) &&
       (out[j] as { role: string }).role === "filler" &&
-      !book.names.has((out[j] as { w: string }).w) &&
+      !book.has((out[j] as { w: string }).w) &&
       // after the word "site" itself only articles are skipped: "site demo" names demo
       (!explicit || ARTICLES.has((out[j] as { w: string }).w))
     ) {
@@ -116,7 +138,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     for (;;) {
       const cand = out[j];
       if (!isWord(cand)) break;
-      const label = book.names.has(cand.w) ? undefined : book.labelOf.get(cand.w);
+      const label = book.has(cand.w) ? undefined : book.labelKeyOf(cand.w);
       if (label !== undefined && cand.role !== "structure")
         out[j] = { t: "label", key: label, value: cand.w };
       else if (book.isSiteName(cand, explicit, opener)) out[j] = toSite(cand);

@@ -1,7 +1,7 @@
 /** How an intent's rollout stands across the sites it is desired at, and what presence means. Pure. */
-import type { Intent, RollupPhase, SiteIntentReport } from "@nephoran/shared";
+import type { Intent, RollupPhase } from "@nephoran/shared";
 import { PHASE_SEVERITY } from "@nephoran/shared";
-import type { SiteRecord } from "./store";
+import type { RollupRow, SiteRecord } from "./store";
 
 /**
  * Presence, one definition for the API, the metrics, the rollup and the sync service: a site is online when
@@ -25,9 +25,6 @@ export function presenceOf(
   return onlineAt(ms(site.lastSeen), ms(site.goneAt), now.getTime(), timeoutMs) ? "online" : "offline";
 }
 
-const readinessUnobservable = (r: SiteIntentReport): boolean =>
-  r.conditions.some((c) => c.type === "Ready" && c.status === "Unknown");
-
 export interface Rollup {
   readonly revision: number;
   readonly targetedSites: number;
@@ -44,42 +41,50 @@ export interface Rollup {
   readonly notReadyTruncated: boolean;
 }
 
-/** The rollout across `sites`, those the intent is desired at (the per-site desired table). */
+/**
+ * The rollout across the sites the intent is desired at. Reports are not read whole: `messages` is asked only
+ * for the few sites listed (worst first, capped), so a rollup over 10,000 sites parses at most `cap` reports.
+ */
 export function rollup(
   intent: Intent,
-  sites: readonly SiteRecord[],
-  reports: readonly SiteIntentReport[],
+  rows: readonly RollupRow[],
   now: Date,
   presenceTimeoutMs: number,
+  messages: (siteIds: readonly string[]) => ReadonlyMap<string, string | undefined>,
   cap = 50,
 ): Rollup {
   const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, 0])) as Record<RollupPhase, number>;
-  const bySite = new Map(reports.map((r) => [r.siteId, r]));
-  const rows: { siteId: string; phase: RollupPhase; message?: string }[] = [];
+  const listed: { siteId: string; phase: RollupPhase; message?: string; fromReport: boolean }[] = [];
   let settled = 0;
-  for (const site of sites) {
-    const r = bySite.get(site.id);
+  for (const row of rows) {
+    const r = row.report;
     let phase: RollupPhase;
     let message: string | undefined;
-    if (presenceOf(site, now, presenceTimeoutMs) === "offline") {
+    if (presenceOf(row, now, presenceTimeoutMs) === "offline") {
       phase = "Offline";
-      message = site.lastSeen ? `not heard from since ${site.lastSeen}` : "never heard from";
+      message = row.lastSeen ? `not heard from since ${row.lastSeen}` : "never heard from";
     } else if (!r || r.revision < intent.revision) {
       phase = "Pending";
       message = r ? `reported revision ${r.revision}, wants ${intent.revision}` : "no report yet";
     } else {
       phase = r.phase;
-      message = r.conditions.find((c) => c.status !== "True")?.message;
     }
     counts[phase]++;
-    if (phase === "Ready" || (phase === "Applied" && r && readinessUnobservable(r))) settled++;
+    if (phase === "Ready" || (phase === "Applied" && r?.unobservable)) settled++;
     if (phase !== "Ready")
-      rows.push(message === undefined ? { siteId: site.id, phase } : { siteId: site.id, phase, message });
+      listed.push({
+        siteId: row.siteId,
+        phase,
+        fromReport: message === undefined,
+        ...(message ? { message } : {}),
+      });
   }
-  rows.sort(
+  listed.sort(
     (a, b) =>
       PHASE_SEVERITY.indexOf(a.phase) - PHASE_SEVERITY.indexOf(b.phase) || a.siteId.localeCompare(b.siteId),
   );
+  const shown = listed.slice(0, cap);
+  const said = messages(shown.filter((x) => x.fromReport).map((x) => x.siteId));
   const targeted = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     revision: intent.revision,
@@ -87,7 +92,10 @@ export function rollup(
     counts,
     settled,
     worst: PHASE_SEVERITY.find((p) => counts[p] > 0) ?? null,
-    notReady: rows.slice(0, cap),
-    notReadyTruncated: rows.length > cap,
+    notReady: shown.map(({ siteId, phase, message, fromReport }) => {
+      const m = fromReport ? said.get(siteId) : message;
+      return m === undefined ? { siteId, phase } : { siteId, phase, message: m };
+    }),
+    notReadyTruncated: listed.length > cap,
   };
 }

@@ -331,6 +331,10 @@ describe("intents", () => {
       "edge03:Applying",
       "edge05:Applied",
     ]);
+    // Messages: from the report's first condition that is not True, or from presence.
+    const notReady = rollup.notReady as { siteId: string; message?: string }[];
+    expect(notReady[0]).toEqual({ siteId: "edge02", phase: "Failed", message: "Failed here" });
+    expect(notReady[1]?.message).toMatch(/^not heard from since|^never heard from/);
     th.now = now = new Date(now.getTime() + 10 * 60_000); // ten minutes of silence: every site is offline
     const later = (await call("GET", `/v1/intents/${id}`)).json["rollup"] as {
       counts: Record<string, number>;

@@ -1,6 +1,6 @@
 /** The default hub store: SQLite (better-sqlite3, WAL). */
 import Database from "better-sqlite3";
-import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import type { Intent, Labels, Phase, SiteIntentReport, SiteSelector } from "@nephoran/shared";
 import {
   SiteIntentReport as ReportSchema,
   applyMigrations,
@@ -20,6 +20,7 @@ import type {
   IntentChange,
   NewIntent,
   Page,
+  RollupRow,
   SiteChange,
   SiteDirectory,
   SiteRecord,
@@ -375,15 +376,6 @@ export class SqliteHubStore implements HubStore {
     }
   }
 
-  sitesOfIntent(intentId: string, removing = false): SiteRecord[] {
-    return (
-      this.#stmt(
-        `SELECT s.* FROM site_desired d JOIN sites s ON s.id = d.site_id
-         WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1) ORDER BY s.seq`,
-      ).all(intentId, removing ? 1 : 0) as SiteRow[]
-    ).map(toSite);
-  }
-
   allSites(): SiteRecord[] {
     return (this.#stmt("SELECT * FROM sites ORDER BY seq").all() as SiteRow[]).map(toSite);
   }
@@ -632,6 +624,53 @@ export class SqliteHubStore implements HubStore {
 
   putReports(rs: readonly SiteIntentReport[]): number {
     return this.#db.transaction(() => rs.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0))();
+  }
+
+  rollupRows(intentId: string, removing = false): RollupRow[] {
+    // Only what the rollup needs per site; a report's JSON is read for an Applied one alone (is its Ready
+    // condition Unknown?), never whole.
+    return (
+      this.#stmt(
+        `SELECT s.id, s.last_seen, s.gone_at, r.revision, r.phase,
+           CASE WHEN r.phase = 'Applied' THEN EXISTS (
+             SELECT 1 FROM json_each(r.report, '$.conditions') c
+             WHERE json_extract(c.value, '$.type') = 'Ready' AND json_extract(c.value, '$.status') = 'Unknown'
+           ) ELSE 0 END AS unobservable
+         FROM site_desired d JOIN sites s ON s.id = d.site_id
+         LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+         WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1) ORDER BY s.seq`,
+      ).all(intentId, removing ? 1 : 0) as {
+        id: string;
+        last_seen: string | null;
+        gone_at: string | null;
+        revision: number | null;
+        phase: Phase | null;
+        unobservable: number;
+      }[]
+    ).map((r) => ({
+      siteId: r.id,
+      lastSeen: r.last_seen,
+      goneAt: r.gone_at,
+      report:
+        r.revision === null || r.phase === null
+          ? null
+          : { revision: r.revision, phase: r.phase, unobservable: r.unobservable === 1 },
+    }));
+  }
+
+  reportMessages(intentId: string, siteIds: readonly string[]): Map<string, string | undefined> {
+    const out = new Map<string, string | undefined>();
+    if (siteIds.length === 0) return out;
+    const rows = this.#db
+      .prepare(
+        `SELECT site_id, report FROM site_reports WHERE intent_id = ? AND site_id IN (${siteIds.map(() => "?").join(",")})`,
+      )
+      .all(intentId, ...siteIds) as { site_id: string; report: string }[];
+    for (const r of rows) {
+      const report = JSON.parse(r.report) as SiteIntentReport;
+      out.set(r.site_id, report.conditions.find((c) => c.status !== "True")?.message);
+    }
+    return out;
   }
 
   reportsForIntent(intentId: string): SiteIntentReport[] {

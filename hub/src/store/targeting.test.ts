@@ -61,7 +61,7 @@ describe("targeting", () => {
       const id = `int-${k}`;
       store.createIntent({ id, name: id, plan, siteSelector: sel, priority: "medium", createdBy: "test" });
       store.retargetIntent(id, 1, sel);
-      const bySql = store.sitesOfIntent(id).map((s) => s.id);
+      const bySql = store.rollupRows(id).map((row) => row.siteId);
       const bySelects = sites.filter((s) => selects(sel, s)).map((s) => s.id);
       expect(bySql, JSON.stringify(sel)).toEqual(bySelects);
     }

@@ -1,5 +1,13 @@
 /** The hub's store behind one interface, so a PostgreSQL implementation can serve several replicas. */
-import type { Intent, IntentPlan, Labels, Priority, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import type {
+  Intent,
+  IntentPlan,
+  Labels,
+  Phase,
+  Priority,
+  SiteIntentReport,
+  SiteSelector,
+} from "@nephoran/shared";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -49,6 +57,18 @@ export interface SiteRecord {
   readonly resyncRequestedAt: string | null;
   /** The id of the site's current credential (CredentialId): sync messages must name it. */
   readonly credentialId: string;
+}
+
+/** One targeted site as a rollup reads it: presence, and the gist of its report. */
+export interface RollupRow {
+  readonly siteId: string;
+  readonly lastSeen: string | null;
+  readonly goneAt: string | null;
+  readonly report: {
+    readonly revision: number;
+    readonly phase: Phase;
+    readonly unobservable: boolean;
+  } | null;
 }
 
 /** Every enrolled site's name, and which label keys have each label value: what names a site in a text. */
@@ -200,8 +220,6 @@ export interface HubStore {
   siteByCredential(hash: string): SiteRecord | undefined;
   /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
   listSites(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Page<SiteRecord>;
-  /** The sites an intent is desired at (the per-site desired table); `removing` adds those still to remove it. */
-  sitesOfIntent(intentId: string, removing?: boolean): SiteRecord[];
   allSites(): SiteRecord[];
   /** Site names and label values, for reading site names in plain language (cached between site changes). */
   siteDirectory(): SiteDirectory;
@@ -232,6 +250,10 @@ export interface HubStore {
   /** putReport for many, in one transaction; returns how many were new. */
   putReports(rs: readonly SiteIntentReport[]): number;
   reportsForIntent(intentId: string): SiteIntentReport[];
+  /** Per site the intent is desired at (with `removing`, also still to remove it): presence and report gist. */
+  rollupRows(intentId: string, removing?: boolean): RollupRow[];
+  /** The message of each listed site's report on the intent: its first condition that is not True. */
+  reportMessages(intentId: string, siteIds: readonly string[]): Map<string, string | undefined>;
   reportsForSite(siteId: string): SiteIntentReport[];
 
   audit(e: { actor: string; action: string; target: string; detail?: Record<string, unknown> }): void;

@@ -30,10 +30,10 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
     const r = rollup(
       intent,
-      deps.store.sitesOfIntent(intent.id, intent.state === "deleting"),
-      deps.store.reportsForIntent(intent.id),
+      deps.store.rollupRows(intent.id, intent.state === "deleting"),
       deps.clock.now(),
       deps.presenceTimeoutMs,
+      (siteIds) => deps.store.reportMessages(intent.id, siteIds),
     );
     c.header("ETag", `"${intent.revision}"`);
     return c.json({ ...intent, rollup: r }, 200);

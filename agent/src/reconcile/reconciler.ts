@@ -247,56 +247,41 @@ export class Reconciler {
         nfStatus,
       };
     }
-    // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
-    if (!this.deps.target.observesStatus) {
-      const message = `manifests written to ${this.deps.target.describe}; this target cannot observe readiness`;
-      return {
-        phase: "Applied",
-        reason: "Written",
-        message,
-        conditions: [
-          planned,
-          applied,
-          { type: "Ready", status: "Unknown", reason: "NotObservable", message },
-        ],
-        nfStatus,
-      };
-    }
-    const notReady = nfStatus.filter((s) => !s.ready);
-    if (notReady.length) {
-      const message = notReady
-        .map((s) => `${s.name} ${s.readyReplicas}/${s.desiredReplicas} ready`)
-        .join(", ");
-      return {
-        phase: "Applied",
-        reason: "WaitingForReady",
-        message,
-        conditions: [
-          planned,
-          applied,
-          { type: "Ready", status: "False", reason: "WaitingForReady", message },
-        ],
-        nfStatus,
-      };
-    }
-    // An A1 policy takes effect only through a near-RT RIC at the site.
-    if (intent.plan.actions.some((a) => a.kind === "policy") && !ricReady) {
-      const message = "the A1 policy is written; no near-RT RIC is ready at this site to enforce it";
-      return {
-        phase: "Applied",
-        reason: "NoRic",
-        message,
-        conditions: [planned, applied, { type: "Ready", status: "False", reason: "NoRic", message }],
-        nfStatus,
-      };
-    }
-    const message = "all workloads ready";
-    return {
-      phase: "Ready",
-      reason: "Ready",
+    // Written: what is left is whether it runs — the Ready condition says, and the phase follows it.
+    const settle = (
+      ready: "True" | "False" | "Unknown",
+      reason: string,
+      message: string,
+      readyReason = reason,
+    ) => ({
+      phase: ready === "True" ? ("Ready" as const) : ("Applied" as const),
+      reason,
       message,
-      conditions: [planned, applied, { type: "Ready", status: "True", reason: "Ready", message }],
+      conditions: [planned, applied, { type: "Ready", status: ready, reason: readyReason, message }],
       nfStatus,
-    };
+    });
+    // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
+    if (!this.deps.target.observesStatus)
+      return settle(
+        "Unknown",
+        "Written",
+        `manifests written to ${this.deps.target.describe}; this target cannot observe readiness`,
+        "NotObservable",
+      );
+    const notReady = nfStatus.filter((s) => !s.ready);
+    if (notReady.length)
+      return settle(
+        "False",
+        "WaitingForReady",
+        notReady.map((s) => `${s.name} ${s.readyReplicas}/${s.desiredReplicas} ready`).join(", "),
+      );
+    // An A1 policy takes effect only through a near-RT RIC at the site.
+    if (intent.plan.actions.some((a) => a.kind === "policy") && !ricReady)
+      return settle(
+        "False",
+        "NoRic",
+        "the A1 policy is written; no near-RT RIC is ready at this site to enforce it",
+      );
+    return settle("True", "Ready", "all workloads ready");
   }
 }

@@ -31,31 +31,18 @@ import * as apiTokens from "./routes/tokens";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-// Domain errors become HTTP answers here, and only here.
-const INTENT_STATUS = {
-  [IntentErrorCode.PlanRefused]: 422,
-  [IntentErrorCode.SitesConflict]: 422,
-  [IntentErrorCode.UnknownSites]: 422,
-  [IntentErrorCode.NoSites]: 400,
+// Domain errors become HTTP answers here, and only here: each code's status and API code.
+const INTENT_ANSWER = {
+  [IntentErrorCode.PlanRefused]: [422, ApiErrorCode.PlanRefused],
+  [IntentErrorCode.SitesConflict]: [422, ApiErrorCode.SitesConflict],
+  [IntentErrorCode.UnknownSites]: [422, ApiErrorCode.UnknownSites],
+  [IntentErrorCode.NoSites]: [400, ApiErrorCode.Validation],
 } as const;
-const INTENT_CODE = {
-  [IntentErrorCode.PlanRefused]: ApiErrorCode.PlanRefused,
-  [IntentErrorCode.SitesConflict]: ApiErrorCode.SitesConflict,
-  [IntentErrorCode.UnknownSites]: ApiErrorCode.UnknownSites,
-  [IntentErrorCode.NoSites]: ApiErrorCode.Validation,
-} as const;
-
-const STORE_STATUS = {
-  [StoreErrorCode.NotFound]: 404,
-  [StoreErrorCode.Conflict]: 409,
-  [StoreErrorCode.Stale]: 409,
-  [StoreErrorCode.Invalid]: 400,
-} as const;
-const STORE_CODE = {
-  [StoreErrorCode.NotFound]: ApiErrorCode.NotFound,
-  [StoreErrorCode.Conflict]: ApiErrorCode.Conflict,
-  [StoreErrorCode.Stale]: ApiErrorCode.StaleRevision,
-  [StoreErrorCode.Invalid]: ApiErrorCode.BadRequest,
+const STORE_ANSWER = {
+  [StoreErrorCode.NotFound]: [404, ApiErrorCode.NotFound],
+  [StoreErrorCode.Conflict]: [409, ApiErrorCode.Conflict],
+  [StoreErrorCode.Stale]: [409, ApiErrorCode.StaleRevision],
+  [StoreErrorCode.Invalid]: [400, ApiErrorCode.BadRequest],
 } as const;
 
 /**
@@ -163,11 +150,13 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     const requestIdValue = c.var.requestId ?? "";
     let e: ApiError;
     if (err instanceof ApiError) e = err;
-    else if (err instanceof HubStoreError)
-      e = new ApiError(STORE_STATUS[err.code], STORE_CODE[err.code], err.message);
-    else if (err instanceof IntentError)
-      e = new ApiError(INTENT_STATUS[err.code], INTENT_CODE[err.code], err.message, err.details);
-    else if (err instanceof HTTPException) {
+    else if (err instanceof HubStoreError) {
+      const [status, code] = STORE_ANSWER[err.code];
+      e = new ApiError(status, code, err.message);
+    } else if (err instanceof IntentError) {
+      const [status, code] = INTENT_ANSWER[err.code];
+      e = new ApiError(status, code, err.message, err.details);
+    } else if (err instanceof HTTPException) {
       e = new ApiError(
         err.status === 400 ? 400 : (err.status as 400),
         ApiErrorCode.BadRequest,

@@ -12,9 +12,12 @@ const isConj = (m: Mark | undefined): boolean =>
   (m?.t === "punct" && m.p === ",") ||
   (m?.t === "punct" && m.p === "&");
 
+/** "edge01", "edge-berlin": a site's name wherever it stands. */
+const EDGE_NAME = /^edge[-_]?[a-z0-9]/;
+
 /** Looks like a site id even without the word "site": has a digit, or starts with "edge". */
 function siteLike(w: string): boolean {
-  return /^[a-z0-9][a-z0-9_.-]*$/.test(w) && (/\d/.test(w) || /^edge[-_]?[a-z0-9]/.test(w));
+  return /^[a-z0-9][a-z0-9_.-]*$/.test(w) && (/\d/.test(w) || EDGE_NAME.test(w));
 }
 
 /** "at X" and "on X" name a site whatever X looks like, unless X is a word the planner knows. */
@@ -63,24 +66,17 @@ export function knownSitesOf(
 
 const NO_SITES: KnownSites = { hasSite: () => false, labelKeyOf: () => undefined };
 
-class SiteBook {
-  constructor(private readonly known: KnownSites) {}
-
-  has(name: string): boolean {
-    return this.known.hasSite(name);
-  }
-
-  labelKeyOf(value: string): string | undefined {
-    return this.known.labelKeyOf(value);
-  }
-
-  /** Whether a word in a list after `opener` names a site. */
-  isSiteName(m: Extract<Mark, { t: "word" }>, explicit: boolean, opener: string): boolean {
-    if (this.has(m.w)) return m.role !== "structure";
-    if (m.role === "structure") return false;
-    if (m.role === "filler") return explicit && !ARTICLES.has(m.w);
-    return explicit || siteLike(m.w) || NAMING_PREPOSITIONS.has(opener);
-  }
+/** Whether a word in a list after `opener` names a site. */
+function isSiteName(
+  known: KnownSites,
+  m: Extract<Mark, { t: "word" }>,
+  explicit: boolean,
+  opener: string,
+): boolean {
+  if (known.hasSite(m.w)) return m.role !== "structure";
+  if (m.role === "structure") return false;
+  if (m.role === "filler") return explicit && !ARTICLES.has(m.w);
+  return explicit || siteLike(m.w) || NAMING_PREPOSITIONS.has(opener);
 }
 
 /**
@@ -88,8 +84,7 @@ class SiteBook {
  * label marks. With `known`, the registry's names are sites wherever a site is expected. Throws a
  * PlanningError for an unusable site name.
  */
-export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
-  const book = new SiteBook(known ?? NO_SITES);
+export function markSites(marks: Mark[], known: KnownSites = NO_SITES): Mark[] {
   const out = [...marks];
   for (let i = 0; i < out.length; i++) {
     const m = out[i];
@@ -103,7 +98,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     }
     const startsList = (isWord(m) && SITE_PREPOSITIONS.has(m.w)) || (m?.t === "noun" && m.noun === "site");
     if (!startsList) {
-      if (isWord(m) && m.role === "unknown" && (/^edge[-_]?[a-z0-9]/.test(m.w) || book.has(m.w)))
+      if (isWord(m) && m.role === "unknown" && (EDGE_NAME.test(m.w) || known.hasSite(m.w)))
         out[i] = toSite(m);
       continue;
     }
@@ -116,7 +111,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     while (
       isWord(out[j]) &&
       (out[j] as { role: string }).role === "filler" &&
-      !book.has((out[j] as { w: string }).w) &&
+      !known.hasSite((out[j] as { w: string }).w) &&
       // after the word "site" itself only articles are skipped: "site demo" names demo
       (!explicit || ARTICLES.has((out[j] as { w: string }).w))
     ) {
@@ -127,7 +122,7 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     if (nounAt?.t === "noun" && nounAt.noun === "site") {
       explicit = true;
       const after = out[j + 1];
-      const nameAfter = isWord(after) && book.isSiteName(after, true, opener);
+      const nameAfter = isWord(after) && isSiteName(known, after, true, opener);
       const before = out[lastFiller];
       if (!nameAfter && isWord(before) && !ARTICLES.has(before.w)) {
         out[lastFiller] = toSite(before);
@@ -138,10 +133,10 @@ export function markSites(marks: Mark[], known?: KnownSites): Mark[] {
     for (;;) {
       const cand = out[j];
       if (!isWord(cand)) break;
-      const label = book.has(cand.w) ? undefined : book.labelKeyOf(cand.w);
+      const label = known.hasSite(cand.w) ? undefined : known.labelKeyOf(cand.w);
       if (label !== undefined && cand.role !== "structure")
         out[j] = { t: "label", key: label, value: cand.w };
-      else if (book.isSiteName(cand, explicit, opener)) out[j] = toSite(cand);
+      else if (isSiteName(known, cand, explicit, opener)) out[j] = toSite(cand);
       else break;
       j++;
       const trailing = out[j];

@@ -16,8 +16,8 @@ function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChang
 
 /**
  * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners.
- * An intent that already has the `input.id` given is answered as it is: a request re-run after the hub died between its
- * commit and its answer (the id comes from its idempotency key) finds the intent it made, not a second.
+ * An intent that already has the `input.id` given is answered as it is: a request re-run after the hub
+ * died between its commit and its answer (the id comes from its idempotency key) finds the intent it made.
  */
 export function createIntent(
   deps: HubDeps,

@@ -18,6 +18,7 @@ import type {
   IdempotentAnswer,
   NewApiToken,
   IntentChange,
+  IntentQuery,
   NewIntent,
   Page,
   RollupRow,
@@ -224,13 +225,7 @@ export class SqliteHubStore implements HubStore {
     return r && toIntent(r);
   }
 
-  listIntents(q: {
-    limit: number;
-    cursor?: string;
-    state?: string;
-    priority?: string;
-    site?: string;
-  }): Page<Intent> {
+  listIntents(q: IntentQuery): Page<Intent> {
     const where = ["seq > @after"];
     if (q.state) where.push("state = @state");
     if (q.priority) where.push("priority = @priority");
@@ -553,7 +548,7 @@ export class SqliteHubStore implements HubStore {
       const fresh = batch.reports.reduce((n, r) => n + (this.putReport(r) ? 1 : 0), 0);
       if (batch.acks.length) {
         // An intent being deleted is gone once every site it was on has acknowledged its removal.
-        const gone = this.#stmt(
+        const purged = this.#stmt(
           `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
              SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
              WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))
@@ -561,7 +556,7 @@ export class SqliteHubStore implements HubStore {
         ).all() as { id: string }[];
         // Its reports go with it, so it never comes back as anything else.
         const drop = this.#stmt("DELETE FROM site_reports WHERE intent_id = ?");
-        for (const g of gone) drop.run(g.id);
+        for (const p of purged) drop.run(p.id);
       }
       return fresh;
     })();

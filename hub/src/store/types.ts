@@ -97,6 +97,15 @@ export interface NewIntent {
   readonly createdBy: string;
 }
 
+/** A page of intents: filters by state, priority, and the site that runs them (its desired set). */
+export interface IntentQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly state?: string;
+  readonly priority?: string;
+  readonly site?: string;
+}
+
 export interface IntentChange {
   readonly name?: string;
   readonly text?: string;
@@ -191,13 +200,7 @@ export interface HubStore {
 
   createIntent(i: NewIntent): Intent;
   getIntent(id: string): Intent | undefined;
-  listIntents(q: {
-    limit: number;
-    cursor?: string;
-    state?: string;
-    priority?: string;
-    site?: string;
-  }): Page<Intent>;
+  listIntents(q: IntentQuery): Page<Intent>;
   /** Applies a change if `ifRevision` is the current revision; the revision goes up by one. */
   updateIntent(id: string, ifRevision: number, change: IntentChange): Intent;
   markIntentDeleting(id: string): Intent;

@@ -22,15 +22,18 @@ export const planCommand: Command = {
     });
     const text = positionals.join(" ");
     if (positionals.length === 0) throw new UsageError("give the intent text to plan");
+    // A plan reads the same wherever it was made: readable, or the IntentPlan as JSON with warnings apart.
+    const show = (out: PlanOutput): number => {
+      io.out(values.json ? `${JSON.stringify(out.plan, null, 2)}\n` : formatPlan(out));
+      for (const w of values.json ? out.warnings : []) io.err(`warning: ${w}\n`);
+      return EXIT.ok;
+    };
     if (values.hub !== undefined) {
       if (values.offline) throw new UsageError("--offline and --hub: choose one");
       const client = hubClient(values, io);
-      return guarded(io, async () => {
-        const r = (await client.request("POST", "/v1/plan", { text })).json as PlanOutput;
-        io.out(values.json ? `${JSON.stringify(r.plan, null, 2)}\n` : formatPlan(r));
-        for (const w of values.json ? r.warnings : []) io.err(`warning: ${w}\n`);
-        return EXIT.ok;
-      });
+      return guarded(io, async () =>
+        show((await client.request("POST", "/v1/plan", { text })).json as PlanOutput),
+      );
     }
     const catalog = new Catalog();
     const policy = defaultGuardrailPolicy();
@@ -64,8 +67,6 @@ export const planCommand: Command = {
       if (values.json) io.out(`${JSON.stringify({ error: result.error.toJSON() }, null, 2)}\n`);
       return EXIT.refused;
     }
-    io.out(values.json ? `${JSON.stringify(result.value.plan, null, 2)}\n` : formatPlan(result.value));
-    for (const w of values.json ? result.value.warnings : []) io.err(`warning: ${w}\n`);
-    return EXIT.ok;
+    return show(result.value);
   },
 };

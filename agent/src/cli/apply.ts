@@ -1,6 +1,13 @@
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { EXIT, PlanningError, UsageError, formatPlan, formatRefusal } from "@nephoran/shared";
+import {
+  EXIT,
+  PlanningError,
+  UsageError,
+  blockingMessage,
+  formatPlan,
+  formatRefusal,
+} from "@nephoran/shared";
 import { pino } from "pino";
 import { Agent } from "../agent";
 import { TargetError } from "../target";
@@ -56,7 +63,7 @@ export const applyCommand: Command = {
         throw e;
       }
       const intent = agent.store.getIntent(added.id);
-      const reason = intent?.conditions.find((c) => c.status !== "True")?.message ?? "";
+      const reason = (intent ? blockingMessage(intent.conditions) : undefined) ?? "";
       io.out(
         `Intent ${added.id}: ${intent?.phase ?? "unknown"}${reason ? ` (${reason})` : ""} on ${agent.target.describe}\n`,
       );

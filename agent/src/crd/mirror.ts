@@ -4,7 +4,13 @@
  * planned offline, stored as local intents, and get their status written back.
  */
 import type { Catalog, Clock, GuardrailPolicy, IntentPlan, K8sObject, Planner } from "@nephoran/shared";
-import { IntentPlan as IntentPlanSchema, Priority, shortHash, validatePlan } from "@nephoran/shared";
+import {
+  IntentPlan as IntentPlanSchema,
+  Priority,
+  blockingMessage,
+  shortHash,
+  validatePlan,
+} from "@nephoran/shared";
 import { CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
@@ -193,7 +199,7 @@ export class NetworkIntentMirror {
         revision: i.revision,
         conditions: i.conditions,
         nfStatus: this.deps.store.nfStatus(i.id),
-        message: i.conditions.find((c) => c.status !== "True")?.message ?? i.conditions.at(-1)?.message ?? "",
+        message: blockingMessage(i.conditions) ?? i.conditions.at(-1)?.message ?? "",
       };
       wanted.add(i.id);
       const fingerprint = JSON.stringify(status);

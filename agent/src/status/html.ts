@@ -1,4 +1,5 @@
 /** A compact HTML view of /status for a field engineer's browser: no scripts, refreshed every 5 s. */
+import { blockingMessage } from "@nephoran/shared";
 import type { AgentStatus } from "./report";
 
 const esc = (v: unknown): string => String(v ?? "—").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,7 +25,7 @@ export function statusHtml(s: AgentStatus): string {
             i.nfs
               .map((n) => `${esc(n.name)} ${esc(n.readyReplicas)}/${esc(n.desiredReplicas)}`)
               .join("<br>") || "—",
-            esc(i.conditions.find((c) => c.status !== "True")?.message ?? ""),
+            esc(blockingMessage(i.conditions) ?? ""),
           ]),
         )
         .join("")

@@ -4,6 +4,7 @@ import type { Intent, Labels, Phase, SiteIntentReport, SiteSelector } from "@nep
 import {
   SiteIntentReport as ReportSchema,
   applyMigrations,
+  blockingMessage,
   isLocalIntentId,
   selects,
   statementCache,
@@ -663,7 +664,7 @@ export class SqliteHubStore implements HubStore {
       .all(intentId, ...siteIds) as { site_id: string; report: string }[];
     for (const r of rows) {
       const report = JSON.parse(r.report) as SiteIntentReport;
-      out.set(r.site_id, report.conditions.find((c) => c.status !== "True")?.message);
+      out.set(r.site_id, blockingMessage(report.conditions));
     }
     return out;
   }

@@ -32,6 +32,11 @@ export const ReportCondition = z.strictObject({
 });
 export type ReportCondition = z.infer<typeof ReportCondition>;
 
+/** What is in the way: the message of the first condition that is not True, if any. */
+export const blockingMessage = (
+  conditions: readonly Pick<ReportCondition, "status" | "message">[],
+): string | undefined => conditions.find((c) => c.status !== "True")?.message;
+
 export const NfStatus = z.strictObject({
   nf: NfId,
   name: z.string().min(1).max(253),

@@ -42,6 +42,18 @@ export const HubConfig = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(8080),
   dataDir: z.string().min(1),
+  /**
+   * Where the hub keeps its state: a postgres://USER@HOST:PORT/DB URL (several replicas may share it), or
+   * else `hub.db` in dataDir (SQLite, one hub). The password comes from PGPASSWORD or `storePasswordFile`.
+   */
+  store: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, "must be a postgres://USER@HOST:PORT/DB URL")
+    .optional(),
+  /** A file holding the PostgreSQL password (a mounted secret), read at start. */
+  storePasswordFile: z.string().min(1).optional(),
+  /** PostgreSQL connections this replica keeps at most. */
+  storePoolSize: z.number().int().min(1).max(200).default(10),
   /** The URL agents use to reach the hub; defaults to http://host:port. */
   publicUrl: z.string().url().optional(),
   /** Bootstrap admin token (NEPHORAN_ADMIN_TOKEN); stored hashed on first start. */

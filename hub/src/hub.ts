@@ -1,5 +1,9 @@
-/** The hub: store, planner, API and server, built from the config and started/stopped as one. */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+/**
+ * The hub's composition root: `createHub(config)` opens the store, makes sure an admin can get in, builds
+ * sync (starting the embedded broker when that is the transport) and the API, in that order; `start()`
+ * connects sync and listens; `stop()` undoes both.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
@@ -22,11 +26,10 @@ import type { HubConfig } from "./config";
 import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
 import type { HubStore } from "./store";
-import { SqliteHubStore } from "./store";
-import type { BrokerAccess } from "./sync/access";
+import { openStore } from "./store";
 import { brokerAccess } from "./sync/access";
 import { EmbeddedBroker, HUB_USER } from "./sync/broker";
-import { SyncService } from "./sync/service";
+import { NO_SYNC, SyncService } from "./sync/service";
 
 export interface HubOptions {
   readonly clock?: Clock;
@@ -38,98 +41,28 @@ export interface HubOptions {
 }
 
 export class Hub {
-  readonly config: HubConfig;
-  readonly deps: HubDeps;
-  readonly app: ReturnType<typeof createApp>;
   #server: ServerType | undefined;
   #url = "";
-  #broker: EmbeddedBroker | undefined;
-  #brokerUrl = "";
-  #sync: SyncService | undefined;
-  readonly #access: BrokerAccess;
-  readonly #link: LinkTuning | undefined;
 
-  constructor(config: HubConfig, opts: HubOptions = {}) {
-    this.config = config;
-    mkdirSync(config.dataDir, { recursive: true });
-    const clock = opts.clock ?? systemClock;
-    const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination(2));
-    const catalog = new Catalog();
-    const store = opts.store ?? new SqliteHubStore(join(config.dataDir, "hub.db"), () => clock.now());
-    this.#link = opts.link;
-    this.#access = brokerAccess(config.sync, store, () =>
-      this.#broker
-        ? {
-            url: this.#brokerUrl,
-            disconnectStale: (site, current) => this.#broker?.disconnectStale(site, current) ?? 0,
-          }
-        : undefined,
-    );
-    this.deps = {
-      store,
-      catalog,
-      guardrails: config.guardrails,
-      planner: opts.planner ?? planner(config, catalog),
-      clock,
-      logger,
-      events: new EventBus(),
-      metrics: createMetrics(store, () => clock.now(), presenceTimeoutMs(config)),
-      presenceTimeoutMs: presenceTimeoutMs(config),
-      publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
-      // Routes may change intents before sync is up; what they change reaches sites on their next hello.
-      sync: {
-        changed: (c) => this.#sync?.changed(c),
-        resync: (site) => this.#sync?.resync(site),
-        revoked: (site) => this.#sync?.revoked(site),
-        link: () =>
-          this.#sync?.link() ??
-          (config.sync.transport === "none" ? undefined : { state: "connecting", since: "" }),
-      },
-      brokerAccess: this.#access,
-      metricsAccess: config.metricsAccess,
-    };
-    this.#bootstrapAdmin();
-    this.app = createApp(this.deps);
-  }
-
-  /** The admin token from config is stored (hashed) once; with none configured and none stored, one is made and written to a 0600 file. */
-  #bootstrapAdmin(): void {
-    const { store, logger } = this.deps;
-    if (this.config.adminToken) {
-      const hash = hashToken(this.config.adminToken);
-      if (!store.tokenByHash(hash))
-        store.addApiToken({ id: newId("tok"), name: "bootstrap-admin", role: "admin", hash });
-      return;
-    }
-    if (store.countApiTokens() > 0) return;
-    const token = newToken("api");
-    store.addApiToken({ id: newId("tok"), name: "bootstrap-admin", role: "admin", hash: hashToken(token) });
-    const file = join(this.config.dataDir, "admin-token");
-    if (!existsSync(file)) {
-      writeFileSync(file, `${token}\n`, { mode: 0o600 });
-      chmodSync(file, 0o600);
-    }
-    logger.warn(
-      { file },
-      "no NEPHORAN_ADMIN_TOKEN configured: an admin token was created and written to this file (mode 0600)",
-    );
-  }
+  constructor(
+    readonly config: HubConfig,
+    readonly deps: HubDeps,
+    readonly app: ReturnType<typeof createApp>,
+    /** The broker URL agents are given ("" without sync). */
+    readonly brokerUrl: string,
+    readonly sync: SyncService | undefined,
+    private readonly broker: EmbeddedBroker | undefined,
+  ) {}
 
   get url(): string {
     return this.#url;
   }
 
-  /** The broker URL agents are given (the embedded broker's, once started). */
-  get brokerUrl(): string {
-    return this.#brokerUrl;
-  }
-
-  get sync(): SyncService | undefined {
-    return this.#sync;
-  }
-
   async start(): Promise<string> {
-    await this.#startSync();
+    if (this.sync) {
+      await this.sync.start();
+      this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
+    }
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -142,68 +75,156 @@ export class Hub {
     server.headersTimeout = 66_000;
     const addr = this.#server?.address() as AddressInfo;
     this.#url = `http://${this.config.host}:${addr.port}`;
-    this.deps.logger.info({ url: this.#url }, "hub listening");
+    this.deps.logger.info({ url: this.#url, store: this.deps.store.engine }, "hub listening");
     return this.#url;
-  }
-
-  async #startSync(): Promise<void> {
-    const c = this.config.sync;
-    if (c.transport === "none") return;
-    let transport: HubTransport;
-    if (c.transport === "embedded") {
-      const { store } = this.deps;
-      this.#broker = new EmbeddedBroker({
-        host: c.host,
-        port: c.port,
-        verifySite: (site, password) => store.siteByCredential(hashToken(password))?.id === site,
-        logger: this.deps.logger.child({ component: "broker" }),
-      });
-      this.#brokerUrl = await this.#broker.start();
-      transport = await createHubTransport(
-        {
-          transport: "mqtt",
-          url: this.#brokerUrl,
-          username: HUB_USER,
-          password: this.#broker.hubPassword,
-          protocolVersion: 4,
-        },
-        this.#link,
-      );
-    } else {
-      this.#brokerUrl = c.agentUrl ?? c.url;
-      this.#access.sync();
-      transport =
-        c.transport === "nats"
-          ? await createHubTransport({ transport: "nats", url: c.url, nkeySeed: c.nkeySeed }, this.#link)
-          : await createHubTransport(
-              {
-                transport: "mqtt",
-                url: c.url,
-                username: c.username,
-                password: c.password,
-                protocolVersion: 5,
-              },
-              this.#link,
-            );
-    }
-    this.#sync = new SyncService({
-      store: this.deps.store,
-      transport,
-      clock: this.deps.clock,
-      logger: this.deps.logger.child({ component: "sync" }),
-      heartbeatMs: this.config.heartbeatSeconds * 1000,
-      presenceTimeoutMs: presenceTimeoutMs(this.config),
-    });
-    await this.#sync.start();
-    this.deps.logger.info({ transport: transport.describe }, "hub sync running");
   }
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-    await this.#sync?.stop();
-    await this.#broker?.stop();
-    this.deps.store.close();
+    await this.sync?.stop();
+    await this.broker?.stop();
+    await this.deps.store.close();
   }
+}
+
+export async function createHub(config: HubConfig, opts: HubOptions = {}): Promise<Hub> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const now = () => clock.now();
+  const store = opts.store ?? (await openConfiguredStore(config, now));
+  try {
+    await bootstrapAdmin(config, store, logger);
+    const catalog = new Catalog();
+    const timeoutMs = presenceTimeoutMs(config);
+    const { broker, brokerUrl, transport } = await buildSync(config, store, logger, opts.link);
+    const access = brokerAccess(
+      config.sync,
+      store,
+      () =>
+        broker && {
+          url: brokerUrl,
+          disconnectStale: (site, current) => broker.disconnectStale(site, current),
+        },
+    );
+    if (config.sync.transport === "mqtt" || config.sync.transport === "nats") await access.sync();
+    const sync =
+      transport &&
+      new SyncService({
+        store,
+        transport,
+        clock,
+        logger: logger.child({ component: "sync" }),
+        heartbeatMs: config.heartbeatSeconds * 1000,
+        presenceTimeoutMs: timeoutMs,
+      });
+    const deps: HubDeps = {
+      store,
+      catalog,
+      guardrails: config.guardrails,
+      planner: opts.planner ?? planner(config, catalog),
+      clock,
+      logger,
+      events: new EventBus(),
+      metrics: createMetrics(store, now, timeoutMs),
+      presenceTimeoutMs: timeoutMs,
+      publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      sync: sync ?? NO_SYNC,
+      brokerAccess: access,
+      metricsAccess: config.metricsAccess,
+    };
+    return new Hub(config, deps, createApp(deps), brokerUrl, sync, broker);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** The configured PostgreSQL (password from storePasswordFile, else PGPASSWORD), or SQLite in the data folder. */
+function openConfiguredStore(config: HubConfig, now: () => Date): Promise<HubStore> {
+  if (!config.store) return openStore(join(config.dataDir, "hub.db"), now);
+  const password = config.storePasswordFile
+    ? readFileSync(config.storePasswordFile, "utf8").trim()
+    : undefined;
+  return openStore(config.store, now, {
+    poolSize: config.storePoolSize,
+    ...(password !== undefined ? { password } : {}),
+  });
+}
+
+/** The embedded broker (started here, so its URL is known) or an external one's URL, and the hub's transport to it. */
+async function buildSync(
+  config: HubConfig,
+  store: HubStore,
+  logger: Logger,
+  link: LinkTuning | undefined,
+): Promise<{ broker?: EmbeddedBroker; brokerUrl: string; transport?: HubTransport }> {
+  const c = config.sync;
+  switch (c.transport) {
+    case "none":
+      return { brokerUrl: "" };
+    case "embedded": {
+      const broker = new EmbeddedBroker({
+        host: c.host,
+        port: c.port,
+        verifySite: async (site, password) =>
+          (await store.sites.byCredential(hashToken(password)))?.id === site,
+        logger: logger.child({ component: "broker" }),
+      });
+      const brokerUrl = await broker.start();
+      const transport = await createHubTransport(
+        {
+          transport: "mqtt",
+          url: brokerUrl,
+          username: HUB_USER,
+          password: broker.hubPassword,
+          protocolVersion: 4,
+        },
+        link,
+      );
+      return { broker, brokerUrl, transport };
+    }
+    case "nats":
+      return {
+        brokerUrl: c.agentUrl ?? c.url,
+        transport: await createHubTransport({ transport: "nats", url: c.url, nkeySeed: c.nkeySeed }, link),
+      };
+    case "mqtt":
+      return {
+        brokerUrl: c.agentUrl ?? c.url,
+        transport: await createHubTransport(
+          { transport: "mqtt", url: c.url, username: c.username, password: c.password, protocolVersion: 5 },
+          link,
+        ),
+      };
+  }
+}
+
+/** The admin token from config is stored (hashed) once; with none configured and none stored, one is made and written to a 0600 file. */
+async function bootstrapAdmin(config: HubConfig, store: HubStore, logger: Logger): Promise<void> {
+  if (config.adminToken) {
+    const hash = hashToken(config.adminToken);
+    if (!(await store.tokens.byHash(hash)))
+      await store.tokens.add({ id: newId("tok"), name: "bootstrap-admin", role: "admin", hash });
+    return;
+  }
+  if ((await store.tokens.countActive()) > 0) return;
+  const token = newToken("api");
+  await store.tokens.add({
+    id: newId("tok"),
+    name: "bootstrap-admin",
+    role: "admin",
+    hash: hashToken(token),
+  });
+  const file = join(config.dataDir, "admin-token");
+  if (!existsSync(file)) {
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  logger.warn(
+    { file },
+    "no NEPHORAN_ADMIN_TOKEN configured: an admin token was created and written to this file (mode 0600)",
+  );
 }
 
 /** One presence timeout for the API, the metrics and sync: as configured, or three heartbeats. */

@@ -1,5 +1,5 @@
 /** @nephoran/hub — fleet intents, sites, enrollment and status rollup. */
-export { Hub } from "./hub";
+export { Hub, createHub } from "./hub";
 export type { HubOptions } from "./hub";
 export * from "./config";
 export { createApp } from "./api/app";

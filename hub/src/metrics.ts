@@ -59,11 +59,11 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     help: "Intents stored at the hub, by state",
     labelNames: ["state"],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
       const counts = new Map<string, number>();
       for (let cursor: string | undefined, page; ; cursor = page.nextCursor ?? undefined) {
-        page = store.listIntents({ limit: 500, ...(cursor ? { cursor } : {}) });
+        page = await store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
         for (const i of page.items) counts.set(i.state, (counts.get(i.state) ?? 0) + 1);
         if (!page.nextCursor) break;
       }
@@ -75,11 +75,11 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     help: "Enrolled sites by presence",
     labelNames: ["presence"],
     registers: [registry],
-    collect() {
+    async collect() {
       const at = now();
       let online = 0;
       let offline = 0;
-      for (const s of store.allSites()) {
+      for (const s of await store.sites.all()) {
         if (presenceOf(s, at, presenceTimeoutMs) === "online") online++;
         else offline++;
       }
@@ -92,9 +92,9 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     help: "Desired minus reported version per site (only sites that lag)",
     labelNames: ["site"],
     registers: [siteRegistry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const s of store.allSites())
+      for (const s of await store.sites.all())
         if (s.desiredVersion > s.reportedVersion)
           this.set({ site: s.id }, s.desiredVersion - s.reportedVersion);
     },

@@ -45,14 +45,14 @@ export interface Rollup {
  * The rollout across the sites the intent is desired at. Reports are not read whole: `messages` is asked only
  * for the few sites listed (worst first, capped), so a rollup over 10,000 sites parses at most `cap` reports.
  */
-export function rollup(
+export async function rollup(
   intent: Intent,
   rows: readonly RollupRow[],
   now: Date,
   presenceTimeoutMs: number,
-  messages: (siteIds: readonly string[]) => ReadonlyMap<string, string | undefined>,
+  messages: (siteIds: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>,
   cap = 50,
-): Rollup {
+): Promise<Rollup> {
   const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, 0])) as Record<RollupPhase, number>;
   const listed: { siteId: string; phase: RollupPhase; message?: string; fromReport: boolean }[] = [];
   let settled = 0;
@@ -84,7 +84,7 @@ export function rollup(
       PHASE_SEVERITY.indexOf(a.phase) - PHASE_SEVERITY.indexOf(b.phase) || a.siteId.localeCompare(b.siteId),
   );
   const shown = listed.slice(0, cap);
-  const said = messages(shown.filter((x) => x.fromReport).map((x) => x.siteId));
+  const said = await messages(shown.filter((x) => x.fromReport).map((x) => x.siteId));
   const targeted = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     revision: intent.revision,

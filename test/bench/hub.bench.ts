@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import type { SiteIntentReport } from "@nephoran/shared";
-import { Hub, HubConfig, hashToken } from "@nephoran/hub";
+import { createHub, HubConfig, hashToken } from "@nephoran/hub";
 
 const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
 const createSeconds = Number(process.argv[2] ?? 5);
@@ -36,7 +36,7 @@ async function timed(n: number, fn: (i: number) => Promise<Response>): Promise<n
 }
 
 async function scenario(sites: number, intents: number) {
-  const hub = new Hub(
+  const hub = await createHub(
     HubConfig.parse({
       dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-bench-")),
       adminToken: TOKEN,
@@ -55,7 +55,7 @@ async function scenario(sites: number, intents: number) {
   const now = new Date().toISOString();
   for (let s = 0; s < sites; s++) {
     const id = `edge-${String(s).padStart(5, "0")}`;
-    store.createEnrollmentToken({
+    await store.enrollment.issue({
       id: `enr-${s}`,
       hash: hashToken(`t${s}`),
       site: id,
@@ -63,7 +63,7 @@ async function scenario(sites: number, intents: number) {
       expiresAt: "2999-01-01T00:00:00Z",
       createdBy: "bench",
     });
-    store.enroll(hashToken(`t${s}`), now, hashToken(`c${s}`), "0.1.0");
+    await store.enrollment.enroll(hashToken(`t${s}`), now, hashToken(`c${s}`), "0.1.0");
   }
   // Intents through the API (all sites), then one report per site and intent.
   const ids: string[] = [];
@@ -98,7 +98,7 @@ async function scenario(sites: number, intents: number) {
         reportSeq: ++seq,
       });
     }
-    store.putReports(batch);
+    await store.reports.put(batch);
   }
   const seedSeconds = (performance.now() - seed0) / 1000;
   console.error(`seeded ${sites} sites in ${seedSeconds.toFixed(1)} s`);

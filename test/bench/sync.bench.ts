@@ -160,14 +160,19 @@ interface Site {
 }
 
 /** Sites written straight into the hub's store (enrolling 10,000 through the API is not what is measured). */
-function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: number, tag: string): Site[] {
+async function enrollSites(
+  hub: Hub,
+  kind: "nats" | "mqtt",
+  brokerUrl: string,
+  n: number,
+  tag: string,
+): Promise<Site[]> {
   const sites: Site[] = [];
-  const store = hub.deps.store;
-  store.transaction(() => {
+  await hub.deps.store.transaction(async (store) => {
     for (let i = 0; i < n; i++) {
       const name = `s${tag}-${i}`;
       const token = newToken("enrollment");
-      store.createEnrollmentToken({
+      await store.enrollment.issue({
         id: `enr-${name}`,
         hash: hashToken(token),
         site: name,
@@ -176,10 +181,15 @@ function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: numb
         createdBy: "bench",
       });
       const credential = newToken("site");
-      store.enroll(hashToken(token), new Date().toISOString(), hashToken(credential), "bench");
+      await store.enrollment.enroll(
+        hashToken(token),
+        new Date().toISOString(),
+        hashToken(credential),
+        "bench",
+      );
       if (kind === "nats") {
         const kp = createUser();
-        store.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
+        await store.sites.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
         sites.push({
           name,
           creds: {
@@ -191,7 +201,7 @@ function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: numb
           },
         });
       } else {
-        store.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
+        await store.sites.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
         sites.push({
           name,
           creds: {
@@ -207,7 +217,7 @@ function enrollSites(hub: Hub, kind: "nats" | "mqtt", brokerUrl: string, n: numb
       }
     }
   });
-  hub.deps.brokerAccess.sync();
+  await hub.deps.brokerAccess.sync();
   return sites;
 }
 
@@ -335,7 +345,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
   const hub = await startHub(broker.hubSync(), join(dataDir, "hub"), 30);
   const tag = `${kind[0]}${n}`;
   try {
-    const sites = enrollSites(hub, kind, broker.url, n, tag);
+    const sites = await enrollSites(hub, kind, broker.url, n, tag);
     // The broker reloads its user list (SIGHUP) in the background.
     await new Promise((r) => setTimeout(r, 1000 + n / 10));
     // The payload a site receives for a fleet intent, for the raw baseline.
@@ -367,7 +377,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     const connectS = (performance.now() - t0) / 1000;
     log(`[${kind} ${n}] connected and synced in ${connectS.toFixed(1)} s; fan-out…`);
     const t = performance.now();
-    createIntent(hub.deps, {
+    await createIntent(hub.deps, {
       name: "Deploy 2 AMF on the fleet",
       plan: PLAN,
       siteSelector: { matchLabels: { fleet: tag } },
@@ -402,7 +412,7 @@ async function outage(hub: Hub, sites: Site[]) {
   await waitFor(() => hub.sync?.isOnline(away.name) === false, 60_000, "the hub noticing the site is away");
   const sel = { names: [away.name] };
   for (let k = 0; k < 100; k++) {
-    const i = createIntent(hub.deps, {
+    const i = await createIntent(hub.deps, {
       name: `outage ${k}`,
       plan: PLAN,
       siteSelector: sel,
@@ -410,9 +420,9 @@ async function outage(hub: Hub, sites: Site[]) {
       createdBy: "bench",
     });
     for (let r = 1; r < 10; r++)
-      changeIntent(hub.deps, i.id, r, { priority: r % 2 ? "high" : "low" }, "bench");
+      await changeIntent(hub.deps, i.id, r, { priority: r % 2 ? "high" : "low" }, "bench");
   }
-  const desired = hub.deps.store.getSite(away.name)?.desiredVersion ?? 0;
+  const desired = (await hub.deps.store.sites.get(away.name))?.desiredVersion ?? 0;
   const kinds = new Map<string, number>();
   const transport = tap(await createAgentTransport(away.creds, LINK), {
     down: (d) => {
@@ -447,7 +457,7 @@ async function sustained(hub: Hub, sites: Site[]) {
   while (performance.now() - t < 3000) {
     for (let k = 0; k < 50; k++, n++) {
       const s = live[n % live.length] as Site;
-      createIntent(hub.deps, {
+      await createIntent(hub.deps, {
         name: `push ${n}`,
         plan: PLAN,
         siteSelector: { names: [s.name] },
@@ -457,7 +467,7 @@ async function sustained(hub: Hub, sites: Site[]) {
     }
     await new Promise((r) => setImmediate(r));
   }
-  const tag = hub.deps.store.getSite(live[0]?.name ?? "")?.labels["fleet"] ?? "";
+  const tag = (await hub.deps.store.sites.get(live[0]?.name ?? ""))?.labels["fleet"] ?? "";
   await waitFor(() => allAcked(hub, tag), 120_000, "sustained changes acknowledged");
   const s = (performance.now() - t) / 1000;
   log(`[sustained] ${n} changes pushed and acknowledged in ${s.toFixed(2)} s`);
@@ -469,7 +479,7 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
   const dataDir = mkdtempSync(join(tmpdir(), `nephoran-bench-idle-`));
   const hub = await startHub(broker.hubSync(), join(dataDir, "hub"));
   try {
-    const [site] = enrollSites(hub, kind, broker.url, 1, `idle${kind}`) as [Site];
+    const [site] = (await enrollSites(hub, kind, broker.url, 1, `idle${kind}`)) as [Site];
     await new Promise((r) => setTimeout(r, 1000));
     const inner = await createAgentTransport(site.creds, LINK);
     let msgs = 0;

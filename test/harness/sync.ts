@@ -6,8 +6,8 @@ import { pino } from "pino";
 import type { SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
 import type { SyncClientOptions } from "@nephoran/agent";
 import { Agent, AgentConfig } from "@nephoran/agent";
-import type { HubConfigInput } from "@nephoran/hub";
-import { Hub, HubConfig } from "@nephoran/hub";
+import type { Hub, HubConfigInput } from "@nephoran/hub";
+import { createHub, HubConfig } from "@nephoran/hub";
 
 export type SyncConfigInput = NonNullable<HubConfigInput["sync"]>;
 
@@ -19,7 +19,7 @@ export const ADMIN = "sync-suite-admin-token-0123456789";
 const log = () => pino({ level: process.env["TEST_LOG"] ?? "silent" });
 
 export async function startHub(sync: SyncConfigInput, dataDir?: string, heartbeatSeconds = 1): Promise<Hub> {
-  const hub = new Hub(
+  const hub = await createHub(
     HubConfig.parse({
       dataDir: dataDir ?? mkdtempSync(join(tmpdir(), "nephoran-hub-sync-")),
       adminToken: ADMIN,
@@ -83,6 +83,10 @@ export function syncedAgent(
 }
 
 /** The hub's view of one intent at one site: the phase and revision reported, or undefined. */
-export function reported(hub: Hub, intentId: string, site: string): SiteIntentReport | undefined {
-  return hub.deps.store.reportsForIntent(intentId).find((r) => r.siteId === site);
+export async function reported(
+  hub: Hub,
+  intentId: string,
+  site: string,
+): Promise<SiteIntentReport | undefined> {
+  return (await hub.deps.store.reports.forIntent(intentId)).find((r) => r.siteId === site);
 }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import type { BrowserContext } from "playwright-core";
-import { Hub, HubConfig } from "@nephoran/hub";
+import type { Hub } from "@nephoran/hub";
+import { createHub, HubConfig } from "@nephoran/hub";
 import { launchBrowser } from "../harness/browser";
 
 let hub: Hub;
@@ -13,7 +14,7 @@ let url: string;
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  hub = new Hub(
+  hub = await createHub(
     HubConfig.parse({
       dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-docs-")),
       adminToken: "docs-admin-token-0123456789abcdef",

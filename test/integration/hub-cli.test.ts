@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import type { Agent } from "@nephoran/agent";
-import { Hub, HubConfig } from "@nephoran/hub";
+import type { Hub } from "@nephoran/hub";
+import { createHub, HubConfig } from "@nephoran/hub";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually } from "../harness/agent";
 import { syncedAgent } from "../harness/sync";
@@ -35,7 +36,7 @@ async function nephoran(...args: string[]): Promise<{ code: number; out: string;
 }
 
 beforeAll(async () => {
-  hub = new Hub(
+  hub = await createHub(
     HubConfig.parse({
       dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-it-")),
       adminToken: ADMIN,

@@ -69,7 +69,7 @@ describe.each(kinds)("revocation over %s", (kind) => {
       await sleep(2500); // several reconnect attempts and heartbeats of the old box
       expect(connected(old)).toBe(false);
       expect(old.store.getIntent(after)).toBeUndefined();
-      expect(hub.deps.store.reportsForSite(name).map((r) => r.intentId)).not.toContain(local.id);
+      expect((await hub.deps.store.reports.forSite(name)).map((r) => r.intentId)).not.toContain(local.id);
       // The new box is the site now, and online.
       expect(connected(fresh)).toBe(true);
       const view = await api(hub, "GET", `/v1/sites/${name}`);

@@ -54,7 +54,7 @@ describe.each(kinds)("stopping over %s", (kind) => {
       await stopBrokerSide();
       agentMs = await timed(agent.stop());
     } else if (order === "agent first") {
-      await eventually(() => hub.deps.store.getSite(site)?.lastSeen);
+      await eventually(async () => (await hub.deps.store.sites.get(site))?.lastSeen);
       agentMs = await timed(agent.stop());
       // Its goodbye makes it offline at once, in the API as in sync: one definition of presence.
       await eventually(

@@ -78,15 +78,15 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
       const agent = track(syncedAgent(site, sync));
       agent.start();
       const before = await createIntent(hub, `Deploy 1 AMF at ${site}`);
-      await eventually(() => done(reported(hub, before, site)?.phase));
+      await eventually(async () => done((await reported(hub, before, site))?.phase));
 
       await broker?.stop();
       const during = await createIntent(hub, `Deploy 1 SMF at ${site}`);
       await broker?.start();
       await eventually(() => agent.store.getIntent(during), 30_000);
-      await eventually(() => done(reported(hub, during, site)?.phase), 30_000);
+      await eventually(async () => done((await reported(hub, during, site))?.phase), 30_000);
       const after = await createIntent(hub, `Deploy 1 UPF at ${site}`);
-      await eventually(() => done(reported(hub, after, site)?.phase), 30_000);
+      await eventually(async () => done((await reported(hub, after, site))?.phase), 30_000);
     });
 
   it.skipIf(skip)("keeps reports made while the hub is down and delivers them once it is back", async () => {
@@ -96,7 +96,7 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
     const agent = track(syncedAgent(site, sync));
     agent.start();
     const first = await createIntent(state.hub, `Deploy 1 NRF at ${site}`);
-    await eventually(() => done(reported(state.hub, first, site)?.phase));
+    await eventually(async () => done((await reported(state.hub, first, site))?.phase));
 
     await state.hub.stop();
     // The site works on alone: a local intent, applied and reported into the void.
@@ -104,9 +104,9 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
     await eventually(() => done(agent.store.getIntent(local.id)?.phase));
 
     state.hub = await startHub(state.sync, state.dataDir);
-    await eventually(() => done(reported(state.hub, local.id, site)?.phase), 30_000);
+    await eventually(async () => done((await reported(state.hub, local.id, site))?.phase), 30_000);
     const second = await createIntent(state.hub, `Deploy 1 AUSF at ${site}`);
-    await eventually(() => done(reported(state.hub, second, site)?.phase), 30_000);
+    await eventually(async () => done((await reported(state.hub, second, site))?.phase), 30_000);
     await eventually(() => agent.store.outboxDepth() === 0, 30_000);
   });
 
@@ -162,11 +162,13 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
       const child = spawnNephoran(args);
       try {
         await child.waitFor("nephoran agent: site");
-        await eventually(() => ids.every((id) => done(reported(hub, id, site)?.phase)), 45_000);
+        const converged = async (id: string) => done((await reported(hub, id, site))?.phase);
+        await eventually(async () => (await Promise.all(ids.map(converged))).every(Boolean), 45_000);
       } catch (e: unknown) {
-        const missing = ids.filter((id) => !done(reported(hub, id, site)?.phase));
+        const missing: string[] = [];
+        for (const id of ids) if (!done((await reported(hub, id, site))?.phase)) missing.push(id);
         throw new Error(
-          `${(e as Error).message}; not converged: ${missing.join(", ")}; site ${JSON.stringify(hub.deps.store.getSite(site))}; agent said:\n${child.output().slice(-3000)}`,
+          `${(e as Error).message}; not converged: ${missing.join(", ")}; site ${JSON.stringify(await hub.deps.store.sites.get(site))}; agent said:\n${child.output().slice(-3000)}`,
         );
       } finally {
         child.proc.kill("SIGTERM");
@@ -237,7 +239,7 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
       },
       () => acks.length >= sends.length,
     );
-    const r = reported(hub, intentId, site);
+    const r = await reported(hub, intentId, site);
     expect(r?.phase).toBe("Ready");
     expect(r?.reportSeq).toBe(3);
     // Every copy is acknowledged, so a site never resends forever.

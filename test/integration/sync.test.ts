@@ -93,11 +93,11 @@ describe.each(kinds)("sync over %s", (kind) => {
       const intent = await createIntent(`Deploy 2 AMF at ${a.name}`);
       await eventually(() => a.agent.store.getIntent(intent.id)?.revision === 1);
       await eventually(() => manifests(a.agent).length > 0);
-      await eventually(() => done(reported(hub, intent.id, a.name)?.phase));
+      await eventually(async () => done((await reported(hub, intent.id, a.name))?.phase));
       expect(b.agent.store.getIntent(intent.id)).toBeUndefined();
       // Every acknowledgement landed: the hub knows the site holds its desired version.
-      await eventually(() => {
-        const s = hub.deps.store.getSite(a.name);
+      await eventually(async () => {
+        const s = await hub.deps.store.sites.get(a.name);
         return s && s.reportedVersion === s.desiredVersion;
       });
       await eventually(() => a.agent.store.outboxDepth() === 0);
@@ -185,14 +185,14 @@ describe.each(kinds)("sync over %s", (kind) => {
     expect(a.agent.store.getIntent(i1.id)).toBeDefined();
     a.proxy.restore();
     await eventually(() => a.agent.store.getIntent(i2.id));
-    await eventually(() => done(reported(hub, i2.id, a.name)?.phase));
+    await eventually(async () => done((await reported(hub, i2.id, a.name))?.phase));
 
     a.proxy.stall();
     const i3 = await createIntent(`Deploy 1 UDR at ${a.name}`);
     await new Promise((r) => setTimeout(r, 4000));
     a.proxy.restore();
     await eventually(() => a.agent.store.getIntent(i3.id), 30_000);
-    await eventually(() => done(reported(hub, i3.id, a.name)?.phase), 30_000);
+    await eventually(async () => done((await reported(hub, i3.id, a.name))?.phase), 30_000);
   });
 
   it.skipIf(skip)(
@@ -203,8 +203,8 @@ describe.each(kinds)("sync over %s", (kind) => {
       b.agent.start();
       const secret = await createIntent(`Deploy 1 PCF at ${b.name}`);
       // Settled first, so nothing but a forgery could change what the hub holds for it afterwards.
-      const before = await eventually(() => {
-        const r = reported(hub, secret.id, b.name);
+      const before = await eventually(async () => {
+        const r = await reported(hub, secret.id, b.name);
         return r && done(r.phase) ? r : undefined;
       });
       expect(before).toBeDefined();
@@ -263,7 +263,7 @@ describe.each(kinds)("sync over %s", (kind) => {
         await nc.close().catch(() => undefined);
       }
       expect(snooped).toEqual([]);
-      const after = reported(hub, secret.id, b.name);
+      const after = await reported(hub, secret.id, b.name);
       expect(after?.phase).toBe(before?.phase);
       expect((after as { reportSeq?: number } | undefined)?.reportSeq).not.toBe(999999);
     },

@@ -10,8 +10,8 @@ let hub: Hub;
 let tokens: Record<string, string>;
 let now: Date;
 
-beforeEach(() => {
-  th = testHub();
+beforeEach(async () => {
+  th = await testHub();
   ({ hub, tokens } = th);
   now = th.now;
 });
@@ -78,8 +78,8 @@ describe("auth", () => {
   });
 
   it("stores only hashes of tokens", async () => {
-    expect(hub.deps.store.tokenByHash(ADMIN)).toBeUndefined();
-    expect(hub.deps.store.tokenByHash(hashToken(ADMIN))?.role).toBe("admin");
+    expect(await hub.deps.store.tokens.byHash(ADMIN)).toBeUndefined();
+    expect((await hub.deps.store.tokens.byHash(hashToken(ADMIN)))?.role).toBe("admin");
   });
 });
 
@@ -118,7 +118,7 @@ describe("plan preview", () => {
     expect(ok.json["scope"]).toEqual([
       expect.stringContaining("every upf instance that earlier intents deployed"),
     ]);
-    expect(hub.deps.store.countIntents()).toBe(0);
+    expect(await hub.deps.store.intents.count()).toBe(0);
     const bad = await call("POST", "/v1/plan", { body: { text: "Deploy UPF in privileged mode" } });
     expectError(bad, 422, "PLAN_REFUSED");
     expect(JSON.stringify(bad.json)).toContain("security.no-privileged");
@@ -151,7 +151,7 @@ describe("intents", () => {
     });
     expect(b.status).toBe(201);
     expect(b.json).toMatchObject({ name: "eu upf", plan: { source: "rules", priority: "medium" } });
-    const audit = hub.deps.store.listAudit({ limit: 10 });
+    const audit = await hub.deps.store.audit.list({ limit: 10 });
     expect(audit.items.map((e) => e.action).filter((a) => a.startsWith("intent."))).toEqual([
       "intent.create",
       "intent.create",
@@ -175,7 +175,7 @@ describe("intents", () => {
     });
     expectError(labels, 422, "UNKNOWN_SITES");
     expect(labels.json.error?.message).toContain("region=us matches no enrolled or expected site");
-    expect(hub.deps.store.countIntents()).toBe(0);
+    expect(await hub.deps.store.intents.count()).toBe(0);
     // Named in plain language: an enrolled site is a site whatever its name looks like, a label value a label.
     const named = await call("POST", "/v1/intents", { body: { text: "Deploy PCF at berlin-core" } });
     expect(named.json).toMatchObject({ siteSelector: { names: ["berlin-core"] } });
@@ -229,7 +229,7 @@ describe("intents", () => {
     });
     expectError(r, 422, "PLAN_REFUSED");
     expect(JSON.stringify(r.json)).toContain("replicas.range");
-    expect(hub.deps.store.countIntents()).toBe(0);
+    expect(await hub.deps.store.intents.count()).toBe(0);
   });
 
   it("lists with filters and cursor pagination", async () => {
@@ -301,18 +301,20 @@ describe("intents", () => {
     for (const s of ["edge01", "edge02", "edge03", "edge04", "edge05"]) await enroll(s, { region: "eu" });
     const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF on all sites in region eu" } }))
       .json["id"] as string;
-    hub.deps.store.putReport(report("edge01", id, 1, "Ready", 5));
-    hub.deps.store.putReport(report("edge02", id, 1, "Failed", 5));
-    hub.deps.store.putReport(report("edge03", id, 1, "Applying", 5));
-    expect(hub.deps.store.putReport(report("edge03", id, 1, "Ready", 4))).toBe(false); // older report: ignored
+    await hub.deps.store.reports.put([report("edge01", id, 1, "Ready", 5)]);
+    await hub.deps.store.reports.put([report("edge02", id, 1, "Failed", 5)]);
+    await hub.deps.store.reports.put([report("edge03", id, 1, "Applying", 5)]);
+    expect(await hub.deps.store.reports.put([report("edge03", id, 1, "Ready", 4)])).toBe(0); // older report: ignored
     // A site whose target writes manifests but cannot observe readiness: Applied, and settled.
     const written = report("edge05", id, 1, "Applied", 5);
-    hub.deps.store.putReport({
-      ...written,
-      conditions: [
-        { ...(written.conditions[0] as SiteIntentReport["conditions"][number]), status: "Unknown" },
-      ],
-    });
+    await hub.deps.store.reports.put([
+      {
+        ...written,
+        conditions: [
+          { ...(written.conditions[0] as SiteIntentReport["conditions"][number]), status: "Unknown" },
+        ],
+      },
+    ]);
     const r = await call("GET", `/v1/intents/${id}`, { as: "viewer" });
     const rollup = r.json["rollup"] as {
       counts: Record<string, number>;
@@ -371,8 +373,8 @@ describe("enrollment and sites", () => {
     expect(view.map((i) => i.intentId)).toEqual([b]);
 
     // Only edge05 and edge06 are heard from: a page of one online site is never empty while more follow.
-    hub.deps.store.putReport(report("edge05", c, 1, "Ready", 1));
-    hub.deps.store.putReport(report("edge06", c, 1, "Ready", 1));
+    await hub.deps.store.reports.put([report("edge05", c, 1, "Ready", 1)]);
+    await hub.deps.store.reports.put([report("edge06", c, 1, "Ready", 1)]);
     const p1 = (await call("GET", "/v1/sites?presence=online&limit=1")).json;
     expect((p1["items"] as { id: string }[]).map((s) => s.id)).toEqual(["edge05"]);
     const p2 = (await call("GET", `/v1/sites?presence=online&limit=1&cursor=${p1["nextCursor"] as string}`))
@@ -509,12 +511,12 @@ describe("documents and health", () => {
       status: "not ready",
       checks: { store: true, sync: { link: "connecting" } },
     });
-    const noSync = testHub({ sync: { transport: "none" } });
+    const noSync = await testHub({ sync: { transport: "none" } });
     expect((await noSync.call("GET", "/readyz", { as: null })).json).toMatchObject({
       status: "ready",
       checks: { store: true, sync: "off" },
     });
-    noSync.hub.deps.store.close();
+    await noSync.hub.deps.store.close();
     expect((await noSync.call("GET", "/readyz", { as: null })).status).toBe(503);
   });
 });
@@ -621,7 +623,7 @@ describe("audit, events, metrics and TMF921", () => {
 
 describe("the hub's LLM planner", () => {
   it("falls back to the rules when the configured model cannot answer, and says so in the plan's warnings", async () => {
-    const withLlm = testHub({
+    const withLlm = await testHub({
       sync: { transport: "none" },
       llm: { baseUrl: "http://127.0.0.1:9/v1", model: "any", timeoutMs: 500 },
     });

@@ -43,6 +43,7 @@ const STORE_ANSWER = {
   [StoreErrorCode.Conflict]: [409, ApiErrorCode.Conflict],
   [StoreErrorCode.Stale]: [409, ApiErrorCode.StaleRevision],
   [StoreErrorCode.Invalid]: [400, ApiErrorCode.BadRequest],
+  [StoreErrorCode.Unavailable]: [503, ApiErrorCode.Unavailable],
 } as const;
 
 /**

@@ -68,7 +68,7 @@ function check(
 }
 
 beforeAll(async () => {
-  h = testHub({ sync: { transport: "none" } });
+  h = await testHub({ sync: { transport: "none" } });
   doc = (await h.call("GET", "/openapi.json", { as: null })).json as unknown as Doc;
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);

@@ -61,7 +61,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     const bodyHash = sha("nephoran-idempotency-body\0", body).toString("hex");
     const now = clock.now();
 
-    const found = store.getIdempotent(scope, key);
+    const found = await store.idempotency.get(scope, key);
     if (found) {
       if (found.bodyHash !== bodyHash)
         throw new ApiError(
@@ -79,9 +79,9 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
         c.header("Retry-After", "1");
         throw new ApiError(409, ApiErrorCode.Conflict, "a request with this Idempotency-Key is in progress");
       }
-      store.purgeIdempotentKey(scope, key); // the claim of a request that died; this one takes over
+      await store.idempotency.release(scope, key); // the claim of a request that died; this one takes over
     }
-    if (!store.claimIdempotent(scope, key, bodyHash)) {
+    if (!(await store.idempotency.claim(scope, key, bodyHash))) {
       c.header("Retry-After", "1");
       throw new ApiError(409, ApiErrorCode.Conflict, "a request with this Idempotency-Key is in progress");
     }
@@ -89,16 +89,16 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } catch (e: unknown) {
-      store.purgeIdempotentKey(scope, key);
+      await store.idempotency.release(scope, key);
       throw e;
     }
     if (c.res.status >= 200 && c.res.status < 300) {
       const text = await c.res.clone().text();
-      store.completeIdempotent(scope, key, c.res.status, seal(body, text));
-    } else store.purgeIdempotentKey(scope, key);
+      await store.idempotency.complete(scope, key, c.res.status, seal(body, text));
+    } else await store.idempotency.release(scope, key);
     if (now.getTime() - lastPurge > 3600_000) {
       lastPurge = now.getTime();
-      store.purgeIdempotent(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+      await store.idempotency.purgeBefore(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
     }
   };
 }

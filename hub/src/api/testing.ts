@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { pino } from "pino";
 import type { Clock } from "@nephoran/shared";
-import { Hub } from "../hub";
+import type { Hub } from "../hub";
+import { createHub } from "../hub";
 import type { HubConfigInput } from "../config";
 import { HubConfig } from "../config";
 import { hashToken, newId } from "../auth/tokens";
@@ -41,10 +42,10 @@ export interface TestHub {
   expectSites(...sites: string[]): Promise<void>;
 }
 
-export function testHub(config: Partial<HubConfigInput> = {}): TestHub {
+export async function testHub(config: Partial<HubConfigInput> = {}): Promise<TestHub> {
   const t = { now: new Date("2026-11-22T10:00:00Z") } as TestHub & { now: Date };
   const clock: Clock = { now: () => t.now, sleep: async () => {} };
-  const hub = new Hub(
+  const hub = await createHub(
     HubConfig.parse({
       dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-")),
       adminToken: ADMIN,
@@ -57,7 +58,7 @@ export function testHub(config: Partial<HubConfigInput> = {}): TestHub {
   const tokens: Record<string, string> = { admin: ADMIN };
   for (const role of ["viewer", "operator"] as const) {
     tokens[role] = `test-${role}-token-${Math.random()}`;
-    hub.deps.store.addApiToken({ id: newId("tok"), name: role, role, hash: hashToken(tokens[role]) });
+    await hub.deps.store.tokens.add({ id: newId("tok"), name: role, role, hash: hashToken(tokens[role]) });
   }
   const call: TestHub["call"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };

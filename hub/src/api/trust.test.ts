@@ -5,8 +5,8 @@ import { expectError, testHub } from "./testing";
 import { idempotentId } from "./idempotency";
 
 let h: TestHub;
-beforeEach(() => {
-  h = testHub();
+beforeEach(async () => {
+  h = await testHub();
 });
 
 describe("cross-site requests and bodies", () => {
@@ -93,7 +93,7 @@ describe("metrics", () => {
     expect(viewer.text).toMatch(/sync_lag_versions\{site="edge-berlin-01"\} [1-9]/);
     expectError(await h.call("GET", "/metrics", { as: "nph_wrong" }), 401, "UNAUTHENTICATED");
 
-    const strict = testHub({ metricsAccess: "token" });
+    const strict = await testHub({ metricsAccess: "token" });
     expectError(await strict.call("GET", "/metrics", { as: null }), 401, "UNAUTHENTICATED");
     expect((await strict.call("GET", "/metrics", { as: "viewer" })).status).toBe(200);
   });
@@ -200,19 +200,19 @@ describe("Idempotency-Key", () => {
 
   it("does not create twice when the hub died between its commit and its answer", async () => {
     await h.enroll("edge01");
-    const admin = h.hub.deps.store.listApiTokens().find((t) => t.role === "admin");
+    const admin = (await h.hub.deps.store.tokens.list()).find((t) => t.role === "admin");
     const scope = `${admin?.id} POST /v1/intents`;
     // What a killed request leaves: its claim, and the intent it committed (made under the key's id).
     const body = JSON.stringify({ text: "Deploy AMF at edge01" });
     const first = await h.call("POST", "/v1/intents", { raw: body, headers: { "idempotency-key": "died" } });
-    h.hub.deps.store.purgeIdempotentKey(scope, "died");
-    expect(h.hub.deps.store.claimIdempotent(scope, "died", "0".repeat(64))).toBe(true);
+    await h.hub.deps.store.idempotency.release(scope, "died");
+    expect(await h.hub.deps.store.idempotency.claim(scope, "died", "0".repeat(64))).toBe(true);
     const inFlight = await h.call("POST", "/v1/intents", {
       raw: body,
       headers: { "idempotency-key": "died" },
     });
     expect(inFlight.status).toBe(422); // the claim's body differs: never mistaken for this request
-    h.hub.deps.store.purgeIdempotentKey(scope, "died");
+    await h.hub.deps.store.idempotency.release(scope, "died");
     expect(first.json["id"]).toBe(idempotentId("int", scope, "died"));
     const retried = await h.call("POST", "/v1/intents", {
       raw: body,
@@ -259,15 +259,15 @@ describe("a site's local intents", () => {
       observedAt: h.now.toISOString(),
       reportSeq: seq,
     });
-    store.recordSync({ seen: [], acks: [], reports: [report(id, 1), report("local-0123abcd", 2)] });
+    await store.reports.record({ seen: [], acks: [], reports: [report(id, 1), report("local-0123abcd", 2)] });
     expect((await h.call("DELETE", `/v1/intents/${id}`)).status).toBe(202);
     // The site acknowledges the delete: the hub purges the intent, and its reports with it.
-    const version = store.getSite("edge01")?.desiredVersion ?? 0;
-    store.recordSync({ seen: [], acks: [{ site: "edge01", version }], reports: [] });
-    expect(store.getIntent(id)).toBeUndefined();
-    expect(store.reportsForSite("edge01").map((r) => r.intentId)).toEqual(["local-0123abcd"]);
+    const version = (await store.sites.get("edge01"))?.desiredVersion ?? 0;
+    await store.reports.record({ seen: [], acks: [{ site: "edge01", version }], reports: [] });
+    expect(await store.intents.get(id)).toBeUndefined();
+    expect((await store.reports.forSite("edge01")).map((r) => r.intentId)).toEqual(["local-0123abcd"]);
     // A report still in the site's outbox arrives late: dropped, not a "local" intent.
-    expect(store.recordSync({ seen: [], acks: [], reports: [report(id, 3)] })).toBe(0);
+    expect(await store.reports.record({ seen: [], acks: [], reports: [report(id, 3)] })).toBe(0);
     const view = await h.call("GET", "/v1/sites/edge01");
     expect((view.json["localIntents"] as { intentId: string }[]).map((l) => l.intentId)).toEqual([
       "local-0123abcd",
@@ -291,7 +291,7 @@ describe("TMF921 create", () => {
       priority: "high",
       description: "Lab AMF for the Tuesday interop session",
     });
-    const stored = h.hub.deps.store.getIntent(r.json["id"] as string);
+    const stored = await h.hub.deps.store.intents.get(r.json["id"] as string);
     expect(stored).toMatchObject({ priority: "high", text: "Deploy AMF at edge01" });
     expectError(
       await h.call("POST", "/tmf-api/intentManagement/v5/intent", {

@@ -18,7 +18,7 @@ export const roleAtLeast = (have: Role, need: Role): boolean => ROLES.indexOf(ha
  * Who is calling: undefined without an Authorization header; refused (401/403) for a header that is not a
  * live API token — unknown, revoked, expired, or a site's credential.
  */
-export function callerOf(c: Context<AppEnv>): Principal | undefined {
+export async function callerOf(c: Context<AppEnv>): Promise<Principal | undefined> {
   const header = c.req.header("authorization");
   if (header === undefined) return undefined;
   const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -30,19 +30,19 @@ export function callerOf(c: Context<AppEnv>): Principal | undefined {
   }
   const { store, clock } = c.var.deps;
   const hash = hashToken(token);
-  const found = store.tokenByHash(hash);
+  const found = await store.tokens.byHash(hash);
   if (!found || found.revokedAt)
     throw new ApiError(401, ApiErrorCode.Unauthenticated, "unknown or revoked API token");
   const now = clock.now();
   if (found.expiresAt && Date.parse(found.expiresAt) <= now.getTime())
     throw new ApiError(401, ApiErrorCode.Unauthenticated, `this API token expired at ${found.expiresAt}`);
-  store.touchApiToken(hash, now);
+  await store.tokens.touch(hash, now);
   return { id: found.id, name: found.name, role: found.role };
 }
 
 export function requireRole(need: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const caller = callerOf(c);
+    const caller = await callerOf(c);
     if (!caller)
       throw new ApiError(
         401,

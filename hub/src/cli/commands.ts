@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
 import { CLIENT_FLAGS, EXIT, UsageError, hubClient } from "@nephoran/shared";
-import { Hub } from "../hub";
+import { createHub } from "../hub";
 import { HubConfig } from "../config";
 import { randomUUID } from "node:crypto";
 import type { Json } from "./output";
@@ -62,7 +62,7 @@ export const hubCommand: Command = {
     });
     if (!parsed.success)
       throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const hub = new Hub(parsed.data);
+    const hub = await createHub(parsed.data);
     const url = await hub.start();
     io.err(
       `nephoran hub: listening on ${url} (API docs ${url}/docs), data in ${parsed.data.dataDir}` +

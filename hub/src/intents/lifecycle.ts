@@ -2,14 +2,17 @@
 import type { Intent } from "@nephoran/shared";
 import { newId } from "../auth/tokens";
 import type { HubDeps } from "../deps";
-import type { IntentChange, NewIntent, SiteChange } from "../store";
+import type { HubRepos, IntentChange, NewIntent, SiteChange } from "../store";
 
 /**
  * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
  * transaction, then tells the sites.
  */
-function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChange[] }): Intent {
-  const { intent, changes } = deps.store.transaction(write);
+async function commit(
+  deps: HubDeps,
+  write: (tx: HubRepos) => Promise<{ intent: Intent; changes: SiteChange[] }>,
+): Promise<Intent> {
+  const { intent, changes } = await deps.store.transaction(write);
   deps.sync.changed(changes);
   return intent;
 }
@@ -19,17 +22,17 @@ function commit(deps: HubDeps, write: () => { intent: Intent; changes: SiteChang
  * An intent that already has the `input.id` given is answered as it is: a request re-run after the hub
  * died between its commit and its answer (the id comes from its idempotency key) finds the intent it made.
  */
-export function createIntent(
+export async function createIntent(
   deps: HubDeps,
   input: Omit<NewIntent, "id"> & { readonly id?: string },
   api = "v1",
-): Intent {
-  const existing = input.id === undefined ? undefined : deps.store.getIntent(input.id);
+): Promise<Intent> {
+  const existing = input.id === undefined ? undefined : await deps.store.intents.get(input.id);
   if (existing) return existing;
   const id = input.id ?? newId("int");
-  const intent = commit(deps, () => {
-    const created = deps.store.createIntent({ ...input, id });
-    deps.store.audit({
+  const intent = await commit(deps, async (tx) => {
+    const created = await tx.intents.create({ ...input, id });
+    await tx.audit.append({
       actor: input.createdBy,
       action: "intent.create",
       target: created.id,
@@ -37,7 +40,7 @@ export function createIntent(
     });
     return {
       intent: created,
-      changes: deps.store.retargetIntent(created.id, created.revision, created.siteSelector),
+      changes: await tx.desired.retargetIntent(created.id, created.revision, created.siteSelector),
     };
   });
   deps.events.publish({
@@ -57,10 +60,10 @@ export function changeIntent(
   change: IntentChange,
   actor: string,
   fields: readonly string[] = Object.keys(change),
-): Intent {
-  return commit(deps, () => {
-    const updated = deps.store.updateIntent(id, ifRevision, change);
-    deps.store.audit({
+): Promise<Intent> {
+  return commit(deps, async (tx) => {
+    const updated = await tx.intents.update(id, ifRevision, change);
+    await tx.audit.append({
       actor,
       action: "intent.update",
       target: id,
@@ -68,22 +71,22 @@ export function changeIntent(
     });
     return {
       intent: updated,
-      changes: deps.store.retargetIntent(id, updated.revision, updated.siteSelector),
+      changes: await tx.desired.retargetIntent(id, updated.revision, updated.siteSelector),
     };
   });
 }
 
 /** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
-export function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Intent {
-  const intent = commit(deps, () => {
-    const deleting = deps.store.markIntentDeleting(id);
-    deps.store.audit({
+export async function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Promise<Intent> {
+  const intent = await commit(deps, async (tx) => {
+    const deleting = await tx.intents.markDeleting(id);
+    await tx.audit.append({
       actor,
       action: "intent.delete",
       target: id,
       detail: { revision: deleting.revision, api },
     });
-    return { intent: deleting, changes: deps.store.retargetIntent(id, null, null) };
+    return { intent: deleting, changes: await tx.desired.retargetIntent(id, null, null) };
   });
   deps.events.publish({
     type: "intent.deleting",

@@ -16,7 +16,7 @@ export async function resolvePlan(
 ): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
   if (body.text !== undefined) {
     const started = performance.now();
-    const r = await deps.planner.plan(body.text, { sites: registry(deps) });
+    const r = await deps.planner.plan(body.text, { sites: await registry(deps) });
     deps.metrics.intentProcessing.observe(
       { source: r.ok ? r.value.source : "rules" },
       (performance.now() - started) / 1000,

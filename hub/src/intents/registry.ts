@@ -10,12 +10,12 @@ export interface Registry extends KnownSites {
   /** Every known name, for "did you mean" (read only on a refusal). */
   names(): Iterable<string>;
   /** Whether any known site matches the selector. */
-  anyMatches(sel: SiteSelector): boolean;
+  anyMatches(sel: SiteSelector): Promise<boolean>;
 }
 
-export function registry(deps: HubDeps): Registry {
-  const dir = deps.store.siteDirectory();
-  const pending = deps.store.pendingSites(deps.clock.now().toISOString());
+export async function registry(deps: HubDeps): Promise<Registry> {
+  const dir = await deps.store.sites.directory();
+  const pending = await deps.store.enrollment.pending(deps.clock.now().toISOString());
   const pendingNames = new Set(pending.map((p) => p.site));
   return {
     hasSite: (name) => dir.names.has(name) || pendingNames.has(name),
@@ -25,13 +25,13 @@ export function registry(deps: HubDeps): Registry {
       return keys.size === 1 ? ([...keys][0] as string) : undefined;
     },
     names: () => [...dir.names, ...pendingNames],
-    anyMatches: (sel) => {
+    anyMatches: async (sel) => {
       if (sel.all) return dir.names.size + pendingNames.size > 0;
       if (sel.names?.some((n) => dir.names.has(n) || pendingNames.has(n))) return true;
       if (pending.some((p) => selects(sel, { id: p.site, labels: p.labels }))) return true;
       if (!Object.keys(sel.matchLabels ?? {}).length) return false;
       // Label selectors: stop at the first enrolled site that matches.
-      return deps.store.listSites({ limit: 1, where: (s) => selects(sel, s) }).items.length > 0;
+      return (await deps.store.sites.list({ limit: 1, where: (s) => selects(sel, s) })).items.length > 0;
     },
   };
 }

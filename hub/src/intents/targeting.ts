@@ -23,9 +23,13 @@ const sameSelector = (a: SiteSelector, b: SiteSelector): boolean =>
  * ("egde01") would otherwise be accepted and wait for ever — unless the caller says the sites are coming
  * later (`allowUnknownSites`).
  */
-export function requireKnownSites(deps: HubDeps, sel: SiteSelector, allowUnknownSites = false): void {
+export async function requireKnownSites(
+  deps: HubDeps,
+  sel: SiteSelector,
+  allowUnknownSites = false,
+): Promise<void> {
   if (allowUnknownSites) return;
-  const known = registry(deps);
+  const known = await registry(deps);
   const unknown = (sel.names ?? []).filter((n) => !known.hasSite(n));
   if (unknown.length > 0) {
     const one = unknown.length === 1;
@@ -37,7 +41,7 @@ export function requireKnownSites(deps: HubDeps, sel: SiteSelector, allowUnknown
       { unknownSites: unknown },
     );
   }
-  if (!known.anyMatches(sel)) {
+  if (!(await known.anyMatches(sel))) {
     throw new IntentError(
       IntentErrorCode.UnknownSites,
       `${describe(sel)} matches no enrolled or expected site: check the labels (nephoran site list), or send allowUnknownSites: true if such sites are coming later`,

@@ -1,2 +1,6 @@
 export * from "./types";
-export { SqliteHubStore, decodeCursor } from "./sqlite";
+export type * from "./contract";
+export { openSqliteStore } from "./sqlite";
+export { openPostgresStore } from "./postgres";
+export type { PostgresOptions } from "./postgres";
+export { openStore } from "./open";

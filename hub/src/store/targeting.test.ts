@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { IntentPlan, SiteSelector } from "@nephoran/shared";
 import { selects } from "@nephoran/shared";
-import { SqliteHubStore } from "./sqlite";
+import { openSqliteStore } from "./sqlite";
 
 const plan: IntentPlan = {
   intentType: "nf.deploy",
@@ -25,8 +25,8 @@ function rng(seed: number): () => number {
 }
 
 describe("targeting", () => {
-  it("the SQL selector and selects() pick the same sites", () => {
-    const store = new SqliteHubStore(join(mkdtempSync(join(tmpdir(), "nephoran-targeting-")), "hub.db"));
+  it("the SQL selector and selects() pick the same sites", async () => {
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "nephoran-targeting-")), "hub.db"));
     const r = rng(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
     const regions = ["eu", "us", "ap"];
@@ -36,7 +36,7 @@ describe("targeting", () => {
       if (r() < 0.8) labels["region"] = pick(regions);
       if (r() < 0.5) labels["tier"] = pick(tiers);
       if (r() < 0.2) labels["odd key"] = 'va"lue';
-      store.createEnrollmentToken({
+      await store.enrollment.issue({
         id: `t${i}`,
         hash: `h${i}`,
         site: `s${i}`,
@@ -44,9 +44,9 @@ describe("targeting", () => {
         expiresAt: "2999-01-01T00:00:00Z",
         createdBy: "test",
       });
-      store.enroll(`h${i}`, "2026-11-30T00:00:00Z", `c${i}`, null);
+      await store.enrollment.enroll(`h${i}`, "2026-11-30T00:00:00Z", `c${i}`, null);
     }
-    const sites = store.allSites();
+    const sites = await store.sites.all();
     for (let k = 0; k < 200; k++) {
       const sel: SiteSelector = {};
       const shape = r();
@@ -59,12 +59,19 @@ describe("targeting", () => {
         if (r() < 0.1) sel.matchLabels["odd key"] = 'va"lue';
       }
       const id = `int-${k}`;
-      store.createIntent({ id, name: id, plan, siteSelector: sel, priority: "medium", createdBy: "test" });
-      store.retargetIntent(id, 1, sel);
-      const bySql = store.rollupRows(id).map((row) => row.siteId);
+      await store.intents.create({
+        id,
+        name: id,
+        plan,
+        siteSelector: sel,
+        priority: "medium",
+        createdBy: "test",
+      });
+      await store.desired.retargetIntent(id, 1, sel);
+      const bySql = (await store.reports.rollupRows(id)).map((row) => row.siteId);
       const bySelects = sites.filter((s) => selects(sel, s)).map((s) => s.id);
       expect(bySql, JSON.stringify(sel)).toEqual(bySelects);
     }
-    store.close();
+    await store.close();
   });
 });

@@ -1,13 +1,5 @@
-/** The hub's store behind one interface, so a PostgreSQL implementation can serve several replicas. */
-import type {
-  Intent,
-  IntentPlan,
-  Labels,
-  Phase,
-  Priority,
-  SiteIntentReport,
-  SiteSelector,
-} from "@nephoran/shared";
+/** The records the hub's store keeps, and its errors (the contract over them is in contract.ts). */
+import type { IntentPlan, Labels, Phase, Priority, SiteIntentReport, SiteSelector } from "@nephoran/shared";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -75,6 +67,15 @@ export interface RollupRow {
 export interface SiteDirectory {
   readonly names: ReadonlySet<string>;
   readonly labelKeys: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface NewEnrollmentToken {
+  readonly id: string;
+  readonly hash: string;
+  readonly site: string;
+  readonly labels: Labels;
+  readonly expiresAt: string;
+  readonly createdBy: string;
 }
 
 export interface EnrollmentToken {
@@ -159,6 +160,8 @@ export const StoreErrorCode = {
   Stale: "STALE_REVISION",
   /** The caller sent something the store cannot read (a forged or damaged cursor). */
   Invalid: "INVALID",
+  /** The database cannot be reached (a PostgreSQL that is down or restarting): try again later. */
+  Unavailable: "UNAVAILABLE",
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
@@ -170,95 +173,4 @@ export class HubStoreError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface HubStore {
-  /** Whether the store answers (for /readyz). */
-  ping(): boolean;
-  close(): void;
-
-  addApiToken(t: NewApiToken): ApiToken;
-  /** The token with this hash, revoked and expired ones included (the caller decides). */
-  tokenByHash(hash: string): ApiToken | undefined;
-  getApiToken(id: string): ApiToken | undefined;
-  listApiTokens(): ApiToken[];
-  /** Tokens that are not revoked. */
-  countApiTokens(): number;
-  /** Revokes at once: the next request with it is refused. */
-  revokeApiToken(id: string): ApiToken;
-  /** Records a use of the token with this hash (written at most once a minute per token). */
-  touchApiToken(hash: string, at: Date): void;
-
-  /** The answer (status > 0) or the claim (status 0) of a request with this key. */
-  getIdempotent(scope: string, key: string): IdempotentAnswer | undefined;
-  /** Claims (scope, key) for a request about to run; false when another request holds it. */
-  claimIdempotent(scope: string, key: string, bodyHash: string): boolean;
-  completeIdempotent(scope: string, key: string, status: number, response: string): void;
-  purgeIdempotentKey(scope: string, key: string): void;
-  /** Drops answers recorded before `before` (ISO time); returns how many. */
-  purgeIdempotent(before: string): number;
-
-  createIntent(i: NewIntent): Intent;
-  getIntent(id: string): Intent | undefined;
-  listIntents(q: IntentQuery): Page<Intent>;
-  /** Applies a change if `ifRevision` is the current revision; the revision goes up by one. */
-  updateIntent(id: string, ifRevision: number, change: IntentChange): Intent;
-  markIntentDeleting(id: string): Intent;
-  countIntents(): number;
-
-  createEnrollmentToken(t: {
-    id: string;
-    hash: string;
-    site: string;
-    labels: Labels;
-    expiresAt: string;
-    createdBy: string;
-  }): EnrollmentToken;
-  /** Sites that are coming: named by an unused enrollment token that has not expired at `now`. */
-  pendingSites(now: string): { site: string; labels: Labels }[];
-  /** Spends an unexpired, unused token and enrolls (or re-enrolls) its site, all at once. */
-  enroll(tokenHash: string, now: string, credentialHash: string, agentVersion: string | null): SiteRecord;
-
-  getSite(id: string): SiteRecord | undefined;
-  siteByCredential(hash: string): SiteRecord | undefined;
-  /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
-  listSites(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Page<SiteRecord>;
-  allSites(): SiteRecord[];
-  /** Site names and label values, for reading site names in plain language (cached between site changes). */
-  siteDirectory(): SiteDirectory;
-  setSiteLabels(id: string, labels: Labels): SiteRecord;
-  requestResync(id: string, at: string): SiteRecord;
-  deleteSite(id: string): void;
-  /**
-   * Records what an intent's new revision (or, with `revision` null, its deletion) means per site: sites
-   * the selector picks get the revision, sites it no longer reaches get a tombstone; each changed site's
-   * desiredVersion goes up by one. Returns the changes, for the sync service to send.
-   */
-  retargetIntent(intentId: string, revision: number | null, selector: SiteSelector | null): SiteChange[];
-  /** The same for one site whose labels (or enrollment) changed: every active intent is weighed again. */
-  retargetSite(siteId: string): SiteChange[];
-  /** What changed for a site after version `since` (tombstones only when since > 0), and its version now. */
-  desiredSince(siteId: string, since: number): { version: number; changes: DesiredRow[] };
-  /** The intents a site should hold now, with their revisions. */
-  desiredSet(siteId: string): { id: string; revision: number }[];
-  /** Acknowledgements, presence and reports from sites, in one transaction; returns how many reports were new. */
-  recordSync(batch: SyncBatch): number;
-  setBrokerSecrets(siteId: string, s: { natsNkey: string; mqttHash: string }): void;
-  brokerSecrets(): { site: string; natsNkey: string | null; mqttHash: string | null }[];
-  /** Runs `fn` as one transaction: all of its writes land, or none. */
-  transaction<T>(fn: () => T): T;
-
-  /** Stores a report unless an equal or newer reportSeq is already there; returns whether it was new. */
-  putReport(r: SiteIntentReport): boolean;
-  /** putReport for many, in one transaction; returns how many were new. */
-  putReports(rs: readonly SiteIntentReport[]): number;
-  reportsForIntent(intentId: string): SiteIntentReport[];
-  /** Per site the intent is desired at (with `removing`, also still to remove it): presence and report gist. */
-  rollupRows(intentId: string, removing?: boolean): RollupRow[];
-  /** The message of each listed site's report on the intent: its first condition that is not True. */
-  reportMessages(intentId: string, siteIds: readonly string[]): Map<string, string | undefined>;
-  reportsForSite(siteId: string): SiteIntentReport[];
-
-  audit(e: { actor: string; action: string; target: string; detail?: Record<string, unknown> }): void;
-  listAudit(q: { limit: number; cursor?: string }): Page<AuditEntry>;
 }

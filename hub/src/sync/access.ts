@@ -9,18 +9,19 @@ import { createUser, fromSeed } from "@nats-io/nkeys";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { credentialIdOf, natsSubject } from "@nephoran/shared";
 import type { SyncConfig } from "../config";
-import type { HubStore } from "../store";
+import type { HubRepos, HubStore } from "../store";
 
 export interface BrokerAccess {
   /**
    * Issues the site's broker credentials and lets the broker know them; the broker drops the sessions of
    * the site's earlier credential at once (mosquitto and nats-server on reload, the embedded broker here).
+   * Runs inside the enrollment's transaction (`tx`), so the user list written includes the new site.
    */
-  issue(siteId: string, siteCredential: string): SiteSyncCredentials | undefined;
+  issue(tx: HubRepos, siteId: string, siteCredential: string): Promise<SiteSyncCredentials | undefined>;
   /** The site was deleted: its broker credentials stop working and its live sessions are closed now. */
-  revoke(siteId: string): void;
+  revoke(siteId: string): Promise<void>;
   /** Writes the broker's user list from the store and reloads the broker; a no-op for the embedded one. */
-  sync(): void;
+  sync(): Promise<void>;
 }
 
 /** mosquitto's password-file hash ($7$: PBKDF2-SHA512, 101 rounds, 12-byte salt). */
@@ -88,10 +89,10 @@ export function brokerAccess(
 ): BrokerAccess {
   switch (config.transport) {
     case "none":
-      return { issue: () => undefined, revoke: () => undefined, sync: () => undefined };
+      return { issue: async () => undefined, revoke: async () => undefined, sync: async () => undefined };
     case "embedded":
       return {
-        issue: (site, credential) => {
+        issue: async (_tx, site, credential) => {
           embedded()?.disconnectStale(site, credentialIdOf(credential));
           return {
             transport: "mqtt",
@@ -103,21 +104,22 @@ export function brokerAccess(
             protocolVersion: 4,
           };
         },
-        revoke: (site) => void embedded()?.disconnectStale(site, undefined),
-        sync: () => undefined,
+        revoke: async (site) => void embedded()?.disconnectStale(site, undefined),
+        sync: async () => undefined,
       };
     case "mqtt": {
-      const write = () => {
+      const write = async (repos: HubRepos = store) => {
         const lines = [`${config.username}:${mosquittoHash(config.password)}`];
-        for (const s of store.brokerSecrets()) if (s.mqttHash) lines.push(`${s.site}:${s.mqttHash}`);
+        for (const s of await repos.sites.brokerSecrets())
+          if (s.mqttHash) lines.push(`${s.site}:${s.mqttHash}`);
         writeAtomically(config.authFile, `${lines.join("\n")}\n`);
         writeAtomically(config.aclFile, mosquittoAcl(config.username));
         reload(config.pidFile);
       };
       return {
-        issue: (site, credential) => {
-          store.setBrokerSecrets(site, { natsNkey: "", mqttHash: mosquittoHash(credential) });
-          write();
+        issue: async (tx, site, credential) => {
+          await tx.sites.setBrokerSecrets(site, { natsNkey: "", mqttHash: mosquittoHash(credential) });
+          await write(tx);
           return {
             transport: "mqtt",
             url: config.agentUrl ?? config.url,
@@ -129,25 +131,24 @@ export function brokerAccess(
           };
         },
         // The site's row is gone: the rewritten file lacks its user, and mosquitto drops its sessions on reload.
-        revoke: write,
-        sync: write,
+        revoke: () => write(),
+        sync: () => write(),
       };
     }
     case "nats": {
       const hubNkey = fromSeed(new TextEncoder().encode(config.nkeySeed)).getPublicKey();
-      const write = () => {
-        const sites = store
-          .brokerSecrets()
+      const write = async (repos: HubRepos = store) => {
+        const sites = (await repos.sites.brokerSecrets())
           .filter((s) => s.natsNkey)
           .map((s) => ({ site: s.site, nkey: s.natsNkey as string }));
         writeAtomically(config.authFile, natsAuthConf(hubNkey, sites));
         reload(config.pidFile);
       };
       return {
-        issue: (site, credential) => {
+        issue: async (tx, site, credential) => {
           const kp = createUser();
-          store.setBrokerSecrets(site, { natsNkey: kp.getPublicKey(), mqttHash: "" });
-          write();
+          await tx.sites.setBrokerSecrets(site, { natsNkey: kp.getPublicKey(), mqttHash: "" });
+          await write(tx);
           return {
             transport: "nats",
             url: config.agentUrl ?? config.url,
@@ -157,8 +158,8 @@ export function brokerAccess(
           };
         },
         // The site's NKey leaves the file; nats-server closes its connections on reload.
-        revoke: write,
-        sync: write,
+        revoke: () => write(),
+        sync: () => write(),
       };
     }
   }

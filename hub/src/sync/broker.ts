@@ -17,7 +17,7 @@ export interface EmbeddedBrokerOptions {
   readonly host: string;
   readonly port: number;
   /** Whether `password` is the current credential of site `site`. */
-  readonly verifySite: (site: string, password: string) => boolean;
+  readonly verifySite: (site: string, password: string) => Promise<boolean>;
   readonly logger: Logger;
 }
 
@@ -41,27 +41,31 @@ export class EmbeddedBroker {
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => {
         const pw = password?.toString("utf8") ?? "";
-        const ok =
-          username === HUB_USER
-            ? safeEqual(pw, this.hubPassword)
-            : username !== undefined && this.opts.verifySite(username, pw);
-        if (!ok) {
+        const refuse = () => {
           this.opts.logger.warn({ username }, "embedded broker: login refused");
           const err = Object.assign(new Error("bad user name or password"), { returnCode: 4 as const });
           done(err, false);
-          return;
-        }
-        const user = username as string;
-        this.#users.set(client, {
-          user,
-          credentialId: user === HUB_USER ? undefined : credentialIdOf(pw),
-        });
-        if (user !== HUB_USER) {
-          let set = this.#bySite.get(user);
-          if (!set) this.#bySite.set(user, (set = new Set()));
-          set.add(client);
-        }
-        done(null, true);
+        };
+        const accept = () => {
+          const user = username as string;
+          this.#users.set(client, {
+            user,
+            credentialId: user === HUB_USER ? undefined : credentialIdOf(pw),
+          });
+          if (user !== HUB_USER) {
+            let set = this.#bySite.get(user);
+            if (!set) this.#bySite.set(user, (set = new Set()));
+            set.add(client);
+          }
+          done(null, true);
+        };
+        if (username === HUB_USER) return safeEqual(pw, this.hubPassword) ? accept() : refuse();
+        if (username === undefined) return refuse();
+        // A store that cannot answer refuses the login; the site retries.
+        this.opts.verifySite(username, pw).then(
+          (ok) => (ok ? accept() : refuse()),
+          () => refuse(),
+        );
       },
       authorizePublish: (client, packet, done) => {
         const user = client ? this.#users.get(client)?.user : HUB_USER;

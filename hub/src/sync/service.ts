@@ -57,6 +57,8 @@ export class SyncService implements SyncPort {
   #flushing: Promise<void> | undefined;
   readonly #intentJson = new Map<string, string>();
   readonly #pointers = new Map<string, number>();
+  /** Per site, the work in flight: a site's messages are handled, and sent, in the order they came. */
+  readonly #chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -94,6 +96,7 @@ export class SyncService implements SyncPort {
     this.#abort.abort();
     await this.#sweeping;
     await this.#pointerDue;
+    await Promise.allSettled([...this.#chains.values()]);
     await this.#flush().catch((e: unknown) =>
       this.deps.logger.error({ err: String(e) }, "sync: last flush failed"),
     );
@@ -130,14 +133,37 @@ export class SyncService implements SyncPort {
       if (this.deps.transport.queuesForAbsent && !this.#online.has(site)) {
         this.#pointTo(site, last.version);
       } else if (list.length === 1 && last.base === last.version - 1) {
-        this.#sendRaw(
-          site,
-          this.#intentMessage(site, last.version, last.base, last.intentId, last.revision, last.deleted),
+        void this.#inOrder(site, async () =>
+          this.#sendRaw(
+            site,
+            await this.#intentMessage(
+              site,
+              last.version,
+              last.base,
+              last.intentId,
+              last.revision,
+              last.deleted,
+            ),
+          ),
         );
       } else {
-        this.#snapshot(site, (list[0] as SiteChange).version - 1, false);
+        void this.#inOrder(site, () => this.#snapshot(site, (list[0] as SiteChange).version - 1, false));
       }
     }
+  }
+
+  /** Runs `fn` after the site's earlier work; a failure is counted and logged, and the next one still runs. */
+  #inOrder(site: string, fn: () => Promise<void>): Promise<void> {
+    const step = (this.#chains.get(site) ?? Promise.resolve()).then(fn);
+    const settled = step.catch((e: unknown) => {
+      this.stats.errors++;
+      this.deps.logger.error({ site, err: String(e) }, "sync: handling a site failed");
+    });
+    this.#chains.set(site, settled);
+    void settled.then(() => {
+      if (this.#chains.get(site) === settled) this.#chains.delete(site);
+    });
+    return step;
   }
 
   /** Leaves an away site its desired version: the latest of a burst only, once it has settled. */
@@ -179,18 +205,28 @@ export class SyncService implements SyncPort {
       );
       return;
     }
+    let committed: Promise<void> | undefined;
+    const step = this.#inOrder(site, async () => {
+      committed = (await this.#handle(site, msg))?.committed;
+    });
+    // A report is acknowledged to the broker only once committed; the rest are cheap to repeat.
+    if (msg.type === "report") return step.then(() => committed);
+  }
+
+  /** One message from a site that decoded; the commit of what it brought (boxed: a bare promise would be awaited). */
+  async #handle(site: string, msg: UpMessage): Promise<{ committed: Promise<void> } | undefined> {
     const now = this.deps.clock.now();
-    const record = this.deps.store.getSite(site);
+    const record = await this.deps.store.sites.get(site);
     if (!record) {
       this.stats.refused++;
       this.deps.logger.warn({ site, type: msg.type }, "sync: message from a site that is not enrolled");
-      return;
+      return undefined;
     }
     if (msg.cred !== record.credentialId) {
       // A box that still holds the site's earlier credential (re-enrolled since): nothing it says counts.
       this.stats.refused++;
       this.deps.logger.warn({ site, type: msg.type }, "sync: message from a revoked credential refused");
-      return;
+      return undefined;
     }
     const p = this.#pending;
     if (msg.type === "presence" && !msg.online) {
@@ -209,7 +245,7 @@ export class SyncService implements SyncPort {
       case "hello": {
         const full =
           msg.ackedVersion === 0 || this.#fullWanted.delete(site) || msg.ackedVersion > record.desiredVersion;
-        this.#snapshot(site, full ? 0 : msg.ackedVersion, full);
+        await this.#snapshot(site, full ? 0 : msg.ackedVersion, full);
         break;
       }
       case "ack":
@@ -219,7 +255,7 @@ export class SyncService implements SyncPort {
         if (msg.report.siteId !== site || !msg.id.startsWith(`${site}:`)) {
           this.stats.refused++;
           this.deps.logger.warn({ site, id: msg.id }, "sync: report about another site refused");
-          return;
+          return undefined;
         }
         p.reports.push(msg.report);
         const ids = p.reportIds.get(site);
@@ -228,38 +264,37 @@ export class SyncService implements SyncPort {
         break;
       }
       case "heartbeat":
-        this.#heartbeat(site, msg, record.desiredVersion, now.getTime());
+        await this.#heartbeat(site, msg, record.desiredVersion, now.getTime());
         break;
       case "presence":
         break;
     }
-    const committed = this.#schedule();
-    // A report is acknowledged to the broker only once committed; the rest are cheap to repeat.
-    if (msg.type === "report") return committed;
+    return { committed: this.#schedule() };
   }
 
-  #heartbeat(site: string, msg: HeartbeatMessage, desired: number, now: number): void {
+  async #heartbeat(site: string, msg: HeartbeatMessage, desired: number, now: number): Promise<void> {
     const recent = now - (this.#lastSnapshot.get(site) ?? 0) < this.deps.heartbeatMs;
     if (recent) return;
-    if (msg.ackedVersion > desired) this.#snapshot(site, 0, true);
-    else if (msg.ackedVersion < desired) this.#snapshot(site, msg.ackedVersion, false);
-    else if (msg.digest !== desiredDigest(this.deps.store.desiredSet(site))) {
+    if (msg.ackedVersion > desired) await this.#snapshot(site, 0, true);
+    else if (msg.ackedVersion < desired) await this.#snapshot(site, msg.ackedVersion, false);
+    else if (msg.digest !== desiredDigest(await this.deps.store.desired.set(site))) {
       // Same version, different content: something was missed or lost at the site. Anti-entropy.
       this.deps.logger.warn(
         { site },
         "sync: site holds other intents than it should; sending a full snapshot",
       );
-      this.#snapshot(site, 0, true);
+      await this.#snapshot(site, 0, true);
     }
   }
 
   /** One message per intent changed since `since` (every intent when full), then `synced`. */
-  #snapshot(site: string, since: number, full: boolean): void {
+  async #snapshot(site: string, since: number, full: boolean): Promise<void> {
     this.#lastSnapshot.set(site, this.deps.clock.now().getTime());
-    const { version, changes } = this.deps.store.desiredSince(site, full ? 0 : since);
-    for (const c of changes) {
-      this.#sendRaw(site, this.#intentMessage(site, version, undefined, c.intentId, c.revision, c.deleted));
-    }
+    const { version, changes } = await this.deps.store.desired.since(site, full ? 0 : since);
+    const messages: string[] = [];
+    for (const c of changes)
+      messages.push(await this.#intentMessage(site, version, undefined, c.intentId, c.revision, c.deleted));
+    for (const m of messages) this.#sendRaw(site, m);
     this.#send(site, {
       v: PROTOCOL_VERSION,
       site,
@@ -272,24 +307,24 @@ export class SyncService implements SyncPort {
   }
 
   /** Built as text around the intent's JSON, which is made once per revision however many sites get it. */
-  #intentMessage(
+  async #intentMessage(
     site: string,
     version: number,
     base: number | undefined,
     intentId: string,
     revision: number,
     deleted: boolean,
-  ): string {
+  ): Promise<string> {
     const head = `{"v":${PROTOCOL_VERSION},"site":"${site}","type":"intent","version":${version}${base === undefined ? "" : `,"base":${base}`}`;
     if (deleted) return `${head},"deleted":"${intentId}"}`;
-    return `${head},"intent":${this.#intentBody(intentId, revision)}}`;
+    return `${head},"intent":${await this.#intentBody(intentId, revision)}}`;
   }
 
-  #intentBody(id: string, revision: number): string {
+  async #intentBody(id: string, revision: number): Promise<string> {
     const key = `${id}@${revision}`;
     let body = this.#intentJson.get(key);
     if (body) return body;
-    const i = this.deps.store.getIntent(id);
+    const i = await this.deps.store.intents.get(id);
     if (!i) throw new Error(`intent ${id} is desired at a site but not in the store`);
     body = JSON.stringify({
       id: i.id,
@@ -335,7 +370,7 @@ export class SyncService implements SyncPort {
     const batch = this.#pending;
     this.#pending = emptyBatch();
     if (!batch.seen.size && !batch.gone.size && !batch.acks.size && !batch.reports.length) return;
-    this.deps.store.recordSync({
+    await this.deps.store.reports.record({
       seen: [...batch.seen.values()],
       gone: [...batch.gone].map(([site, at]) => ({ site, at })),
       acks: [...batch.acks].map(([site, version]) => ({ site, version })),

@@ -32,10 +32,10 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const q = c.req.valid("query");
     return c.json(
-      c.var.deps.store.listAudit({ limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }),
+      await c.var.deps.store.audit.list({ limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }),
       200,
     );
   });

@@ -51,12 +51,12 @@ const enroll = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(issue, (c) => {
+  app.openapi(issue, async (c) => {
     const deps = c.var.deps;
     const b = c.req.valid("json");
     const token = newToken("enrollment");
     const expiresAt = new Date(deps.clock.now().getTime() + b.ttlSeconds * 1000).toISOString();
-    deps.store.createEnrollmentToken({
+    await deps.store.enrollment.issue({
       id: newId("enr"),
       hash: hashToken(token),
       site: b.site,
@@ -64,7 +64,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       expiresAt,
       createdBy: c.var.principal.name,
     });
-    deps.store.audit({
+    await deps.store.audit.append({
       actor: c.var.principal.name,
       action: "enrollment.issue",
       target: b.site,
@@ -73,14 +73,14 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     return c.json({ token, site: b.site, labels: b.labels, expiresAt }, 201);
   });
 
-  app.openapi(enroll, (c) => {
+  app.openapi(enroll, async (c) => {
     const deps = c.var.deps;
     const b = c.req.valid("json");
     const credential = newToken("site");
     let enrolled;
     try {
-      enrolled = deps.store.transaction(() => {
-        const spent = deps.store.enroll(
+      enrolled = await deps.store.transaction(async (tx) => {
+        const spent = await tx.enrollment.enroll(
           hashToken(b.token),
           deps.clock.now().toISOString(),
           hashToken(credential),
@@ -89,11 +89,11 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         // What the operator bound to the token stands; the site may add labels of its own.
         const site =
           b.labels && Object.keys(b.labels).some((k) => !(k in spent.labels))
-            ? deps.store.setSiteLabels(spent.id, { ...b.labels, ...spent.labels })
+            ? await tx.sites.setLabels(spent.id, { ...b.labels, ...spent.labels })
             : spent;
         // What the hub's intents mean for this site now, for its first snapshot; and its broker credentials.
-        deps.store.retargetSite(site.id);
-        return { site, sync: deps.brokerAccess.issue(site.id, credential) };
+        await tx.desired.retargetSite(site.id);
+        return { site, sync: await deps.brokerAccess.issue(tx, site.id, credential) };
       });
     } catch (e: unknown) {
       // One answer for unknown, spent and expired tokens: an attacker learns nothing from the difference.
@@ -102,7 +102,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       throw e;
     }
     const { site, sync } = enrolled;
-    deps.store.audit({
+    await deps.store.audit.append({
       actor: `site:${site.id}`,
       action: "site.enroll",
       target: site.id,

@@ -4,13 +4,8 @@ import type { AppEnv } from "../env";
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   // Ready only when the store really answers and, with sync on, the hub's link to its broker is up.
-  app.get("/readyz", (c) => {
-    let store = false;
-    try {
-      store = c.var.deps.store.ping();
-    } catch {
-      store = false;
-    }
+  app.get("/readyz", async (c) => {
+    const store = await c.var.deps.store.ping().catch(() => false);
     const link = c.var.deps.sync.link();
     const sync = link === undefined || link.state === "online";
     const ok = store && sync;

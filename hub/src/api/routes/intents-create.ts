@@ -39,8 +39,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     const { plan, warnings } = await resolvePlan(deps, body);
     const siteSelector = selectorFor(body.siteSelector, plan);
-    requireKnownSites(deps, siteSelector, body.allowUnknownSites);
-    const intent = createIntent(
+    await requireKnownSites(deps, siteSelector, body.allowUnknownSites);
+    const intent = await createIntent(
       deps,
       {
         id: newResourceId("int", c.var.idempotency),

@@ -24,8 +24,8 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
-    const intent = deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name);
+  app.openapi(route, async (c) => {
+    const intent = await deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name);
     return c.json({ intent }, 202);
   });
 }

@@ -24,16 +24,16 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const deps = c.var.deps;
-    const intent = deps.store.getIntent(c.req.valid("param").id);
+    const intent = await deps.store.intents.get(c.req.valid("param").id);
     if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
-    const r = rollup(
+    const r = await rollup(
       intent,
-      deps.store.rollupRows(intent.id, intent.state === "deleting"),
+      await deps.store.reports.rollupRows(intent.id, intent.state === "deleting"),
       deps.clock.now(),
       deps.presenceTimeoutMs,
-      (siteIds) => deps.store.reportMessages(intent.id, siteIds),
+      (siteIds) => deps.store.reports.messages(intent.id, siteIds),
     );
     c.header("ETag", `"${intent.revision}"`);
     return c.json({ ...intent, rollup: r }, 200);

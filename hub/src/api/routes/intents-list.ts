@@ -18,8 +18,8 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    return c.json(c.var.deps.store.listIntents(q), 200);
+    return c.json(await c.var.deps.store.intents.list(q), 200);
   });
 }

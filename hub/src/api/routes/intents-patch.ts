@@ -48,12 +48,12 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
     if (!m)
       throw new ApiError(400, ApiErrorCode.BadRequest, `If-Match must be an ETag like "3", got ${ifMatch}`);
-    if (!deps.store.getIntent(id)) throw notFound(`intent ${id}`);
+    if (!(await deps.store.intents.get(id))) throw notFound(`intent ${id}`);
     const { allowUnknownSites, ...body } = c.req.valid("json");
-    if (body.siteSelector) requireKnownSites(deps, body.siteSelector, allowUnknownSites);
+    if (body.siteSelector) await requireKnownSites(deps, body.siteSelector, allowUnknownSites);
     const planned =
       body.text !== undefined || body.plan !== undefined ? await resolvePlan(deps, body) : undefined;
-    const updated = changeIntent(
+    const updated = await changeIntent(
       deps,
       id,
       Number(m[1]),

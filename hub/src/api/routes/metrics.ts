@@ -33,7 +33,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
   });
   app.get("/metrics", async (c) => {
     const { metrics, metricsAccess } = c.var.deps;
-    const caller = callerOf(c);
+    const caller = await callerOf(c);
     if (!caller && metricsAccess === "token")
       throw new ApiError(
         401,

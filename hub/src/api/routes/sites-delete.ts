@@ -15,15 +15,15 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const deps = c.var.deps;
     const id = c.req.valid("param").id;
-    deps.store.deleteSite(id);
+    await deps.store.sites.delete(id);
     // Its credentials stop working now, and its live broker sessions are closed: a decommissioned box
     // receives nothing more, and nothing it sends counts.
-    deps.brokerAccess.revoke(id);
+    await deps.brokerAccess.revoke(id);
     deps.sync.revoked(id);
-    deps.store.audit({ actor: c.var.principal.name, action: "site.delete", target: id });
+    await deps.store.audit.append({ actor: c.var.principal.name, action: "site.delete", target: id });
     deps.events.publish({ type: "site.deleted", id, at: deps.clock.now().toISOString() });
     return c.body(null, 204);
   });

@@ -23,11 +23,11 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const deps = c.var.deps;
-    const site = deps.store.getSite(c.req.valid("param").id);
+    const site = await deps.store.sites.get(c.req.valid("param").id);
     if (!site) throw notFound(`site ${c.req.valid("param").id}`);
-    const reports = new Map(deps.store.reportsForSite(site.id).map((r) => [r.intentId, r]));
+    const reports = new Map((await deps.store.reports.forSite(site.id)).map((r) => [r.intentId, r]));
     const offline = presenceOf(site, deps.clock.now(), deps.presenceTimeoutMs) === "offline";
     const intents: {
       intentId: string;
@@ -36,7 +36,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       reportedRevision: number | null;
     }[] = [];
     // What the site is to run: its desired set, the table sync serves it from.
-    for (const d of deps.store.desiredSet(site.id)) {
+    for (const d of await deps.store.desired.set(site.id)) {
       const r = reports.get(d.id);
       const phase: RollupPhase = offline ? "Offline" : r && r.revision >= d.revision ? r.phase : "Pending";
       intents.push({ intentId: d.id, revision: d.revision, phase, reportedRevision: r?.revision ?? null });

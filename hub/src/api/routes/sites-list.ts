@@ -21,14 +21,14 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const q = c.req.valid("query");
     const label = q.label
       ? Object.fromEntries(q.label.split(",").map((kv) => kv.split("=") as [string, string]))
       : undefined;
     const deps = c.var.deps;
     const now = deps.clock.now();
-    const page = deps.store.listSites({
+    const page = await deps.store.sites.list({
       limit: q.limit,
       ...(q.cursor ? { cursor: q.cursor } : {}),
       ...(label || q.presence

@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
-import type { SiteChange } from "../../store";
 import type { AppEnv } from "../env";
 import { IdParam, PatchSiteRequest, SiteView, errorResponses } from "../schemas";
 import { siteView } from "../views";
@@ -23,21 +22,20 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const deps = c.var.deps;
     const id = c.req.valid("param").id;
-    let changes: SiteChange[] = [];
-    const site = deps.store.transaction(() => {
-      const s = deps.store.setSiteLabels(id, c.req.valid("json").labels);
+    const { site, changes } = await deps.store.transaction(async (tx) => {
+      const s = await tx.sites.setLabels(id, c.req.valid("json").labels);
       // Other labels can bring the site into or out of intents' reach.
-      changes = deps.store.retargetSite(id);
-      deps.store.audit({
+      const changes = await tx.desired.retargetSite(id);
+      await tx.audit.append({
         actor: c.var.principal.name,
         action: "site.labels",
         target: s.id,
         detail: { labels: s.labels },
       });
-      return deps.store.getSite(id) ?? s;
+      return { site: (await tx.sites.get(id)) ?? s, changes };
     });
     deps.sync.changed(changes);
     deps.events.publish({ type: "site.updated", id: site.id, at: deps.clock.now().toISOString() });

@@ -19,11 +19,11 @@ const route = createRoute({
 });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const deps = c.var.deps;
     const at = deps.clock.now().toISOString();
-    const site = deps.store.requestResync(c.req.valid("param").id, at);
-    deps.store.audit({ actor: c.var.principal.name, action: "site.resync", target: site.id });
+    const site = await deps.store.sites.requestResync(c.req.valid("param").id, at);
+    await deps.store.audit.append({ actor: c.var.principal.name, action: "site.resync", target: site.id });
     deps.sync.resync(site.id);
     deps.events.publish({ type: "site.resync", id: site.id, at });
     return c.json(siteView(deps, site), 202);

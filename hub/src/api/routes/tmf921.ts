@@ -75,7 +75,7 @@ async function create(
   const input = typeof value === "object" ? { plan: value } : { text: text as string };
   const { plan } = await resolvePlan(deps, input);
   const siteSelector = selectorFor(body.siteSelector, plan);
-  requireKnownSites(deps, siteSelector, body.allowUnknownSites);
+  await requireKnownSites(deps, siteSelector, body.allowUnknownSites);
   return createIntent(
     deps,
     {
@@ -133,7 +133,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         ...errorResponses(400, 401, 403),
       },
     }),
-    (c) => {
+    async (c) => {
       const { offset, limit } = c.req.valid("query");
       const all: Intent[] = [];
       for (
@@ -141,11 +141,11 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         all.length < offset + limit;
         cursor = page.nextCursor ?? undefined
       ) {
-        page = c.var.deps.store.listIntents({ limit: 500, ...(cursor ? { cursor } : {}) });
+        page = await c.var.deps.store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
         all.push(...page.items);
         if (!page.nextCursor) break;
       }
-      c.header("X-Total-Count", String(c.var.deps.store.countIntents()));
+      c.header("X-Total-Count", String(await c.var.deps.store.intents.count()));
       return c.json(all.slice(offset, offset + limit).map(toTmf), 200);
     },
   );
@@ -159,8 +159,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       request: { params: IdParam },
       responses: { 200: { description: "the intent", ...json(TmfIntent) }, ...errorResponses(401, 403, 404) },
     }),
-    (c) => {
-      const i = c.var.deps.store.getIntent(c.req.valid("param").id);
+    async (c) => {
+      const i = await c.var.deps.store.intents.get(c.req.valid("param").id);
       if (!i) throw notFound(`intent ${c.req.valid("param").id}`);
       return c.json(toTmf(i), 200);
     },
@@ -175,8 +175,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       request: { params: IdParam },
       responses: { 204: { description: "deletion under way" }, ...errorResponses(401, 403, 404, 409) },
     }),
-    (c) => {
-      deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name, "tmf921");
+    async (c) => {
+      await deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name, "tmf921");
       return c.body(null, 204);
     },
   );

@@ -85,7 +85,7 @@ const revoke = createRoute({
 const view = (t: ApiToken) => ({ ...t });
 
 export function register(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(create, (c) => {
+  app.openapi(create, async (c) => {
     const { store, clock } = c.var.deps;
     const b = c.req.valid("json");
     const token = newToken("api");
@@ -93,7 +93,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       b.ttlSeconds !== undefined
         ? new Date(clock.now().getTime() + b.ttlSeconds * 1000).toISOString()
         : undefined;
-    const stored = store.addApiToken({
+    const stored = await store.tokens.add({
       id: newId("tok"),
       name: b.name,
       role: b.role,
@@ -101,7 +101,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       createdBy: c.var.principal.name,
       ...(expiresAt ? { expiresAt } : {}),
     });
-    store.audit({
+    await store.audit.append({
       actor: c.var.principal.name,
       action: "token.create",
       target: stored.id,
@@ -110,22 +110,22 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     return c.json({ ...view(stored), token }, 201);
   });
 
-  app.openapi(list, (c) => c.json({ items: c.var.deps.store.listApiTokens().map(view) }, 200));
+  app.openapi(list, async (c) => c.json({ items: (await c.var.deps.store.tokens.list()).map(view) }, 200));
 
-  app.openapi(revoke, (c) => {
+  app.openapi(revoke, async (c) => {
     const { store } = c.var.deps;
     const id = c.req.valid("param").id;
-    const target = store.getApiToken(id);
+    const target = await store.tokens.get(id);
     if (!target) throw notFound(`API token ${id}`);
-    const admins = store.listApiTokens().filter((t) => t.role === "admin" && !t.revokedAt);
+    const admins = (await store.tokens.list()).filter((t) => t.role === "admin" && !t.revokedAt);
     if (target.role === "admin" && !target.revokedAt && admins.length === 1)
       throw new ApiError(
         409,
         ApiErrorCode.Conflict,
         "this is the last admin token: issue another admin token first, or nobody could manage the hub",
       );
-    const revoked = store.revokeApiToken(id);
-    store.audit({
+    const revoked = await store.tokens.revoke(id);
+    await store.audit.append({
       actor: c.var.principal.name,
       action: "token.revoke",
       target: id,

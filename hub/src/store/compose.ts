@@ -1,0 +1,41 @@
+/** One store from an engine's SQL port: the aggregates over it, and transactions over the same aggregates. */
+import type { HubRepos, HubStore } from "./contract";
+import { Audit } from "./repos/audit";
+import { Desired } from "./repos/desired";
+import { Intents } from "./repos/intents";
+import { Reports } from "./repos/reports";
+import type { DirectoryCache } from "./repos/sites";
+import { Enrollment, Sites } from "./repos/sites";
+import type { TokenCache } from "./repos/tokens";
+import { Idempotency, Tokens } from "./repos/tokens";
+import type { Sql } from "./sql";
+
+/** What an engine gives besides its SQL: whether it answers, and how it closes. */
+export interface Engine {
+  readonly sql: Sql;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function composeStore(engine: Engine, now: () => Date): HubStore {
+  // Caches are one per store, shared by its transactions: a change made in one is seen by the other.
+  const tokenCache: TokenCache = new Map();
+  const directory: DirectoryCache = {};
+  const repos = (sql: Sql): HubRepos => ({
+    tokens: new Tokens(sql, now, tokenCache),
+    idempotency: new Idempotency(sql, now),
+    intents: new Intents(sql, now),
+    enrollment: new Enrollment(sql, directory),
+    sites: new Sites(sql, now, directory),
+    desired: new Desired(sql),
+    reports: new Reports(sql, now),
+    audit: new Audit(sql, now),
+  });
+  return {
+    engine: engine.sql.dialect.engine,
+    ...repos(engine.sql),
+    ping: () => engine.ping(),
+    close: () => engine.close(),
+    transaction: (fn) => engine.sql.atomic((sql) => fn(repos(sql))),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The hub's store: one asynchronous contract, split per aggregate, that SQLite (one machine) and
+ * PostgreSQL (several replicas) both keep. Every method is one atomic step; `transaction` makes several
+ * one, across aggregates.
+ */
+import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import type {
+  ApiToken,
+  AuditEntry,
+  DesiredRow,
+  EnrollmentToken,
+  NewEnrollmentToken,
+  IdempotentAnswer,
+  IntentChange,
+  IntentQuery,
+  NewApiToken,
+  NewIntent,
+  Page,
+  RollupRow,
+  SiteChange,
+  SiteDirectory,
+  SiteRecord,
+  SyncBatch,
+} from "./types";
+
+/** Who may call the API. */
+export interface TokenRepo {
+  add(t: NewApiToken): Promise<ApiToken>;
+  /** The token with this hash, revoked and expired ones included (the caller decides). */
+  byHash(hash: string): Promise<ApiToken | undefined>;
+  get(id: string): Promise<ApiToken | undefined>;
+  list(): Promise<ApiToken[]>;
+  /** Tokens that are not revoked. */
+  countActive(): Promise<number>;
+  /** Revokes at once: the next request with it is refused, on every replica. */
+  revoke(id: string): Promise<ApiToken>;
+  /** Records a use of the token with this hash (written at most once a minute per token). */
+  touch(hash: string, at: Date): Promise<void>;
+}
+
+/** The answers requests with an Idempotency-Key got, so a retry gets the same one. */
+export interface IdempotencyRepo {
+  /** The answer (status > 0) or the claim (status 0) of a request with this key. */
+  get(scope: string, key: string): Promise<IdempotentAnswer | undefined>;
+  /** Claims (scope, key) for a request about to run; false when another request holds it. */
+  claim(scope: string, key: string, bodyHash: string): Promise<boolean>;
+  complete(scope: string, key: string, status: number, response: string): Promise<void>;
+  release(scope: string, key: string): Promise<void>;
+  /** Drops answers recorded before `before` (ISO time); returns how many. */
+  purgeBefore(before: string): Promise<number>;
+}
+
+/** Intents and their revisions. */
+export interface IntentRepo {
+  create(i: NewIntent): Promise<Intent>;
+  get(id: string): Promise<Intent | undefined>;
+  list(q: IntentQuery): Promise<Page<Intent>>;
+  /** Applies a change if `ifRevision` is the current revision; the revision goes up by one. */
+  update(id: string, ifRevision: number, change: IntentChange): Promise<Intent>;
+  markDeleting(id: string): Promise<Intent>;
+  count(): Promise<number>;
+}
+
+/** One-time enrollment tokens, and spending one. */
+export interface EnrollmentRepo {
+  issue(t: NewEnrollmentToken): Promise<EnrollmentToken>;
+  /** Sites that are coming: named by an unused enrollment token that has not expired at `now`. */
+  pending(now: string): Promise<{ site: string; labels: Labels }[]>;
+  /** Spends an unexpired, unused token and enrolls (or re-enrolls) its site, all at once; only one spender wins. */
+  enroll(
+    tokenHash: string,
+    now: string,
+    credentialHash: string,
+    agentVersion: string | null,
+  ): Promise<SiteRecord>;
+}
+
+/** Sites, their labels and presence, and their broker credentials. */
+export interface SiteRepo {
+  get(id: string): Promise<SiteRecord | undefined>;
+  byCredential(hash: string): Promise<SiteRecord | undefined>;
+  /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
+  list(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Promise<Page<SiteRecord>>;
+  all(): Promise<SiteRecord[]>;
+  /** Site names and label values, for reading site names in plain language (cached briefly). */
+  directory(): Promise<SiteDirectory>;
+  setLabels(id: string, labels: Labels): Promise<SiteRecord>;
+  requestResync(id: string, at: string): Promise<SiteRecord>;
+  delete(id: string): Promise<void>;
+  setBrokerSecrets(siteId: string, s: { natsNkey: string; mqttHash: string }): Promise<void>;
+  brokerSecrets(): Promise<{ site: string; natsNkey: string | null; mqttHash: string | null }[]>;
+}
+
+/** What each site should hold: the per-site desired table sync serves from, and its versions. */
+export interface DesiredRepo {
+  /**
+   * Records what an intent's new revision (or, with `revision` null, its deletion) means per site: sites
+   * the selector picks get the revision, sites it no longer reaches get a tombstone; each changed site's
+   * desiredVersion goes up by one. Returns the changes, for the sync service to send.
+   */
+  retargetIntent(
+    intentId: string,
+    revision: number | null,
+    selector: SiteSelector | null,
+  ): Promise<SiteChange[]>;
+  /** The same for one site whose labels (or enrollment) changed: every active intent is weighed again. */
+  retargetSite(siteId: string): Promise<SiteChange[]>;
+  /** What changed for a site after version `since` (tombstones only when since > 0), and its version now. */
+  since(siteId: string, since: number): Promise<{ version: number; changes: DesiredRow[] }>;
+  /** The intents a site should hold now, with their revisions. */
+  set(siteId: string): Promise<{ id: string; revision: number }[]>;
+}
+
+/** What sites say: acknowledgements, presence and reports, and the rollup read from them. */
+export interface ReportRepo {
+  /** Acknowledgements, presence and reports from sites, in one transaction; returns how many reports were new. */
+  record(batch: SyncBatch): Promise<number>;
+  /** Stores reports unless an equal or newer reportSeq is there already; returns how many were new. */
+  put(rs: readonly SiteIntentReport[]): Promise<number>;
+  forIntent(intentId: string): Promise<SiteIntentReport[]>;
+  forSite(siteId: string): Promise<SiteIntentReport[]>;
+  /** Per site the intent is desired at (with `removing`, also still to remove it): presence and report gist. */
+  rollupRows(intentId: string, removing?: boolean): Promise<RollupRow[]>;
+  /** The message of each listed site's report on the intent: its first condition that is not True. */
+  messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>>;
+}
+
+export interface AuditRepo {
+  append(e: {
+    actor: string;
+    action: string;
+    target: string;
+    detail?: Record<string, unknown>;
+  }): Promise<void>;
+  list(q: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
+}
+
+/** Every aggregate: what a transaction may touch. */
+export interface HubRepos {
+  readonly tokens: TokenRepo;
+  readonly idempotency: IdempotencyRepo;
+  readonly intents: IntentRepo;
+  readonly enrollment: EnrollmentRepo;
+  readonly sites: SiteRepo;
+  readonly desired: DesiredRepo;
+  readonly reports: ReportRepo;
+  readonly audit: AuditRepo;
+}
+
+export interface HubStore extends HubRepos {
+  /** Which engine keeps the data: "sqlite" (one hub) or "postgres" (one or several replicas). */
+  readonly engine: "sqlite" | "postgres";
+  /** Whether the store answers now (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /**
+   * Runs `fn` as one transaction over `tx`: all of its writes land, or none. On PostgreSQL a transaction
+   * that lost a race with another replica (serialization failure, deadlock) runs again, so `fn` must
+   * only touch the store (and not tell anyone) before it returns.
+   */
+  transaction<T>(fn: (tx: HubRepos) => Promise<T>): Promise<T>;
+}

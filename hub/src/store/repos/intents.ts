@@ -1,0 +1,130 @@
+/** Intents and their revisions: an If-Match change is checked and applied under the intent's row lock. */
+import type { Intent } from "@nephoran/shared";
+import type { IntentRepo } from "../contract";
+import type { Sql } from "../sql";
+import type { IntentChange, IntentQuery, NewIntent, Page } from "../types";
+import { HubStoreError, StoreErrorCode } from "../types";
+import type { IntentRow } from "./rows";
+import { decodeCursor, pageOf, toIntent } from "./rows";
+
+export class Intents implements IntentRepo {
+  constructor(
+    private readonly sql: Sql,
+    private readonly now: () => Date,
+  ) {}
+
+  async create(i: NewIntent): Promise<Intent> {
+    const now = this.now().toISOString();
+    try {
+      await this.sql.run(
+        `INSERT INTO intents (id, name, text, description, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
+        [
+          i.id,
+          i.name,
+          i.text ?? null,
+          i.description ?? null,
+          JSON.stringify(i.plan),
+          JSON.stringify(i.siteSelector),
+          i.priority,
+          now,
+          now,
+          i.createdBy,
+        ],
+      );
+    } catch (e: unknown) {
+      if (this.sql.dialect.isUniqueViolation(e))
+        throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
+      throw e;
+    }
+    return {
+      id: i.id,
+      name: i.name,
+      ...(i.text !== undefined ? { text: i.text } : {}),
+      ...(i.description !== undefined ? { description: i.description } : {}),
+      plan: i.plan,
+      siteSelector: i.siteSelector,
+      revision: 1,
+      priority: i.priority,
+      state: "active",
+      createdAt: now,
+      updatedAt: now,
+      createdBy: i.createdBy,
+    };
+  }
+
+  async get(id: string): Promise<Intent | undefined> {
+    const r = await this.sql.get<IntentRow>("SELECT * FROM intents WHERE id = ?", [id]);
+    return r && toIntent(r);
+  }
+
+  async list(q: IntentQuery): Promise<Page<Intent>> {
+    const where = ["seq > ?"];
+    const params: unknown[] = [decodeCursor(q.cursor)];
+    if (q.state) {
+      where.push("state = ?");
+      params.push(q.state);
+    }
+    if (q.priority) {
+      where.push("priority = ?");
+      params.push(q.priority);
+    }
+    // Which intents a site runs: the per-site desired table sync uses, the one answer to that question.
+    if (q.site) {
+      where.push(
+        "EXISTS (SELECT 1 FROM site_desired d WHERE d.intent_id = intents.id AND d.site_id = ? AND d.deleted = 0)",
+      );
+      params.push(q.site);
+    }
+    const rows = await this.sql.all<IntentRow>(
+      `SELECT * FROM intents WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`,
+      [...params, q.limit + 1],
+    );
+    return pageOf(rows, q.limit, toIntent);
+  }
+
+  update(id: string, ifRevision: number, change: IntentChange): Promise<Intent> {
+    return this.sql.atomic(async (sql) => {
+      const row = await sql.get<IntentRow>(`SELECT * FROM intents WHERE id = ?${sql.dialect.forUpdate}`, [
+        id,
+      ]);
+      if (!row) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
+      const cur = toIntent(row);
+      if (cur.revision !== ifRevision)
+        throw new HubStoreError(
+          StoreErrorCode.Stale,
+          `intent ${id} is at revision ${cur.revision}, not ${ifRevision}`,
+        );
+      if (cur.state !== "active")
+        throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is being deleted`);
+      const row2 = await sql.get<IntentRow>(
+        `UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, revision = revision + 1, updated_at = ?
+           WHERE id = ? RETURNING *`,
+        [
+          change.name ?? cur.name,
+          change.text !== undefined ? change.text : (cur.text ?? null),
+          JSON.stringify(change.plan ?? cur.plan),
+          JSON.stringify(change.siteSelector ?? cur.siteSelector),
+          change.priority ?? cur.priority,
+          this.now().toISOString(),
+          id,
+        ],
+      );
+      return toIntent(row2 as IntentRow);
+    });
+  }
+
+  async markDeleting(id: string): Promise<Intent> {
+    const row = await this.sql.get<IntentRow>(
+      "UPDATE intents SET state = 'deleting', revision = revision + 1, updated_at = ? WHERE id = ? AND state = 'active' RETURNING *",
+      [this.now().toISOString(), id],
+    );
+    if (row) return toIntent(row);
+    if (!(await this.get(id))) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
+    throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is already being deleted`);
+  }
+
+  async count(): Promise<number> {
+    return Number((await this.sql.get<{ n: number }>("SELECT count(*) AS n FROM intents"))?.n ?? 0);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * What sites say — acknowledgements, presence, reports — committed in batches, set-wise (one statement per
+ * kind, whatever the batch's size), and the rollup's lean read of it. A report replaces the one before it
+ * only when its reportSeq is newer, in the same statement, so two replicas committing it race harmlessly.
+ */
+import type { Phase, SiteIntentReport } from "@nephoran/shared";
+import { SiteIntentReport as ReportSchema, blockingMessage, isLocalIntentId } from "@nephoran/shared";
+import type { ReportRepo } from "../contract";
+import type { Sql } from "../sql";
+import { marks } from "../sql";
+import type { RollupRow, SyncBatch } from "../types";
+
+/** The newest report per (site, intent) in a batch: one row each, as one upsert needs. */
+function newest(rs: readonly SiteIntentReport[]): SiteIntentReport[] {
+  const by = new Map<string, SiteIntentReport>();
+  for (const r of rs) {
+    const key = `${r.siteId}\u0000${r.intentId}`;
+    const cur = by.get(key);
+    if (!cur || cur.reportSeq < r.reportSeq) by.set(key, r);
+  }
+  return [...by.values()];
+}
+
+export class Reports implements ReportRepo {
+  constructor(
+    private readonly sql: Sql,
+    private readonly now: () => Date,
+  ) {}
+
+  record(batch: SyncBatch): Promise<number> {
+    return this.sql.atomic(async (sql) => {
+      const rows = `FROM ${sql.dialect.jsonRows} WHERE sites.id = x.value ->> 0`;
+      if (batch.seen.length)
+        await sql.run(
+          `UPDATE sites SET last_seen = x.value ->> 1, agent_version = coalesce(x.value ->> 2, agent_version) ${rows}`,
+          [JSON.stringify(batch.seen.map((s) => [s.site, s.at, s.agentVersion ?? null]))],
+        );
+      if (batch.gone?.length)
+        await sql.run(`UPDATE sites SET gone_at = x.value ->> 1 ${rows}`, [
+          JSON.stringify(batch.gone.map((g) => [g.site, g.at])),
+        ]);
+      if (batch.acks.length)
+        await sql.run(
+          `UPDATE sites SET reported_version = ${sql.dialect.greatest}(reported_version, CAST(x.value ->> 1 AS INTEGER)) ${rows}`,
+          [JSON.stringify(batch.acks.map((a) => [a.site, a.version]))],
+        );
+      const fresh = await this.#put(sql, batch.reports);
+      if (batch.acks.length) {
+        // An intent being deleted is gone once every site it was on has acknowledged its removal.
+        const purged = await sql.all<{ id: string }>(
+          `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
+             SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
+             WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))
+           RETURNING id`,
+        );
+        // Its reports go with it, so it never comes back as anything else.
+        if (purged.length)
+          await sql.run(
+            `DELETE FROM site_reports WHERE intent_id IN (${marks(purged.length)})`,
+            purged.map((p) => p.id),
+          );
+      }
+      return fresh;
+    });
+  }
+
+  put(rs: readonly SiteIntentReport[]): Promise<number> {
+    return this.sql.atomic((sql) => this.#put(sql, rs));
+  }
+
+  async #put(sql: Sql, rs: readonly SiteIntentReport[]): Promise<number> {
+    if (!rs.length) return 0;
+    const reports = newest(rs.map((r) => ReportSchema.parse(r)));
+    // A late report about a fleet intent the hub no longer holds (purged after every site let it go) is
+    // dropped: only the site's own intents live at the hub by their reports alone.
+    const fleet = [...new Set(reports.filter((r) => !isLocalIntentId(r.intentId)).map((r) => r.intentId))];
+    const held = new Set(
+      fleet.length
+        ? (
+            await sql.all<{ id: string }>(
+              `SELECT x.value AS id FROM ${sql.dialect.jsonValues} WHERE x.value IN (SELECT id FROM intents)`,
+              [JSON.stringify(fleet)],
+            )
+          ).map((r) => r.id)
+        : [],
+    );
+    const kept = reports.filter((r) => isLocalIntentId(r.intentId) || held.has(r.intentId));
+    if (!kept.length) return 0;
+    const stored = await sql.all<{ site_id: string }>(
+      `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at)
+         SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), x.value ->> 3, x.value ->> 4,
+           CAST(x.value ->> 5 AS INTEGER), x.value ->> 6
+         FROM ${sql.dialect.jsonRows} WHERE 1 = 1
+         ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, phase = excluded.phase,
+           report = excluded.report, report_seq = excluded.report_seq, observed_at = excluded.observed_at
+           WHERE site_reports.report_seq < excluded.report_seq
+         RETURNING site_id`,
+      [
+        JSON.stringify(
+          kept.map((r) => [
+            r.siteId,
+            r.intentId,
+            r.revision,
+            r.phase,
+            JSON.stringify(r),
+            r.reportSeq,
+            r.observedAt,
+          ]),
+        ),
+      ],
+    );
+    if (stored.length)
+      await sql.run(
+        `UPDATE sites SET last_seen = ? WHERE id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
+        [this.now().toISOString(), JSON.stringify([...new Set(stored.map((s) => s.site_id))])],
+      );
+    return stored.length;
+  }
+
+  async rollupRows(intentId: string, removing = false): Promise<RollupRow[]> {
+    // Only what the rollup needs per site; a report's JSON is read for an Applied one alone (is its Ready
+    // condition Unknown?), never whole.
+    const rows = await this.sql.all<{
+      id: string;
+      last_seen: string | null;
+      gone_at: string | null;
+      revision: number | null;
+      phase: Phase | null;
+      unobservable: number;
+    }>(
+      `SELECT s.id, s.last_seen, s.gone_at, r.revision, r.phase,
+         CASE WHEN r.phase = 'Applied' THEN ${this.sql.dialect.readyUnknown} ELSE 0 END AS unobservable
+       FROM site_desired d JOIN sites s ON s.id = d.site_id
+       LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+       WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1) ORDER BY s.seq`,
+      [intentId, removing ? 1 : 0],
+    );
+    return rows.map((r) => ({
+      siteId: r.id,
+      lastSeen: r.last_seen,
+      goneAt: r.gone_at,
+      report:
+        r.revision === null || r.phase === null
+          ? null
+          : { revision: r.revision, phase: r.phase, unobservable: r.unobservable === 1 },
+    }));
+  }
+
+  async messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    if (siteIds.length === 0) return out;
+    const rows = await this.sql.all<{ site_id: string; report: string }>(
+      `SELECT site_id, report FROM site_reports WHERE intent_id = ? AND site_id IN (SELECT x.value FROM ${this.sql.dialect.jsonValues})`,
+      [intentId, JSON.stringify(siteIds)],
+    );
+    for (const r of rows)
+      out.set(r.site_id, blockingMessage((JSON.parse(r.report) as SiteIntentReport).conditions));
+    return out;
+  }
+
+  async forIntent(intentId: string): Promise<SiteIntentReport[]> {
+    const rows = await this.sql.all<{ report: string }>(
+      "SELECT report FROM site_reports WHERE intent_id = ?",
+      [intentId],
+    );
+    return rows.map((r) => JSON.parse(r.report) as SiteIntentReport);
+  }
+
+  async forSite(siteId: string): Promise<SiteIntentReport[]> {
+    const rows = await this.sql.all<{ report: string }>("SELECT report FROM site_reports WHERE site_id = ?", [
+      siteId,
+    ]);
+    return rows.map((r) => JSON.parse(r.report) as SiteIntentReport);
+  }
+}

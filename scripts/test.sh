@@ -20,6 +20,12 @@ if ! bash scripts/test-env/brokers.sh install; then
   say "WARNING: no nats-server/mosquitto; the external-broker sync suites will be SKIPPED"
 fi
 
+say "test environment: PostgreSQL 15 (Debian package)"
+if ! bash scripts/test-env/postgres.sh install; then
+  if [ -n "${CI:-}" ]; then die "PostgreSQL 15 could not be installed; CI must run the PostgreSQL store suites"; fi
+  say "WARNING: no PostgreSQL 15; the PostgreSQL store suites will be SKIPPED"
+fi
+
 say "test environment: kubectl, shellcheck and chromium (Debian packages)"
 if ! bash scripts/test-env/tools.sh install; then
   if [ -n "${CI:-}" ]; then die "kubectl/shellcheck/chromium could not be installed; CI must run the bootstrap and browser suites"; fi

@@ -150,6 +150,14 @@ async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** The URL with the password in it (node-postgres lets a URL's fields win over separate ones). */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
 export interface PostgresOptions {
   /** Connections kept at most (per hub replica). */
   readonly poolSize?: number;
@@ -164,11 +172,10 @@ export async function openPostgresStore(
   opts: PostgresOptions = {},
 ): Promise<HubStore> {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withPassword(url, opts.password),
     max: opts.poolSize ?? 10,
     types,
     connectionTimeoutMillis: 5_000,
-    ...(opts.password !== undefined ? { password: opts.password } : {}),
   });
   // An idle connection that dies (the database restarted) is dropped from the pool, not thrown.
   pool.on("error", () => undefined);

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 
 export const NEPHORAN_BIN = fileURLToPath(new URL("../../agent/bin/nephoran.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../../agent/dist/cli.js", import.meta.url));
+const HUB_DIST = fileURLToPath(new URL("../../hub/dist/index.js", import.meta.url));
 /** The agent as an edge box runs it: the launcher of the tree-shaken bundle. */
 export const EDGE_AGENT_BIN = fileURLToPath(new URL("../../agent/bin/nephoran-agent", import.meta.url));
 const EDGE_DIST = fileURLToPath(new URL("../../agent/dist/edge/nephoran-agent.js", import.meta.url));
@@ -22,6 +23,15 @@ export function spawnNephoran(args: readonly string[], env: Record<string, strin
   if (!existsSync(DIST))
     throw new Error("agent/dist is missing: run `pnpm build` (the test script does) before this suite");
   return spawnChild(process.execPath, [NEPHORAN_BIN, ...args], env);
+}
+
+/** The whole product's CLI (hub commands included), as `npm run nephoran` runs it. */
+export const PRODUCT_BIN = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
+
+export function spawnProduct(args: readonly string[], env: Record<string, string> = {}): Child {
+  if (!existsSync(HUB_DIST))
+    throw new Error("hub/dist is missing: run `pnpm build` (the test script does) before this suite");
+  return spawnChild(process.execPath, [PRODUCT_BIN, ...args], env);
 }
 
 /** The edge bundle's launcher, as the agent's image runs it. */

@@ -15,9 +15,9 @@ const intentLine = (i: Json) =>
 
 export const hubCommand: Command = {
   name: "hub",
-  summary: "run the hub (REST API, SQLite store, sync with the sites) until stopped",
+  summary: "run the hub (REST API, its store, sync with the sites) until stopped",
   usage:
-    'nephoran hub [--port P] [--host H] [--data DIR] [--broker-port P | --sync none] [--config FILE.json]   (NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token; --config holds any HubConfig field, e.g. an external nats or mqtt broker under "sync")',
+    'nephoran hub [--port P] [--host H] [--data DIR] [--store postgres://USER@HOST:PORT/DB [--store-password-file F]] [--broker-port P | --sync none] [--config FILE.json]   (the store is SQLite in DIR unless a PostgreSQL URL is given, also as NEPHORAN_HUB_STORE; its password comes from PGPASSWORD or the file, never the URL on the command line; NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token; --config holds any HubConfig field, e.g. an external nats or mqtt broker under "sync")',
   async run(args, io) {
     const { values } = parseArgs({
       args: [...args],
@@ -28,6 +28,8 @@ export const hubCommand: Command = {
         "log-level": { type: "string" },
         "broker-port": { type: "string" },
         sync: { type: "string" },
+        store: { type: "string" },
+        "store-password-file": { type: "string" },
         config: { type: "string" },
       },
       strict: true,
@@ -51,8 +53,16 @@ export const hubCommand: Command = {
               ...(values["broker-port"] ? { port: Number(values["broker-port"]) } : {}),
             }
           : undefined;
+    if (values.store && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(values.store))
+      throw new UsageError(
+        "--store: leave the password out of the URL (a command line is visible to every user of the machine): set PGPASSWORD or --store-password-file",
+      );
+    const store = values.store ?? io.env["NEPHORAN_HUB_STORE"];
+    const passwordFile = values["store-password-file"] ?? io.env["NEPHORAN_HUB_STORE_PASSWORD_FILE"];
     const parsed = HubConfig.safeParse({
       ...fromFile,
+      ...(store ? { store } : {}),
+      ...(passwordFile ? { storePasswordFile: passwordFile } : {}),
       ...(sync ? { sync } : {}),
       dataDir: values.data ?? io.env["NEPHORAN_HUB_DATA"] ?? ".nephoran/hub",
       ...(values.port ? { port: Number(values.port) } : {}),
@@ -65,7 +75,7 @@ export const hubCommand: Command = {
     const hub = await createHub(parsed.data);
     const url = await hub.start();
     io.err(
-      `nephoran hub: listening on ${url} (API docs ${url}/docs), data in ${parsed.data.dataDir}` +
+      `nephoran hub: listening on ${url} (API docs ${url}/docs), store ${describeStore(parsed.data)}` +
         `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
     );
     await new Promise<void>((resolve) => {
@@ -76,6 +86,13 @@ export const hubCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** Where the hub keeps its state, for people: a PostgreSQL URL without its password, or the SQLite file. */
+function describeStore(c: HubConfig): string {
+  if (!c.store) return `${c.dataDir}/hub.db (SQLite)`;
+  const u = new URL(c.store);
+  return `postgres://${u.username ? `${u.username}@` : ""}${u.host}${u.pathname} (PostgreSQL)`;
+}
 
 export const intentCommand: Command = {
   name: "intent",

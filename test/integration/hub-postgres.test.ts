@@ -1,0 +1,175 @@
+/**
+ * The hub on PostgreSQL, as an operator runs it: `nephoran hub --store postgres://…` with the password in
+ * PGPASSWORD, two replicas on one database — any replica answers, races are won once — and a database
+ * that goes down: /readyz and the API answer 503, and the hub recovers by itself when it is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eventually } from "../harness/agent";
+import { freePort } from "../harness/ports";
+import { Postgres, postgresMissing } from "../harness/postgres";
+import type { Child } from "../harness/process";
+import { spawnProduct } from "../harness/process";
+
+const ADMIN = "pg-suite-admin-token-0123456789abcdef";
+const missing = postgresMissing();
+if (missing) {
+  const msg = `${missing}: the hub-on-PostgreSQL suite is SKIPPED`;
+  if (process.env["CI"]) throw new Error(msg);
+  console.warn(`\n!!! ${msg}\n`);
+}
+
+interface Replica {
+  readonly url: string;
+  readonly child: Child;
+}
+
+async function call(
+  r: Replica,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: number;
+  json: Record<string, unknown> & { error?: { code: string; message: string } };
+}> {
+  const res = await fetch(`${r.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : {} };
+}
+
+describe.skipIf(missing !== undefined)("hub on PostgreSQL", () => {
+  let pg: Postgres;
+  let storeUrl: string;
+  const replicas: Replica[] = [];
+
+  async function replica(extra: string[] = [], env: Record<string, string> = {}): Promise<Replica> {
+    const port = await freePort();
+    const child = spawnProduct(
+      [
+        "hub",
+        "--port",
+        String(port),
+        "--sync",
+        "none",
+        "--data",
+        mkdtempSync(join(tmpdir(), "nephoran-hub-pg-")),
+        "--store",
+        storeUrl,
+        ...extra,
+      ],
+      { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: pg.password, ...env },
+    );
+    await child.waitFor("nephoran hub: listening");
+    const r = { url: `http://127.0.0.1:${port}`, child };
+    replicas.push(r);
+    return r;
+  }
+
+  beforeAll(async () => {
+    pg = await Postgres.start();
+    storeUrl = await pg.createDatabase();
+  });
+  afterAll(async () => {
+    for (const r of replicas) {
+      r.child.proc.kill("SIGTERM");
+      await r.child.exited;
+    }
+    await pg?.stop();
+  });
+
+  it("serves any call from any replica, and wins each race once", async () => {
+    // Two replicas starting together: the schema is migrated once, under the advisory lock.
+    const [a, b] = await Promise.all([replica(), replica()]);
+    if (!a || !b) throw new Error("replicas did not start");
+    expect(a.child.output()).toContain("(PostgreSQL)");
+    expect(a.child.output()).not.toContain(pg.password);
+
+    const created = await call(a, "POST", "/v1/intents", {
+      text: "Deploy 2 AMF at edge01",
+      allowUnknownSites: true,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json["id"] as string;
+    const onB = await call(b, "GET", `/v1/intents/${id}`);
+    expect(onB.status).toBe(200);
+    expect(onB.json).toMatchObject({ id, revision: 1 });
+
+    // The same If-Match change sent to both replicas at once: exactly one lands.
+    const patches = await Promise.all(
+      [a, b].map((r, k) =>
+        call(r, "PATCH", `/v1/intents/${id}`, { priority: k ? "high" : "low" }, { "if-match": '"1"' }),
+      ),
+    );
+    expect(patches.map((p) => p.status).sort()).toEqual([200, 409]);
+    expect((await call(b, "GET", `/v1/intents/${id}`)).json["revision"]).toBe(2);
+
+    // One enrollment token spent on both replicas at once: exactly one site credential.
+    const token = (await call(a, "POST", "/v1/enrollment-tokens", { site: "edge01" })).json["token"];
+    const spent = await Promise.all(
+      [a, b].map((r) =>
+        call(r, "POST", "/v1/enroll", { token, agentVersion: "0.1.0" }, { authorization: "" }),
+      ),
+    );
+    expect(spent.map((s) => s.status).sort()).toEqual([201, 401]);
+    // The site is known on both now: an intent naming it needs no flag on either.
+    expect((await call(b, "POST", "/v1/intents", { text: "Deploy SMF at edge01" })).status).toBe(201);
+  });
+
+  it("answers 503 while the database is down, and recovers without a restart", async () => {
+    const a = replicas[0] ?? (await replica());
+    expect((await call(a, "GET", "/readyz")).status).toBe(200);
+    await pg.stop();
+    const ready = await call(a, "GET", "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.json).toMatchObject({ status: "not ready", checks: { store: false } });
+    const list = await call(a, "GET", "/v1/intents");
+    expect(list.status).toBe(503);
+    expect(list.json.error?.code).toBe("UNAVAILABLE");
+    expect(list.json.error?.message).toMatch(/database cannot be reached/);
+    expect(list.json.error?.message).not.toContain(pg.password);
+    await pg.resume();
+    await eventually(async () => (await call(a, "GET", "/readyz")).status === 200, 20_000);
+    const back = await call(a, "GET", "/v1/intents");
+    expect(back.status).toBe(200);
+    expect((back.json["items"] as unknown[]).length).toBe(2);
+    expect(a.child.proc.exitCode).toBeNull();
+  });
+
+  it("refuses a password on the command line, and says so when the database refuses the login", async () => {
+    const inUrl = spawnProduct(
+      ["hub", "--port", "0", "--store", storeUrl.replace("nephoran@", "nephoran:secret@")],
+      {
+        NEPHORAN_ADMIN_TOKEN: ADMIN,
+      },
+    );
+    expect((await inUrl.exited).code).toBe(2);
+    expect(inUrl.output()).toMatch(/leave the password out of the URL/);
+    expect(inUrl.output()).not.toContain("secret");
+
+    const wrong = spawnProduct(
+      [
+        "hub",
+        "--port",
+        "0",
+        "--sync",
+        "none",
+        "--data",
+        mkdtempSync(join(tmpdir(), "nephoran-hub-pg-")),
+        "--store",
+        storeUrl,
+      ],
+      { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: "not-the-password" },
+    );
+    expect((await wrong.exited).code).not.toBe(0);
+    expect(wrong.output()).toMatch(/password authentication failed/);
+    expect(wrong.output()).not.toContain("not-the-password");
+  });
+});

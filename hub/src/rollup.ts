@@ -1,7 +1,7 @@
-/** How an intent's rollout stands across the sites it is desired at, and what presence means. Pure. */
+/** How an intent's rollout stands across the sites it is desired at, and what presence means. */
 import type { Intent, RollupPhase } from "@nephoran/shared";
 import { PHASE_SEVERITY } from "@nephoran/shared";
-import type { RollupRow, SiteRecord } from "./store";
+import type { HubRepos, RollupTally, SiteRecord } from "./store";
 
 /**
  * Presence, one definition for the API, the metrics, the rollup and the sync service: a site is online when
@@ -42,60 +42,54 @@ export interface Rollup {
 }
 
 /**
- * The rollout across the sites the intent is desired at. Reports are not read whole: `messages` is asked only
- * for the few sites listed (worst first, capped), so a rollup over 10,000 sites parses at most `cap` reports.
+ * The rollout across the sites the intent is desired at, counted by the store (in SQL, however many sites);
+ * reports are read only for the sites listed (worst first, capped), for their messages.
  */
 export async function rollup(
   intent: Intent,
-  rows: readonly RollupRow[],
+  store: Pick<HubRepos["reports"], "rollup" | "messages">,
   now: Date,
   presenceTimeoutMs: number,
-  messages: (siteIds: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>,
   cap = 50,
 ): Promise<Rollup> {
-  const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, 0])) as Record<RollupPhase, number>;
-  const listed: { siteId: string; phase: RollupPhase; message?: string; fromReport: boolean }[] = [];
-  let settled = 0;
-  for (const row of rows) {
-    const r = row.report;
-    let phase: RollupPhase;
-    let message: string | undefined;
-    if (presenceOf(row, now, presenceTimeoutMs) === "offline") {
-      phase = "Offline";
-      message = row.lastSeen ? `not heard from since ${row.lastSeen}` : "never heard from";
-    } else if (!r || r.revision < intent.revision) {
-      phase = "Pending";
-      message = r ? `reported revision ${r.revision}, wants ${intent.revision}` : "no report yet";
-    } else {
-      phase = r.phase;
-    }
-    counts[phase]++;
-    if (phase === "Ready" || (phase === "Applied" && r?.unobservable)) settled++;
-    if (phase !== "Ready")
-      listed.push({
-        siteId: row.siteId,
-        phase,
-        fromReport: message === undefined,
-        ...(message ? { message } : {}),
-      });
-  }
-  listed.sort(
-    (a, b) =>
-      PHASE_SEVERITY.indexOf(a.phase) - PHASE_SEVERITY.indexOf(b.phase) || a.siteId.localeCompare(b.siteId),
+  const tally = await store.rollup({
+    intentId: intent.id,
+    revision: intent.revision,
+    removing: intent.state === "deleting",
+    onlineSince: new Date(now.getTime() - presenceTimeoutMs).toISOString(),
+    cap,
+  });
+  const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, tally.counts[p] ?? 0])) as Record<
+    RollupPhase,
+    number
+  >;
+  const shown = tally.notReady.slice(0, cap);
+  // Offline, and Pending for want of a current report, are the hub's findings; the rest speak by the report.
+  const fromReport = (x: RollupTally["notReady"][number]) =>
+    x.phase !== "Offline" && x.reportedRevision !== null && x.reportedRevision >= intent.revision;
+  const said = await store.messages(
+    intent.id,
+    shown.filter(fromReport).map((x) => x.siteId),
   );
-  const shown = listed.slice(0, cap);
-  const said = await messages(shown.filter((x) => x.fromReport).map((x) => x.siteId));
-  const targeted = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     revision: intent.revision,
-    targetedSites: targeted,
+    targetedSites: Object.values(counts).reduce((a, b) => a + b, 0),
     counts,
-    settled,
+    settled: tally.settled,
     worst: PHASE_SEVERITY.find((p) => counts[p] > 0) ?? null,
-    notReady: shown.map(({ siteId, phase, message, fromReport }) => {
-      const m = fromReport ? said.get(siteId) : message;
+    notReady: shown.map((x) => {
+      const { siteId, phase, lastSeen, reportedRevision } = x;
+      const m = fromReport(x)
+        ? said.get(siteId)
+        : phase === "Offline"
+          ? lastSeen
+            ? `not heard from since ${lastSeen}`
+            : "never heard from"
+          : reportedRevision !== null
+            ? `reported revision ${reportedRevision}, wants ${intent.revision}`
+            : "no report yet";
       return m === undefined ? { siteId, phase } : { siteId, phase, message: m };
     }),
-    notReadyTruncated: listed.length > cap,
+    notReadyTruncated: tally.notReady.length > cap,
   };
 }

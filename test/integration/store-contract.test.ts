@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IntentPlan, SiteIntentReport, SiteSelector } from "@nephoran/shared";
-import { selects } from "@nephoran/shared";
+import { PHASE_SEVERITY, selects } from "@nephoran/shared";
 import type { HubStore } from "@nephoran/hub";
 import { HubStoreError } from "@nephoran/hub";
 import { storeEngines } from "../harness/stores";
@@ -248,7 +248,7 @@ describe.each(engines)("hub store on $name", (engine) => {
     await store.sites.delete("edge01");
     expect(await store.sites.get("edge01")).toBeUndefined();
     expect(await store.reports.forIntent("int-1")).toHaveLength(0);
-    expect((await store.reports.rollupRows("int-1")).map((r) => r.siteId)).not.toContain("edge01");
+    expect(await targeted(store, "int-1")).not.toContain("edge01");
     await rejects(store.sites.delete("edge01"), "NOT_FOUND");
     expect(await store.sites.all()).toHaveLength(11);
   });
@@ -275,8 +275,13 @@ describe.each(engines)("hub store on $name", (engine) => {
         if (r() < 0.1) sel.matchLabels["odd key"] = 'va"lue';
       }
       await newIntent(store, `int-${k}`, sel);
-      const bySql = (await store.reports.rollupRows(`int-${k}`)).map((row) => row.siteId);
-      expect(bySql, JSON.stringify(sel)).toEqual(sites.filter((s) => selects(sel, s)).map((s) => s.id));
+      const bySql = await targeted(store, `int-${k}`);
+      expect(bySql, JSON.stringify(sel)).toEqual(
+        sites
+          .filter((s) => selects(sel, s))
+          .map((s) => s.id)
+          .sort(),
+      );
     }
   });
 
@@ -334,20 +339,22 @@ describe.each(engines)("hub store on $name", (engine) => {
       conditions: [{ type: "Ready", status: "Unknown" as const, lastTransitionTime: FUTURE }],
     };
     await store.reports.put([unobservable]);
-    expect(await store.reports.rollupRows("int-1")).toEqual([
-      {
-        siteId: "a",
-        lastSeen: expect.any(String),
-        goneAt: null,
-        report: { revision: 1, phase: "Failed", unobservable: false },
-      },
-      {
-        siteId: "b",
-        lastSeen: expect.any(String),
-        goneAt: null,
-        report: { revision: 1, phase: "Applied", unobservable: true },
-      },
-    ]);
+    expect(
+      await store.reports.rollup({
+        intentId: "int-1",
+        revision: 1,
+        removing: false,
+        onlineSince: "2000-01-01T00:00:00Z",
+        cap: 10,
+      }),
+    ).toEqual({
+      counts: { Failed: 1, Applied: 1 },
+      settled: 1,
+      notReady: [
+        { siteId: "a", phase: "Failed", lastSeen: expect.any(String), reportedRevision: 1 },
+        { siteId: "b", phase: "Applied", lastSeen: expect.any(String), reportedRevision: 1 },
+      ],
+    });
 
     await store.transaction(async (tx) => {
       await tx.intents.markDeleting("int-1");
@@ -382,6 +389,98 @@ describe.each(engines)("hub store on $name", (engine) => {
     // A late report on the purged intent is dropped, not kept as anything else.
     expect(await store.reports.record({ seen: [], acks: [], reports: [report("a", "int-1", 9)] })).toBe(0);
     await expect(store.reports.put([{ ...report("a", "x", 1), phase: "Bogus" as never }])).rejects.toThrow();
+  });
+
+  test("rollup: counted in SQL as the product defines phases and presence, on random fleets", async () => {
+    const r = rng(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+    const now = Date.parse("2026-11-30T12:00:00.000Z");
+    const timeout = 90_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const names = Array.from({ length: 60 }, (_, i) => `${pick(["edge", "edge-", "e-", "core"])}${i}`);
+    for (const n of names) await enrollSite(store, n);
+    await newIntent(store, "int-1", { all: true });
+    await store.intents.update("int-1", 1, { priority: "high" });
+    const phases = ["Pending", "Planned", "Applying", "Applied", "Ready", "Degraded", "Failed"] as const;
+    const model = new Map<
+      string,
+      { lastSeen: number | null; gone: number | null; rev: number | null; phase: string; unknown: boolean }
+    >();
+    for (const [i, n] of names.entries()) {
+      const hasReport = r() < 0.85;
+      const phase = pick(phases);
+      const unknown = phase === "Applied" && r() < 0.5;
+      const rev = hasReport ? pick([1, 2, 2, 2]) : null;
+      if (hasReport)
+        await store.reports.put([
+          {
+            ...report(n, "int-1", i + 1, phase),
+            revision: rev as number,
+            conditions: [
+              {
+                type: "Ready",
+                status: unknown ? "Unknown" : phase === "Ready" ? "True" : "False",
+                lastTransitionTime: FUTURE,
+              },
+            ],
+          },
+        ]);
+      // The edges first: heard from exactly at the cutoff, gone at the very moment last heard, gone just before.
+      const lastSeen =
+        [now - timeout, now - 1000, now - 1000][i] ??
+        (r() < 0.1 ? null : now - Math.floor(r() * 2 * timeout));
+      const gone =
+        [null, now - 1000, now - 1001][i] ??
+        (lastSeen !== null && r() < 0.2 ? lastSeen + pick([-1000, 0, 1000]) : null);
+      if (lastSeen !== null)
+        await store.reports.record({ seen: [{ site: n, at: iso(lastSeen) }], acks: [], reports: [] });
+      if (gone !== null)
+        await store.reports.record({ seen: [], gone: [{ site: n, at: iso(gone) }], acks: [], reports: [] });
+      // A site never heard from keeps the last_seen its report gave it: model what the store holds.
+      const held = await store.sites.get(n);
+      model.set(n, {
+        lastSeen: held?.lastSeen ? Date.parse(held.lastSeen) : null,
+        gone,
+        rev,
+        phase,
+        unknown,
+      });
+    }
+    // The oracle: the product's definitions, in TypeScript.
+    const want = [...model].map(([siteId, m]) => {
+      const online =
+        m.lastSeen !== null && now - m.lastSeen <= timeout && (m.gone === null || m.gone < m.lastSeen);
+      const phase = !online ? "Offline" : m.rev === null || m.rev < 2 ? "Pending" : m.phase;
+      return {
+        siteId,
+        phase,
+        settled: phase === "Ready" || (phase === "Applied" && m.unknown),
+        lastSeen: m.lastSeen,
+        rev: m.rev,
+      };
+    });
+    const counts: Record<string, number> = {};
+    for (const w of want) counts[w.phase] = (counts[w.phase] ?? 0) + 1;
+    const order = PHASE_SEVERITY as readonly string[];
+    const notReady = want
+      .filter((w) => w.phase !== "Ready")
+      .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || (a.siteId < b.siteId ? -1 : 1))
+      .slice(0, 11)
+      .map((w) => ({
+        siteId: w.siteId,
+        phase: w.phase,
+        lastSeen: w.lastSeen === null ? null : iso(w.lastSeen),
+        reportedRevision: w.rev,
+      }));
+    expect(
+      await store.reports.rollup({
+        intentId: "int-1",
+        revision: 2,
+        removing: false,
+        onlineSince: iso(now - timeout),
+        cap: 10,
+      }),
+    ).toEqual({ counts, settled: want.filter((w) => w.settled).length, notReady });
   });
 
   test("audit: appended in order, read in pages", async () => {
@@ -457,6 +556,18 @@ describe.each(engines)("hub store on $name", (engine) => {
     }
   });
 });
+
+/** The sites an intent is desired at, by name: the rollup lists every one when none has been heard from. */
+async function targeted(store: HubStore, intentId: string): Promise<string[]> {
+  const t = await store.reports.rollup({
+    intentId,
+    revision: 1,
+    removing: false,
+    onlineSince: "2999-01-01T00:00:00Z",
+    cap: 100_000,
+  });
+  return t.notReady.map((s) => s.siteId).sort();
+}
 
 async function newIntentIn(tx: Parameters<Parameters<HubStore["transaction"]>[0]>[0], id: string) {
   await tx.intents.create({

@@ -16,7 +16,8 @@ import type {
   NewApiToken,
   NewIntent,
   Page,
-  RollupRow,
+  RollupQuery,
+  RollupTally,
   SiteChange,
   SiteDirectory,
   SiteRecord,
@@ -119,8 +120,8 @@ export interface ReportRepo {
   put(rs: readonly SiteIntentReport[]): Promise<number>;
   forIntent(intentId: string): Promise<SiteIntentReport[]>;
   forSite(siteId: string): Promise<SiteIntentReport[]>;
-  /** Per site the intent is desired at (with `removing`, also still to remove it): presence and report gist. */
-  rollupRows(intentId: string, removing?: boolean): Promise<RollupRow[]>;
+  /** How the intent's rollout stands, counted per phase in the database; the worst sites listed. */
+  rollup(q: RollupQuery): Promise<RollupTally>;
   /** The message of each listed site's report on the intent: its first condition that is not True. */
   messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>>;
 }

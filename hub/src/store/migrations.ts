@@ -54,4 +54,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE intents ADD COLUMN description TEXT;
   `,
+  `
+  ALTER TABLE site_reports ADD COLUMN ready_unknown INTEGER NOT NULL DEFAULT 0;
+  UPDATE site_reports SET ready_unknown = EXISTS (
+    SELECT 1 FROM json_each(report, '$.conditions') c
+    WHERE json_extract(c.value, '$.type') = 'Ready' AND json_extract(c.value, '$.status') = 'Unknown');
+  `,
 ];

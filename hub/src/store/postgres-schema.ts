@@ -27,6 +27,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE site_reports (
     site_id TEXT NOT NULL, intent_id TEXT NOT NULL, revision INTEGER NOT NULL, phase TEXT NOT NULL,
     report TEXT NOT NULL, report_seq BIGINT NOT NULL, observed_at TEXT NOT NULL,
+    ready_unknown INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site_id, intent_id)
   );
   CREATE INDEX site_reports_by_intent ON site_reports (intent_id);

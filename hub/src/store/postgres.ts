@@ -26,8 +26,7 @@ const dialect: Dialect = {
   jsonValues: "json_array_elements_text(?::json) AS x(value)",
   jsonRows: "json_array_elements(?::json) AS x(value)",
   greatest: "greatest",
-  readyUnknown: `CASE WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(r.report::jsonb -> 'conditions') c
-    WHERE c ->> 'type' = 'Ready' AND c ->> 'status' = 'Unknown') THEN 1 ELSE 0 END`,
+  byteOrder: ' COLLATE "C"',
   forUpdate: " FOR UPDATE",
   membershipLock: (exclusive) =>
     `SELECT ${exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared"}(${MEMBERSHIP_LOCK})`,

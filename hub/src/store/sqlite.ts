@@ -18,8 +18,7 @@ const dialect: Dialect = {
   jsonValues: "json_each(?) AS x",
   jsonRows: "json_each(?) AS x",
   greatest: "max",
-  readyUnknown: `EXISTS (SELECT 1 FROM json_each(r.report, '$.conditions') c
-    WHERE json_extract(c.value, '$.type') = 'Ready' AND json_extract(c.value, '$.status') = 'Unknown')`,
+  byteOrder: "",
   forUpdate: "",
   membershipLock: () => undefined,
   isUniqueViolation: (e) =>

@@ -1,5 +1,12 @@
 /** The records the hub's store keeps, and its errors (the contract over them is in contract.ts). */
-import type { IntentPlan, Labels, Phase, Priority, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import type {
+  IntentPlan,
+  Labels,
+  Priority,
+  RollupPhase,
+  SiteIntentReport,
+  SiteSelector,
+} from "@nephoran/shared";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,16 +58,31 @@ export interface SiteRecord {
   readonly credentialId: string;
 }
 
-/** One targeted site as a rollup reads it: presence, and the gist of its report. */
-export interface RollupRow {
-  readonly siteId: string;
-  readonly lastSeen: string | null;
-  readonly goneAt: string | null;
-  readonly report: {
-    readonly revision: number;
-    readonly phase: Phase;
-    readonly unobservable: boolean;
-  } | null;
+/** What a rollup needs of the store, counted in SQL however many sites an intent targets. */
+export interface RollupQuery {
+  readonly intentId: string;
+  /** The intent's revision: a site that reported an older one is Pending. */
+  readonly revision: number;
+  /** Count the sites still to remove the intent too (it is being deleted). */
+  readonly removing: boolean;
+  /** A site last heard from before this (ISO time), or that said it was going since, is Offline. */
+  readonly onlineSince: string;
+  /** How many not-Ready sites to list (one more is read, to know whether the list is cut). */
+  readonly cap: number;
+}
+
+export interface RollupTally {
+  /** Targeted sites per phase (phases no site is in are left out). */
+  readonly counts: Partial<Record<RollupPhase, number>>;
+  /** Ready, or Applied by a target that cannot observe readiness (its Ready condition is Unknown). */
+  readonly settled: number;
+  /** Sites that are not Ready, worst first then by name: `cap + 1` at most. */
+  readonly notReady: {
+    readonly siteId: string;
+    readonly phase: RollupPhase;
+    readonly lastSeen: string | null;
+    readonly reportedRevision: number | null;
+  }[];
 }
 
 /** Every enrolled site's name, and which label keys have each label value: what names a site in a text. */

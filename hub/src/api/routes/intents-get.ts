@@ -28,13 +28,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const deps = c.var.deps;
     const intent = await deps.store.intents.get(c.req.valid("param").id);
     if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
-    const r = await rollup(
-      intent,
-      await deps.store.reports.rollupRows(intent.id, intent.state === "deleting"),
-      deps.clock.now(),
-      deps.presenceTimeoutMs,
-      (siteIds) => deps.store.reports.messages(intent.id, siteIds),
-    );
+    const r = await rollup(intent, deps.store.reports, deps.clock.now(), deps.presenceTimeoutMs);
     c.header("ETag", `"${intent.revision}"`);
     return c.json({ ...intent, rollup: r }, 200);
   });

@@ -3,12 +3,24 @@
  * kind, whatever the batch's size), and the rollup's lean read of it. A report replaces the one before it
  * only when its reportSeq is newer, in the same statement, so two replicas committing it race harmlessly.
  */
-import type { Phase, SiteIntentReport } from "@nephoran/shared";
-import { SiteIntentReport as ReportSchema, blockingMessage, isLocalIntentId } from "@nephoran/shared";
+import type { RollupPhase, SiteIntentReport } from "@nephoran/shared";
+import {
+  PHASE_SEVERITY,
+  SiteIntentReport as ReportSchema,
+  blockingMessage,
+  isLocalIntentId,
+} from "@nephoran/shared";
 import type { ReportRepo } from "../contract";
 import type { Sql } from "../sql";
 import { marks } from "../sql";
-import type { RollupRow, SyncBatch } from "../types";
+import type { RollupQuery, RollupTally, SyncBatch } from "../types";
+
+/** Worst first, as PHASE_SEVERITY orders phases. */
+const SEVERITY = `CASE phase ${PHASE_SEVERITY.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
+
+/** Whether a report's Ready condition is Unknown: its target cannot observe readiness (kept as a column). */
+const readyUnknown = (r: SiteIntentReport): number =>
+  r.conditions.some((c) => c.type === "Ready" && c.status === "Unknown") ? 1 : 0;
 
 /** The newest report per (site, intent) in a batch: one row each, as one upsert needs. */
 function newest(rs: readonly SiteIntentReport[]): SiteIntentReport[] {
@@ -87,12 +99,13 @@ export class Reports implements ReportRepo {
     const kept = reports.filter((r) => isLocalIntentId(r.intentId) || held.has(r.intentId));
     if (!kept.length) return 0;
     const stored = await sql.all<{ site_id: string }>(
-      `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at)
+      `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at, ready_unknown)
          SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), x.value ->> 3, x.value ->> 4,
-           CAST(x.value ->> 5 AS INTEGER), x.value ->> 6
+           CAST(x.value ->> 5 AS INTEGER), x.value ->> 6, CAST(x.value ->> 7 AS INTEGER)
          FROM ${sql.dialect.jsonRows} WHERE 1 = 1
          ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, phase = excluded.phase,
-           report = excluded.report, report_seq = excluded.report_seq, observed_at = excluded.observed_at
+           report = excluded.report, report_seq = excluded.report_seq, observed_at = excluded.observed_at,
+           ready_unknown = excluded.ready_unknown
            WHERE site_reports.report_seq < excluded.report_seq
          RETURNING site_id`,
       [
@@ -105,6 +118,7 @@ export class Reports implements ReportRepo {
             JSON.stringify(r),
             r.reportSeq,
             r.observedAt,
+            readyUnknown(r),
           ]),
         ),
       ],
@@ -117,33 +131,46 @@ export class Reports implements ReportRepo {
     return stored.length;
   }
 
-  async rollupRows(intentId: string, removing = false): Promise<RollupRow[]> {
-    // Only what the rollup needs per site; a report's JSON is read for an Applied one alone (is its Ready
-    // condition Unknown?), never whole.
-    const rows = await this.sql.all<{
-      id: string;
-      last_seen: string | null;
-      gone_at: string | null;
-      revision: number | null;
-      phase: Phase | null;
-      unobservable: number;
-    }>(
-      `SELECT s.id, s.last_seen, s.gone_at, r.revision, r.phase,
-         CASE WHEN r.phase = 'Applied' THEN ${this.sql.dialect.readyUnknown} ELSE 0 END AS unobservable
-       FROM site_desired d JOIN sites s ON s.id = d.site_id
-       LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
-       WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1) ORDER BY s.seq`,
-      [intentId, removing ? 1 : 0],
+  async rollup(q: RollupQuery): Promise<RollupTally> {
+    // Presence as onlineAt() defines it, in SQL: heard from since the cutoff, and not gone since.
+    const sites = `WITH t AS (
+      SELECT s.id, s.last_seen, r.revision AS reported,
+        CASE
+          WHEN s.last_seen IS NULL OR s.last_seen < ? OR (s.gone_at IS NOT NULL AND s.gone_at >= s.last_seen) THEN 'Offline'
+          WHEN r.revision IS NULL OR r.revision < ? THEN 'Pending'
+          ELSE r.phase
+        END AS phase,
+        r.ready_unknown
+      FROM site_desired d JOIN sites s ON s.id = d.site_id
+      LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+      WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1))`;
+    const params = [q.onlineSince, q.revision, q.intentId, q.removing ? 1 : 0];
+    const counted = await this.sql.all<{ phase: RollupPhase; n: number; settled: number }>(
+      `${sites} SELECT phase, count(*) AS n,
+         sum(CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND ready_unknown = 1) THEN 1 ELSE 0 END) AS settled
+       FROM t GROUP BY phase`,
+      params,
     );
-    return rows.map((r) => ({
-      siteId: r.id,
-      lastSeen: r.last_seen,
-      goneAt: r.gone_at,
-      report:
-        r.revision === null || r.phase === null
-          ? null
-          : { revision: r.revision, phase: r.phase, unobservable: r.unobservable === 1 },
-    }));
+    const listed = await this.sql.all<{
+      id: string;
+      phase: RollupPhase;
+      last_seen: string | null;
+      reported: number | null;
+    }>(
+      `${sites} SELECT id, phase, last_seen, reported FROM t WHERE phase <> 'Ready'
+       ORDER BY ${SEVERITY}, id${this.sql.dialect.byteOrder} LIMIT ?`,
+      [...params, q.cap + 1],
+    );
+    return {
+      counts: Object.fromEntries(counted.map((c) => [c.phase, Number(c.n)])),
+      settled: counted.reduce((n, c) => n + Number(c.settled), 0),
+      notReady: listed.map((r) => ({
+        siteId: r.id,
+        phase: r.phase,
+        lastSeen: r.last_seen,
+        reportedRevision: r.reported,
+      })),
+    };
   }
 
   async messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>> {

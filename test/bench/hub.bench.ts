@@ -1,7 +1,8 @@
 /**
- * Hub API benchmark over HTTP on 127.0.0.1: intents created per second; p99 of GET /v1/intents/{id}
- * (with rollup) and GET /v1/sites with 1,000 sites × 100 intents stored, then 10,000 sites × 100
- * intents. Last line: one JSON object. Usage: pnpm bench:hub [createSeconds]
+ * Hub API benchmark over HTTP on 127.0.0.1, per store: intents created per second; p99 of
+ * GET /v1/intents/{id} (with rollup) and GET /v1/sites with 1,000 sites × 100 intents stored, then 10,000
+ * sites × 100 intents. PostgreSQL is a real server the harness starts with fsync on, as deployed.
+ * Last line: one JSON object. Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -9,12 +10,31 @@ import { Agent, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { SiteIntentReport } from "@nephoran/shared";
 import { createHub, HubConfig, hashToken } from "@nephoran/hub";
+import { Postgres } from "../harness/postgres";
 
 const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
-const createSeconds = Number(process.argv[2] ?? 5);
+const { values: args } = parseArgs({
+  options: {
+    store: { type: "string", default: "sqlite,postgres" },
+    seconds: { type: "string", default: "5" },
+  },
+});
+const createSeconds = Number(args.seconds);
+const engines = (args.store ?? "").split(",").filter(Boolean);
+for (const e of engines)
+  if (e !== "sqlite" && e !== "postgres") throw new Error(`--store: sqlite or postgres, not ${e}`);
+let pg: Postgres | undefined;
+
+/** Where a hub under measure keeps its state: a new SQLite file (in its data folder) or a new database. */
+async function storeFor(engine: string): Promise<{ store?: string; storePasswordFile?: string }> {
+  if (engine === "sqlite") return {};
+  pg ??= await Postgres.start({ durable: true });
+  return { store: await pg.createDatabase(), storePasswordFile: pg.passwordFile };
+}
 const TOKEN = "bench-admin-token-0123456789abcdef";
 const PHASES = ["Ready", "Ready", "Ready", "Applied", "Applying", "Failed"] as const;
 
@@ -35,9 +55,10 @@ async function timed(n: number, fn: (i: number) => Promise<Response>): Promise<n
   return out;
 }
 
-async function scenario(sites: number, intents: number) {
+async function scenario(engine: string, sites: number, intents: number) {
   const hub = await createHub(
     HubConfig.parse({
+      ...(await storeFor(engine)),
       dataDir: mkdtempSync(join(tmpdir(), "nephoran-hub-bench-")),
       adminToken: TOKEN,
       port: 0,
@@ -53,18 +74,21 @@ async function scenario(sites: number, intents: number) {
   const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
   const seed0 = performance.now();
   const now = new Date().toISOString();
-  for (let s = 0; s < sites; s++) {
-    const id = `edge-${String(s).padStart(5, "0")}`;
-    await store.enrollment.issue({
-      id: `enr-${s}`,
-      hash: hashToken(`t${s}`),
-      site: id,
-      labels: { region: s % 2 ? "eu" : "us", fleet: "bench" },
-      expiresAt: "2999-01-01T00:00:00Z",
-      createdBy: "bench",
-    });
-    await store.enrollment.enroll(hashToken(`t${s}`), now, hashToken(`c${s}`), "0.1.0");
-  }
+  // Sites written straight into the store, in one transaction (enrolling 10,000 over HTTP is not measured).
+  await store.transaction(async (tx) => {
+    for (let s = 0; s < sites; s++) {
+      const id = `edge-${String(s).padStart(5, "0")}`;
+      await tx.enrollment.issue({
+        id: `enr-${s}`,
+        hash: hashToken(`t${s}`),
+        site: id,
+        labels: { region: s % 2 ? "eu" : "us", fleet: "bench" },
+        expiresAt: "2999-01-01T00:00:00Z",
+        createdBy: "bench",
+      });
+      await tx.enrollment.enroll(hashToken(`t${s}`), now, hashToken(`c${s}`), "0.1.0");
+    }
+  });
   // Intents through the API (all sites), then one report per site and intent.
   const ids: string[] = [];
   for (let i = 0; i < intents; i++) {
@@ -129,12 +153,27 @@ async function scenario(sites: number, intents: number) {
 }
 
 /** Creation rate against a hub in its own process (as deployed), from 16 concurrent clients here. */
-async function createRate() {
+async function createRate(engine: string) {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-bench-"));
+  const where = await storeFor(engine);
   const child = spawn(
     process.execPath,
-    [CLI, "hub", "--port", String(port), "--broker-port", "0", "--data", dataDir, "--log-level", "warn"],
+    [
+      CLI,
+      "hub",
+      "--port",
+      String(port),
+      "--broker-port",
+      "0",
+      "--data",
+      dataDir,
+      "--log-level",
+      "warn",
+      ...(where.store
+        ? ["--store", where.store, "--store-password-file", where.storePasswordFile as string]
+        : []),
+    ],
     { env: { ...process.env, NEPHORAN_ADMIN_TOKEN: TOKEN }, stdio: "ignore" },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -190,20 +229,16 @@ async function createRate() {
   return { created, intentsCreatedPerSecond: Math.round(rate) };
 }
 
-console.error("create rate…");
-const create = await createRate();
-console.error("create rate done", create);
-const small = await scenario(1000, 100);
-console.log(`1,000 sites: ${JSON.stringify(small)}`);
-const large = await scenario(10_000, 100);
-console.log(`10,000 sites: ${JSON.stringify(large)}`);
-console.log(
-  JSON.stringify({
-    bench: "hub",
-    ...create,
-    concurrency: 16,
-    at1000Sites: small,
-    at10000Sites: large,
-    node: process.version,
-  }),
-);
+const results: Record<string, unknown> = {};
+for (const engine of engines) {
+  console.error(`[${engine}] create rate…`);
+  const create = await createRate(engine);
+  console.error(`[${engine}] create rate done`, create);
+  const small = await scenario(engine, 1000, 100);
+  console.log(`[${engine}] 1,000 sites: ${JSON.stringify(small)}`);
+  const large = await scenario(engine, 10_000, 100);
+  console.log(`[${engine}] 10,000 sites: ${JSON.stringify(large)}`);
+  results[engine] = { ...create, concurrency: 16, at1000Sites: small, at10000Sites: large };
+}
+await pg?.stop();
+console.log(JSON.stringify({ bench: "hub", ...results, node: process.version }));

@@ -26,7 +26,6 @@ const dialect: Dialect = {
   jsonValues: "json_array_elements_text(?::json) AS x(value)",
   jsonRows: "json_array_elements(?::json) AS x(value)",
   greatest: "greatest",
-  byteOrder: ' COLLATE "C"',
   forUpdate: " FOR UPDATE",
   membershipLock: (exclusive) =>
     `SELECT ${exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared"}(${MEMBERSHIP_LOCK})`,

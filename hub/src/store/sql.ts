@@ -15,8 +15,6 @@ export interface Dialect {
   readonly jsonRows: string;
   /** The larger of two values. */
   readonly greatest: string;
-  /** After `ORDER BY col`: compare text byte by byte, as SQLite does by default (not by a locale). */
-  readonly byteOrder: string;
   /** Locks the rows a SELECT reads until the transaction ends (nothing where there is one writer). */
   readonly forUpdate: string;
   /**

@@ -18,7 +18,6 @@ const dialect: Dialect = {
   jsonValues: "json_each(?) AS x",
   jsonRows: "json_each(?) AS x",
   greatest: "max",
-  byteOrder: "",
   forUpdate: "",
   membershipLock: () => undefined,
   isUniqueViolation: (e) =>

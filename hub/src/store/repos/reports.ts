@@ -132,44 +132,49 @@ export class Reports implements ReportRepo {
   }
 
   async rollup(q: RollupQuery): Promise<RollupTally> {
-    // Presence as onlineAt() defines it, in SQL: heard from since the cutoff, and not gone since.
-    const sites = `WITH t AS (
-      SELECT s.id, s.last_seen, r.revision AS reported,
-        CASE
-          WHEN s.last_seen IS NULL OR s.last_seen < ? OR (s.gone_at IS NOT NULL AND s.gone_at >= s.last_seen) THEN 'Offline'
-          WHEN r.revision IS NULL OR r.revision < ? THEN 'Pending'
-          ELSE r.phase
-        END AS phase,
-        r.ready_unknown
-      FROM site_desired d JOIN sites s ON s.id = d.site_id
-      LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
-      WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1))`;
-    const params = [q.onlineSince, q.revision, q.intentId, q.removing ? 1 : 0];
-    const counted = await this.sql.all<{ phase: RollupPhase; n: number; settled: number }>(
-      `${sites} SELECT phase, count(*) AS n,
-         sum(CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND ready_unknown = 1) THEN 1 ELSE 0 END) AS settled
-       FROM t GROUP BY phase`,
-      params,
-    );
-    const listed = await this.sql.all<{
-      id: string;
+    // One statement, one pass over the targeted sites (materialized once): the counts per phase, then the
+    // worst sites. Presence as onlineAt() defines it: heard from since the cutoff, and not gone since.
+    const rows = await this.sql.all<{
+      listed: number;
       phase: RollupPhase;
+      n: number;
+      settled: number;
+      id: string | null;
       last_seen: string | null;
       reported: number | null;
     }>(
-      `${sites} SELECT id, phase, last_seen, reported FROM t WHERE phase <> 'Ready'
-       ORDER BY ${SEVERITY}, id${this.sql.dialect.byteOrder} LIMIT ?`,
-      [...params, q.cap + 1],
+      `WITH t AS MATERIALIZED (
+         SELECT s.id, s.last_seen, r.revision AS reported, r.ready_unknown,
+           CASE
+             WHEN s.last_seen IS NULL OR s.last_seen < ? OR (s.gone_at IS NOT NULL AND s.gone_at >= s.last_seen) THEN 'Offline'
+             WHEN r.revision IS NULL OR r.revision < ? THEN 'Pending'
+             ELSE r.phase
+           END AS phase
+         FROM site_desired d JOIN sites s ON s.id = d.site_id
+         LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+         WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1))
+       SELECT 0 AS listed, phase, count(*) AS n,
+         sum(CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND ready_unknown = 1) THEN 1 ELSE 0 END) AS settled,
+         NULL AS id, NULL AS last_seen, NULL AS reported
+       FROM t GROUP BY phase
+       UNION ALL
+       SELECT * FROM (
+         SELECT 1, phase, 0, 0, id, last_seen, reported FROM t WHERE phase <> 'Ready' ORDER BY ${SEVERITY}, id LIMIT ?
+       ) AS worst`,
+      [q.onlineSince, q.revision, q.intentId, q.removing ? 1 : 0, q.cap + 1],
     );
+    const counted = rows.filter((r) => Number(r.listed) === 0);
     return {
       counts: Object.fromEntries(counted.map((c) => [c.phase, Number(c.n)])),
       settled: counted.reduce((n, c) => n + Number(c.settled), 0),
-      notReady: listed.map((r) => ({
-        siteId: r.id,
-        phase: r.phase,
-        lastSeen: r.last_seen,
-        reportedRevision: r.reported,
-      })),
+      notReady: rows
+        .filter((r) => Number(r.listed) === 1)
+        .map((r) => ({
+          siteId: r.id as string,
+          phase: r.phase,
+          lastSeen: r.last_seen,
+          reportedRevision: r.reported,
+        })),
     };
   }
 

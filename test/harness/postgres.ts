@@ -125,20 +125,25 @@ export class Postgres {
   async createDatabase(
     name = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
   ): Promise<string> {
+    await this.run("postgres", `CREATE DATABASE ${name}`);
+    return this.url(name);
+  }
+
+  /** Runs one statement as the database's owner (e.g. ANALYZE after a benchmark's bulk load). */
+  async run(db: string, text: string): Promise<void> {
     const client = new pg.Client({
       host: "127.0.0.1",
       port: this.port,
       user: PG_USER,
-      database: "postgres",
+      database: db,
       password: this.password,
     });
     await client.connect();
     try {
-      await client.query(`CREATE DATABASE ${name}`);
+      await client.query(text);
     } finally {
       await client.end();
     }
-    return this.url(name);
   }
 
   /** Shuts down cleanly ("fast": sessions are ended, then the server stops). */

@@ -60,4 +60,10 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 1 FROM json_each(report, '$.conditions') c
     WHERE json_extract(c.value, '$.type') = 'Ready' AND json_extract(c.value, '$.status') = 'Unknown');
   `,
+  `
+  DROP INDEX site_reports_by_intent;
+  CREATE INDEX site_reports_gist ON site_reports (intent_id, site_id, revision, phase, ready_unknown);
+  DROP INDEX site_desired_by_intent;
+  CREATE INDEX site_desired_by_intent ON site_desired (intent_id, deleted, site_id);
+  `,
 ];

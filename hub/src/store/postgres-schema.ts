@@ -34,14 +34,14 @@ export const PG_MIGRATIONS: readonly string[] = [
     ready_unknown INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site_id, intent_id)
   );
-  CREATE INDEX site_reports_by_intent ON site_reports (intent_id);
+  CREATE INDEX site_reports_gist ON site_reports (intent_id, site_id, revision, phase, ready_unknown);
   CREATE TABLE site_desired (
     site_id ${T} NOT NULL, intent_id ${T} NOT NULL, revision INTEGER NOT NULL, version INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site_id, intent_id)
   );
   CREATE INDEX site_desired_by_version ON site_desired (site_id, version);
-  CREATE INDEX site_desired_by_intent ON site_desired (intent_id);
+  CREATE INDEX site_desired_by_intent ON site_desired (intent_id, deleted, site_id);
   CREATE TABLE idempotency (
     scope ${T} NOT NULL, key ${T} NOT NULL, body_hash ${T} NOT NULL, status INTEGER NOT NULL,
     response ${T} NOT NULL, created_at ${T} NOT NULL,

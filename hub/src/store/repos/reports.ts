@@ -151,7 +151,7 @@ export class Reports implements ReportRepo {
              ELSE r.phase
            END AS phase
          FROM site_desired d JOIN sites s ON s.id = d.site_id
-         LEFT JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+         LEFT JOIN ${this.sql.dialect.reportGist} ON r.site_id = d.site_id AND r.intent_id = d.intent_id
          WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1))
        SELECT 0 AS listed, phase, count(*) AS n,
          sum(CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND ready_unknown = 1) THEN 1 ELSE 0 END) AS settled,

@@ -40,19 +40,37 @@ export interface HubOptions {
   readonly link?: LinkTuning;
 }
 
+/** What createHub built, in the order it built it. */
+interface HubParts {
+  readonly config: HubConfig;
+  readonly deps: HubDeps;
+  readonly app: ReturnType<typeof createApp>;
+  /** The broker URL agents are given ("" without sync). */
+  readonly brokerUrl: string;
+  readonly sync: SyncService | undefined;
+  readonly broker: EmbeddedBroker | undefined;
+  /** Leaves the other replicas' event stream (where the store is shared). */
+  readonly leaveEvents: (() => Promise<void>) | undefined;
+}
+
 export class Hub {
   #server: ServerType | undefined;
   #url = "";
+  readonly config: HubConfig;
+  readonly deps: HubDeps;
+  readonly app: ReturnType<typeof createApp>;
+  readonly brokerUrl: string;
+  readonly sync: SyncService | undefined;
 
-  constructor(
-    readonly config: HubConfig,
-    readonly deps: HubDeps,
-    readonly app: ReturnType<typeof createApp>,
-    /** The broker URL agents are given ("" without sync). */
-    readonly brokerUrl: string,
-    readonly sync: SyncService | undefined,
-    private readonly broker: EmbeddedBroker | undefined,
-  ) {}
+  constructor(private readonly parts: HubParts) {
+    ({
+      config: this.config,
+      deps: this.deps,
+      app: this.app,
+      brokerUrl: this.brokerUrl,
+      sync: this.sync,
+    } = parts);
+  }
 
   get url(): string {
     return this.#url;
@@ -82,7 +100,8 @@ export class Hub {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     await this.sync?.stop();
-    await this.broker?.stop();
+    await this.parts.broker?.stop();
+    await this.parts.leaveEvents?.();
     await this.deps.store.close();
   }
 }
@@ -93,11 +112,14 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const now = () => clock.now();
   const store = opts.store ?? (await openConfiguredStore(config, now));
+  // What is built is undone, last first, if a later step fails: no broker or connection outlives a failed start.
+  const undo: (() => Promise<void>)[] = [() => store.close()];
   try {
     await bootstrapAdmin(config, store, logger);
     const catalog = new Catalog();
     const timeoutMs = presenceTimeoutMs(config);
     const { broker, brokerUrl, transport } = await buildSync(config, store, logger, opts.link);
+    if (broker) undo.push(() => broker.stop());
     const access = brokerAccess(
       config.sync,
       store,
@@ -118,6 +140,14 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         heartbeatMs: config.heartbeatSeconds * 1000,
         presenceTimeoutMs: timeoutMs,
       });
+    // Replicas on one database hear each other's changes, so /v1/events on any of them sees them all.
+    const events = new EventBus();
+    const leaveEvents =
+      store.broadcast &&
+      (await events.join(store.broadcast, newId("hub"), (e) =>
+        logger.warn({ err: String(e) }, "events: a change could not be shared with the other replicas"),
+      ));
+    if (leaveEvents) undo.push(leaveEvents);
     const deps: HubDeps = {
       store,
       catalog,
@@ -125,7 +155,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       planner: opts.planner ?? planner(config, catalog),
       clock,
       logger,
-      events: new EventBus(),
+      events,
       metrics: createMetrics(store, now, timeoutMs),
       presenceTimeoutMs: timeoutMs,
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
@@ -133,9 +163,9 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
-    return new Hub(config, deps, createApp(deps), brokerUrl, sync, broker);
+    return new Hub({ config, deps, app: createApp(deps), brokerUrl, sync, broker, leaveEvents });
   } catch (e) {
-    await store.close();
+    for (const step of undo.reverse()) await step().catch(() => undefined);
     throw e;
   }
 }

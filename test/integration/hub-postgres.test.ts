@@ -1,7 +1,8 @@
 /**
  * The hub on PostgreSQL, as an operator runs it: `nephoran hub --store postgres://…` with the password in
- * PGPASSWORD, two replicas on one database — any replica answers, races are won once — and a database
- * that goes down: /readyz and the API answer 503, and the hub recovers by itself when it is back.
+ * PGPASSWORD, two replicas on one database — any replica answers and streams the other's changes, races are
+ * won once — and a database that goes down: /readyz and the API answer 503, and the hub recovers by itself
+ * when it is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
@@ -43,6 +44,38 @@ async function call(
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : {} };
+}
+
+/** A replica's /v1/events, read as it comes: `next(type)` is the data of the next event of that type. */
+function events(r: Replica): { next(type: string, ms?: number): Promise<string>; close(): void } {
+  const abort = new AbortController();
+  const response = fetch(`${r.url}/v1/events`, {
+    headers: { authorization: `Bearer ${ADMIN}` },
+    signal: abort.signal,
+  });
+  let buffer = "";
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const dec = new TextDecoder();
+  return {
+    async next(type, ms = 10_000) {
+      const end = Date.now() + ms;
+      reader ??= (await response).body?.getReader();
+      for (;;) {
+        const at = buffer.indexOf(`event: ${type}\n`);
+        const done = at >= 0 ? buffer.indexOf("\n\n", at) : -1;
+        if (done >= 0) {
+          const block = buffer.slice(at, done);
+          buffer = buffer.slice(done + 2);
+          return /^data: (.*)$/m.exec(block)?.[1] ?? "";
+        }
+        if (Date.now() > end || !reader) throw new Error(`no ${type} event within ${ms} ms; got:\n${buffer}`);
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`the stream ended before a ${type} event; got:\n${buffer}`);
+        buffer += dec.decode(chunk.value, { stream: true });
+      }
+    },
+    close: () => abort.abort(),
+  };
 }
 
 describe.skipIf(missing !== undefined)("hub on PostgreSQL", () => {
@@ -92,12 +125,21 @@ describe.skipIf(missing !== undefined)("hub on PostgreSQL", () => {
     expect(a.child.output()).toContain("(PostgreSQL)");
     expect(a.child.output()).not.toContain(pg.password);
 
+    // A change made on A is an event on B's stream.
+    const stream = events(b);
+    await stream.next("ready");
     const created = await call(a, "POST", "/v1/intents", {
       text: "Deploy 2 AMF at edge01",
       allowUnknownSites: true,
     });
     expect(created.status).toBe(201);
     const id = created.json["id"] as string;
+    expect(JSON.parse(await stream.next("intent.created"))).toMatchObject({
+      type: "intent.created",
+      id,
+      revision: 1,
+    });
+    stream.close();
     const onB = await call(b, "GET", `/v1/intents/${id}`);
     expect(onB.status).toBe(200);
     expect(onB.json).toMatchObject({ id, revision: 1 });

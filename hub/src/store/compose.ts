@@ -1,5 +1,5 @@
 /** One store from an engine's SQL port: the aggregates over it, and transactions over the same aggregates. */
-import type { HubRepos, HubStore } from "./contract";
+import type { Broadcast, HubRepos, HubStore } from "./contract";
 import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
 import { Intents } from "./repos/intents";
@@ -15,6 +15,7 @@ export interface Engine {
   readonly sql: Sql;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  readonly broadcast?: Broadcast;
 }
 
 export function composeStore(engine: Engine, now: () => Date): HubStore {
@@ -34,6 +35,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
   return {
     engine: engine.sql.dialect.engine,
     ...repos(engine.sql),
+    ...(engine.broadcast ? { broadcast: engine.broadcast } : {}),
     ping: () => engine.ping(),
     close: () => engine.close(),
     transaction: (fn) => engine.sql.atomic((sql) => fn(repos(sql))),

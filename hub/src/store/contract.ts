@@ -148,12 +148,21 @@ export interface HubRepos {
   readonly audit: AuditRepo;
 }
 
+/** Messages every hub on the same database hears, itself included (PostgreSQL LISTEN/NOTIFY). */
+export interface Broadcast {
+  send(channel: string, payload: string): Promise<void>;
+  /** Hears `channel` until the returned function is called; a lost connection is made again. */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 export interface HubStore extends HubRepos {
   /** Which engine keeps the data: "sqlite" (one hub) or "postgres" (one or several replicas). */
   readonly engine: "sqlite" | "postgres";
   /** Whether the store answers now (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Where several hubs share the database: how they tell each other (undefined on SQLite: one hub). */
+  readonly broadcast?: Broadcast;
   /**
    * Runs `fn` as one transaction over `tx`: all of its writes land, or none. On PostgreSQL a transaction
    * that lost a race with another replica (serialization failure, deadlock) runs again, so `fn` must

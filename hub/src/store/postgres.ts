@@ -8,6 +8,7 @@ import pg from "pg";
 import type { Engine } from "./compose";
 import { composeStore } from "./compose";
 import type { HubStore } from "./contract";
+import { pgBroadcast } from "./postgres-listen";
 import { PG_MIGRATIONS } from "./postgres-schema";
 import type { Dialect, Sql } from "./sql";
 import { HubStoreError, StoreErrorCode } from "./types";
@@ -26,6 +27,7 @@ const dialect: Dialect = {
   jsonValues: "json_array_elements_text(?::json) AS x(value)",
   jsonRows: "json_array_elements(?::json) AS x(value)",
   greatest: "greatest",
+  reportGist: "site_reports r",
   forUpdate: " FOR UPDATE",
   membershipLock: (exclusive) =>
     `SELECT ${exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared"}(${MEMBERSHIP_LOCK})`,
@@ -169,8 +171,9 @@ export async function openPostgresStore(
   now: () => Date = () => new Date(),
   opts: PostgresOptions = {},
 ): Promise<HubStore> {
+  const connectionString = withPassword(url, opts.password);
   const pool = new pg.Pool({
-    connectionString: withPassword(url, opts.password),
+    connectionString,
     max: opts.poolSize ?? 10,
     types,
     connectionTimeoutMillis: 5_000,
@@ -185,6 +188,7 @@ export async function openPostgresStore(
   }
   const engine: Engine = {
     sql: new PgSql(pool),
+    broadcast: pgBroadcast(pool, connectionString),
     ping: async () => {
       try {
         return (await pool.query("SELECT 1 AS ok")).rows[0]?.ok === 1;

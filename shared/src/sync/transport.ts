@@ -124,3 +124,5 @@ export const mqttTopic = {
 };
 export const NATS_UP_STREAM = "NEPHORAN_UP";
 export const NATS_HUB_CONSUMER = "hub";
+/** The queue group hub replicas subscribe to sites' control messages in: each message reaches one of them. */
+export const NATS_HUB_QUEUE = "nephoran-hub";

@@ -11,7 +11,7 @@ import { connect } from "@nats-io/transport-node";
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import type { ConsumerMessages } from "@nats-io/jetstream";
 import type { HubLinkHandlers, HubTransport, LinkTuning } from "../transport";
-import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_UP_STREAM, natsSubject } from "../transport";
+import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_HUB_QUEUE, NATS_UP_STREAM, natsSubject } from "../transport";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
 
@@ -59,7 +59,10 @@ export class NatsHubTransport implements HubTransport {
       });
     }
     const report = (e: unknown) => h.onError(e instanceof Error ? e : new Error(String(e)));
+    // Hub replicas share the work: a control message reaches one of them (a queue group), as a report
+    // reaches one through the shared durable consumer.
     this.#ctl = nc.subscribe(natsSubject.allCtl, {
+      queue: NATS_HUB_QUEUE,
       callback: (err, m) => {
         if (err) return report(err);
         try {

@@ -1,0 +1,141 @@
+/**
+ * Two hub replicas, as processes, on one PostgreSQL and one nats-server, with real agents: control messages
+ * and reports reach one replica each (a NATS queue group, one durable JetStream consumer), and when a replica
+ * is killed (SIGKILL) right after committing a fan-out, the survivor brings every site in sync — each site
+ * holds the intent once — and a change made through the survivor reaches all of them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Agent } from "@nephoran/agent";
+import type { SiteSyncCredentials } from "@nephoran/shared";
+import { eventually } from "../harness/agent";
+import type { NatsBroker } from "../harness/brokers";
+import { startBroker, which } from "../harness/brokers";
+import { freePort } from "../harness/ports";
+import { Postgres, postgresMissing } from "../harness/postgres";
+import type { Child } from "../harness/process";
+import { spawnProduct } from "../harness/process";
+import { syncedAgent } from "../harness/sync";
+
+const ADMIN = "replica-suite-admin-token-0123456789";
+const SITES = 24;
+const missing = postgresMissing() ?? (which("nats-server") ? undefined : "nats-server is not installed");
+if (missing) {
+  const msg = `${missing}: the hub replica suite is SKIPPED`;
+  if (process.env["CI"]) throw new Error(msg);
+  console.warn(`\n!!! ${msg}\n`);
+}
+
+interface Replica {
+  readonly url: string;
+  readonly child: Child;
+}
+
+type Json = Record<string, unknown>;
+
+async function call(
+  r: Replica,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${r.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json };
+}
+
+describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and NATS", () => {
+  let pg: Postgres;
+  let nats: NatsBroker;
+  let storeUrl: string;
+  let configFile: string;
+  const children: Child[] = [];
+  const agents: Agent[] = [];
+
+  async function replica(): Promise<Replica> {
+    const port = await freePort();
+    const child = spawnProduct(
+      [
+        "hub",
+        "--port",
+        String(port),
+        "--data",
+        mkdtempSync(join(tmpdir(), "nephoran-replica-")),
+        "--store",
+        storeUrl,
+        "--config",
+        configFile,
+      ],
+      { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: pg.password },
+    );
+    children.push(child);
+    await child.waitFor("nephoran hub: listening");
+    return { url: `http://127.0.0.1:${port}`, child };
+  }
+
+  beforeAll(async () => {
+    pg = await Postgres.start();
+    storeUrl = await pg.createDatabase();
+    nats = (await startBroker("nats")) as NatsBroker;
+    configFile = join(mkdtempSync(join(tmpdir(), "nephoran-replica-config-")), "hub.json");
+    writeFileSync(configFile, JSON.stringify({ sync: nats.hubSync(), heartbeatSeconds: 1 }));
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    for (const c of children) {
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGTERM");
+      await c.exited;
+    }
+    await nats?.stop();
+    await pg?.stop();
+  });
+
+  it("brings every site in sync after a replica dies mid fan-out; the survivor carries the next change", async () => {
+    const [a, b] = await Promise.all([replica(), replica()]);
+    if (!a || !b) throw new Error("replicas did not start");
+    // Sites enroll through either replica; each runs a real agent.
+    for (let i = 0; i < SITES; i++) {
+      const site = `edge${String(i).padStart(2, "0")}`;
+      const via = i % 2 ? a : b;
+      const t = await call(via, "POST", "/v1/enrollment-tokens", { site, labels: { fleet: "replicas" } });
+      const e = await call(via, "POST", "/v1/enroll", { token: t.json["token"] }, { authorization: "" });
+      expect(e.status).toBe(201);
+      const agent = syncedAgent(site, e.json["sync"] as SiteSyncCredentials);
+      agents.push(agent);
+      agent.start();
+    }
+    await eventually(async () => {
+      const online = await call(b, "GET", "/v1/sites?presence=online&limit=100");
+      return (online.json["items"] as unknown[]).length === SITES;
+    }, 30_000);
+
+    // A fan-out committed on A, which dies at once: B finishes the job.
+    const created = await call(a, "POST", "/v1/intents", {
+      text: "Deploy 2 AMF",
+      siteSelector: { matchLabels: { fleet: "replicas" } },
+    });
+    expect(created.status).toBe(201);
+    a.child.proc.kill("SIGKILL");
+    const id = created.json["id"] as string;
+    const settled = async (revision: number) => {
+      const r = await call(b, "GET", `/v1/intents/${id}`);
+      const rollup = r.json["rollup"] as { revision: number; settled: number; targetedSites: number };
+      return rollup.revision === revision && rollup.targetedSites === SITES && rollup.settled === SITES;
+    };
+    await eventually(() => settled(1), 45_000, 250);
+    for (const agent of agents) expect(agent.store.getIntent(id)?.revision).toBe(1);
+
+    // The next change goes through the survivor and reaches every site.
+    const patched = await call(b, "PATCH", `/v1/intents/${id}`, { priority: "high" }, { "if-match": '"1"' });
+    expect(patched.status).toBe(200);
+    await eventually(() => settled(2), 30_000, 250);
+    for (const agent of agents) expect(agent.store.getIntent(id)?.revision).toBe(2);
+  });
+});

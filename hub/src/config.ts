@@ -6,8 +6,11 @@ import { GuardrailPolicy } from "@nephoran/shared";
  * How hub and agents sync. `embedded` (the default) runs an MQTT broker inside the hub, so one machine
  * needs no external server. `mqtt` and `nats` use an external mosquitto or nats-server whose per-site
  * credentials the hub keeps in `authFile` (+ `aclFile` for mosquitto), reloading the broker (SIGHUP to
- * the pid in `pidFile`) when a site enrolls.
+ * the pid in `pidFile`, or in each of several for a cluster's servers) when a site enrolls.
  */
+/** The pid file of the broker to reload, or of each server of a cluster. */
+const PidFiles = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
 export const SyncConfig = z.discriminatedUnion("transport", [
   z.strictObject({ transport: z.literal("none") }),
   z.strictObject({
@@ -25,15 +28,19 @@ export const SyncConfig = z.discriminatedUnion("transport", [
     password: z.string().min(16),
     authFile: z.string().min(1),
     aclFile: z.string().min(1),
-    pidFile: z.string().min(1).optional(),
+    pidFile: PidFiles.optional(),
   }),
   z.strictObject({
     transport: z.literal("nats"),
+    /** The server, or a cluster's servers separated by commas (the client fails over between them). */
     url: z.string().min(1),
+    /** Handed to sites at enrollment: every server of the cluster they can reach, separated by commas. */
     agentUrl: z.string().min(1).optional(),
     nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
     authFile: z.string().min(1),
-    pidFile: z.string().min(1).optional(),
+    pidFile: PidFiles.optional(),
+    /** Copies of the reports stream kept across a NATS cluster's servers (3 on a three-server cluster). */
+    streamReplicas: z.number().int().min(1).max(5).default(1),
   }),
 ]);
 export type SyncConfig = z.infer<typeof SyncConfig>;

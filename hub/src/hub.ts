@@ -217,7 +217,10 @@ async function buildSync(
     case "nats":
       return {
         brokerUrl: c.agentUrl ?? c.url,
-        transport: await createHubTransport({ transport: "nats", url: c.url, nkeySeed: c.nkeySeed }, link),
+        transport: await createHubTransport(
+          { transport: "nats", url: c.url, nkeySeed: c.nkeySeed, streamReplicas: c.streamReplicas },
+          link,
+        ),
       };
     case "mqtt":
       return {

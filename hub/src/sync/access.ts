@@ -70,10 +70,16 @@ function writeAtomically(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-function reload(pidFile: string | undefined): void {
-  if (!pidFile) return;
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGHUP");
+/** SIGHUP to the broker, or to each server of a cluster; a server that is down takes the file when it starts. */
+function reload(pidFiles: string | readonly string[] | undefined): void {
+  for (const file of typeof pidFiles === "string" ? [pidFiles] : (pidFiles ?? [])) {
+    try {
+      const pid = Number(readFileSync(file, "utf8").trim());
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGHUP");
+    } catch (e) {
+      if (typeof pidFiles === "string") throw e;
+    }
+  }
 }
 
 /** What brokerAccess needs of the hub's embedded broker, once it runs. */

@@ -22,7 +22,12 @@ export async function createAgentTransport(
 export async function createHubTransport(c: HubBrokerConfig, link?: LinkTuning): Promise<HubTransport> {
   if (c.transport === "nats") {
     const { NatsHubTransport } = await import("./transports/nats-hub");
-    return new NatsHubTransport({ url: c.url, nkeySeed: c.nkeySeed, ...(link ? { link } : {}) });
+    return new NatsHubTransport({
+      url: c.url,
+      nkeySeed: c.nkeySeed,
+      ...(c.streamReplicas ? { streamReplicas: c.streamReplicas } : {}),
+      ...(link ? { link } : {}),
+    });
   }
   const { MqttHubTransport } = await import("./transports/mqtt");
   return new MqttHubTransport({ ...c, ...(link ? { link } : {}) });

@@ -39,8 +39,11 @@ export type SiteSyncCredentials = z.infer<typeof SiteSyncCredentials>;
 export const HubBrokerConfig = z.discriminatedUnion("transport", [
   z.strictObject({
     transport: z.literal("nats"),
+    /** A server, or a cluster's servers separated by commas. */
     url: z.string().min(1),
     nkeySeed: z.string().regex(/^SU[A-Z2-7]+$/, "must be a NATS user NKey seed"),
+    /** Copies of the reports stream across a cluster's servers. */
+    streamReplicas: z.number().int().min(1).max(5).optional(),
   }),
   z.strictObject({
     transport: z.literal("mqtt"),

@@ -24,7 +24,9 @@ export class NatsHubTransport implements HubTransport {
   #ctl: Subscription | undefined;
   #closed = false;
 
-  constructor(private readonly opts: { url: string; nkeySeed: string; link?: LinkTuning }) {
+  constructor(
+    private readonly opts: { url: string; nkeySeed: string; streamReplicas?: number; link?: LinkTuning },
+  ) {
     this.describe = `nats ${opts.url}`;
   }
 
@@ -41,6 +43,7 @@ export class NatsHubTransport implements HubTransport {
       storage: StorageType.File,
       max_age: 7 * 24 * 3600 * 1e9,
       duplicate_window: 120 * 1e9,
+      num_replicas: this.opts.streamReplicas ?? 1,
     };
     try {
       await jsm.streams.info(NATS_UP_STREAM);
@@ -85,7 +88,9 @@ export class NatsHubTransport implements HubTransport {
     this.#loop = (async () => {
       while (!this.#closed) {
         try {
-          const messages = await consumer.consume({ max_messages: 2000 });
+          // Pull requests that expire in seconds: when a cluster server goes and the consumer's leader moves, a
+          // request lost with it is renewed soon (the default, 30 s, stalls reports that long).
+          const messages = await consumer.consume({ max_messages: 2000, expires: 5_000 });
           this.#messages = messages;
           for await (const m of messages) {
             let done: Promise<void> | void;

@@ -4,10 +4,14 @@ import type { LinkTuning } from "../transport";
 
 const enc = new TextEncoder();
 
+/** `url`: one server, or a cluster's servers separated by commas — the client fails over between them. */
 export function connectOptions(url: string, seed: string, name: string, link: LinkTuning) {
   const pingInterval = Math.max(250, Math.floor(link.deadAfterMs / 3));
   return {
-    servers: url,
+    servers: url
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     name,
     authenticator: nkeyAuthenticator(enc.encode(seed)),
     maxReconnectAttempts: -1,

@@ -26,7 +26,7 @@ import type { HubConfig } from "./config";
 import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
 import type { HubStore } from "./store";
-import { openStore } from "./store";
+import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
 import { EmbeddedBroker, HUB_USER } from "./sync/broker";
 import { NO_SYNC, SyncService } from "./sync/service";
@@ -237,8 +237,13 @@ async function buildSync(
 async function bootstrapAdmin(config: HubConfig, store: HubStore, logger: Logger): Promise<void> {
   if (config.adminToken) {
     const hash = hashToken(config.adminToken);
-    if (!(await store.tokens.byHash(hash)))
-      await store.tokens.add({ id: newId("tok"), name: "bootstrap-admin", role: "admin", hash });
+    if (await store.tokens.byHash(hash)) return;
+    // Replicas starting together race to store it: one does, the others find it there.
+    await store.tokens
+      .add({ id: newId("tok"), name: "bootstrap-admin", role: "admin", hash })
+      .catch((e: unknown) => {
+        if (!(e instanceof HubStoreError && e.code === StoreErrorCode.Conflict)) throw e;
+      });
     return;
   }
   if ((await store.tokens.countActive()) > 0) return;

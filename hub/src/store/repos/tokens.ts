@@ -47,10 +47,16 @@ export class Tokens implements TokenRepo {
   ) {}
 
   async add(t: NewApiToken): Promise<ApiToken> {
-    await this.sql.run(
-      "INSERT INTO api_tokens (id, name, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [t.id, t.name, t.role, t.hash, this.now().toISOString(), t.createdBy ?? null, t.expiresAt ?? null],
-    );
+    try {
+      await this.sql.run(
+        "INSERT INTO api_tokens (id, name, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [t.id, t.name, t.role, t.hash, this.now().toISOString(), t.createdBy ?? null, t.expiresAt ?? null],
+      );
+    } catch (e) {
+      if (this.sql.dialect.isUniqueViolation(e))
+        throw new HubStoreError(StoreErrorCode.Conflict, "an API token with this secret exists");
+      throw e;
+    }
     return (await this.get(t.id)) as ApiToken;
   }
 

@@ -14,6 +14,7 @@ import type { HubLinkHandlers, HubTransport, LinkTuning } from "../transport";
 import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_HUB_QUEUE, NATS_UP_STREAM, natsSubject } from "../transport";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
+import { systemClock } from "../../clock";
 
 export class NatsHubTransport implements HubTransport {
   readonly describe: string;
@@ -45,22 +46,28 @@ export class NatsHubTransport implements HubTransport {
       duplicate_window: 120 * 1e9,
       num_replicas: this.opts.streamReplicas ?? 1,
     };
-    try {
-      await jsm.streams.info(NATS_UP_STREAM);
-      await jsm.streams.update(NATS_UP_STREAM, stream);
-    } catch {
-      await jsm.streams.add(stream);
-    }
-    try {
-      await jsm.consumers.info(NATS_UP_STREAM, NATS_HUB_CONSUMER);
-    } catch {
-      await jsm.consumers.add(NATS_UP_STREAM, {
-        durable_name: NATS_HUB_CONSUMER,
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: 30 * 1e9,
-        max_ack_pending: 20_000,
-      });
-    }
+    // Replicas starting together race to make the stream and consumer, and a cluster's JetStream may still be
+    // electing: each step is tried again for a while before the start fails.
+    await settle(async () => {
+      try {
+        await jsm.streams.info(NATS_UP_STREAM);
+        await jsm.streams.update(NATS_UP_STREAM, stream);
+      } catch {
+        await jsm.streams.add(stream);
+      }
+    });
+    await settle(async () => {
+      try {
+        await jsm.consumers.info(NATS_UP_STREAM, NATS_HUB_CONSUMER);
+      } catch {
+        await jsm.consumers.add(NATS_UP_STREAM, {
+          durable_name: NATS_HUB_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: 30 * 1e9,
+          max_ack_pending: 20_000,
+        });
+      }
+    });
     const report = (e: unknown) => h.onError(e instanceof Error ? e : new Error(String(e)));
     // Hub replicas share the work: a control message reaches one of them (a queue group), as a report
     // reaches one through the shared durable consumer.
@@ -134,5 +141,17 @@ export class NatsHubTransport implements HubTransport {
     // The consumer is stopped; what is pending (acks, last answers) goes out, then the connection ends.
     if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.flush(), CLOSE_DEADLINE_MS);
     await withDeadline(this.#nc?.close(), CLOSE_DEADLINE_MS);
+  }
+}
+
+/** Runs `step` until it succeeds, ten times at most, a second apart. */
+async function settle(step: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (attempt >= 10) throw e;
+      await systemClock.sleep(1000);
+    }
   }
 }

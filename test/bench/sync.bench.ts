@@ -19,15 +19,16 @@ import { createUser } from "@nats-io/nkeys";
 import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { connect as mqttConnect } from "mqtt";
 import type { MqttClient } from "mqtt";
-import { pino } from "pino";
-import type { AgentTransport, IntentPlan, SiteSyncCredentials } from "@nephoran/shared";
+import type { IntentPlan } from "@nephoran/shared";
 import { createAgentTransport, credentialIdOf, systemClock } from "@nephoran/shared";
 import type { SyncStore } from "@nephoran/agent";
-import { AgentStore, SyncClient } from "@nephoran/agent";
+import { AgentStore } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
 import { changeIntent, createIntent, hashToken, mosquittoHash, newToken } from "@nephoran/hub";
 import type { Broker } from "../harness/brokers";
 import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
+import type { Site } from "../harness/sim-sites";
+import { BENCH_LINK, inBatches, simulatedSite, startSites, tap, waitFor } from "../harness/sim-sites";
 import { startHub } from "../harness/sync";
 
 const { values } = parseArgs({
@@ -41,10 +42,8 @@ const SIZES = (values.sites ?? "")
   .map(Number)
   .filter((n) => n > 0);
 const TRANSPORTS = (values.transports ?? "").split(",").filter(Boolean) as ("nats" | "mqtt")[];
-const silent = pino({ level: "silent" });
 const dec = new TextDecoder();
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const LINK = { deadAfterMs: 30_000, reconnectDelayMs: 1000 };
 
 const PLAN: IntentPlan = {
   intentType: "nf.deploy",
@@ -53,111 +52,6 @@ const PLAN: IntentPlan = {
   source: "rules",
   confidence: 0.99,
 };
-
-/** Ten sites to a file: the same commit per site, fewer descriptors. */
-class SharedFileStore implements SyncStore {
-  constructor(
-    readonly db: Database.Database,
-    readonly site: string,
-  ) {}
-  static openShard(file: string): Database.Database {
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.exec(`CREATE TABLE IF NOT EXISTS desired (site TEXT, id TEXT, revision INTEGER, plan TEXT, PRIMARY KEY (site, id));
-             CREATE TABLE IF NOT EXISTS acked (site TEXT PRIMARY KEY, version INTEGER)`);
-    return db;
-  }
-  ackedVersion(): number {
-    return (
-      (
-        this.db.prepare("SELECT version FROM acked WHERE site = ?").get(this.site) as
-          { version: number } | undefined
-      )?.version ?? 0
-    );
-  }
-  applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
-    return this.db.transaction(() => {
-      const up = this.db.prepare(
-        "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
-      );
-      let changed = false;
-      for (const i of b.put)
-        changed = up.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
-      const del = this.db.prepare("DELETE FROM desired WHERE site = ? AND id = ?");
-      for (const id of b.deleted) changed = del.run(this.site, id).changes > 0 || changed;
-      if (b.full) {
-        const keep = new Set(b.put.map((i) => i.id));
-        for (const r of this.hubIntents()) if (!keep.has(r.id)) del.run(this.site, r.id);
-      }
-      this.db
-        .prepare(
-          "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
-        )
-        .run(this.site, b.version);
-      return changed;
-    })();
-  }
-  hubIntents(): { id: string; revision: number }[] {
-    return this.db.prepare("SELECT id, revision FROM desired WHERE site = ?").all(this.site) as {
-      id: string;
-      revision: number;
-    }[];
-  }
-  peekOutbox(): ReturnType<AgentStore["peekOutbox"]> {
-    return [];
-  }
-  ackOutbox(): number {
-    return 0;
-  }
-  outboxDepth(): number {
-    return 0;
-  }
-}
-
-/** A transport that lets the benchmark see every message either way. */
-function tap(
-  inner: AgentTransport,
-  seen: { up?: (d: Uint8Array) => void; down?: (d: Uint8Array) => void; ready?: () => void },
-): AgentTransport {
-  return {
-    describe: inner.describe,
-    send: (d, durable) => (seen.up?.(d), inner.send(d, durable)),
-    close: () => inner.close(),
-    start: (h) =>
-      inner.start({
-        ...h,
-        onReady: () => (seen.ready?.(), h.onReady()),
-        onDown: (d) => (seen.down?.(d), h.onDown(d)),
-      }),
-  };
-}
-
-/** A simulated site: the agent's SyncClient on a store, nothing to reconcile. */
-function simulatedSite(
-  store: SyncStore,
-  transport: AgentTransport,
-  credentialId: string,
-  heartbeatMs = 30_000,
-): SyncClient {
-  return new SyncClient({
-    store,
-    transport,
-    clock: systemClock,
-    logger: silent,
-    agentVersion: "bench",
-    credentialId,
-    onChanged: () => undefined,
-    options: { heartbeatMs },
-  });
-}
-
-interface Site {
-  readonly name: string;
-  readonly creds: SiteSyncCredentials;
-  client?: SyncClient;
-  store?: SyncStore;
-}
 
 /** Sites written straight into the hub's store (enrolling 10,000 through the API is not what is measured). */
 async function enrollSites(
@@ -219,18 +113,6 @@ async function enrollSites(
   });
   await hub.deps.brokerAccess.sync();
   return sites;
-}
-
-async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Watches the hub's database from a second, read-only connection: polling costs the hub nothing. */
@@ -304,39 +186,6 @@ async function rawRequestReply(
   await req.endAsync();
   await inBatches(subs, 500, (c) => c.endAsync());
   return ms;
-}
-
-async function startSites(sites: Site[], dir: string, shared: boolean): Promise<void> {
-  const shards = new Map<number, Database.Database>();
-  let ready = 0;
-  await inBatches(sites, 100, async (s) => {
-    const i = Number(s.name.split("-").at(-1));
-    let store: SyncStore;
-    if (shared) {
-      const k = Math.floor(i / 10);
-      let db = shards.get(k);
-      if (!db) shards.set(k, (db = SharedFileStore.openShard(join(dir, `shard-${k}.db`))));
-      store = new SharedFileStore(db, s.name);
-    } else {
-      store = AgentStore.open(join(dir, `${s.name}.db`), { site: s.name, clock: systemClock });
-    }
-    const transport: AgentTransport = await createAgentTransport(s.creds, LINK);
-    let readySeen = false;
-    const wrapped = tap(transport, {
-      ready: () => {
-        if (!readySeen) {
-          readySeen = true;
-          ready++;
-        }
-      },
-    });
-    s.store = store;
-    s.client = simulatedSite(store, wrapped, s.creds.credentialId);
-    s.client.start();
-    // A batch at a time: 10,000 handshakes at once would time out at the broker.
-    await waitFor(() => readySeen, 120_000, `site ${s.name} connected`);
-  });
-  await waitFor(() => ready >= sites.length, 300_000, "every site connected");
 }
 
 async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
@@ -424,7 +273,7 @@ async function outage(hub: Hub, sites: Site[]) {
   }
   const desired = (await hub.deps.store.sites.get(away.name))?.desiredVersion ?? 0;
   const kinds = new Map<string, number>();
-  const transport = tap(await createAgentTransport(away.creds, LINK), {
+  const transport = tap(await createAgentTransport(away.creds, BENCH_LINK), {
     down: (d) => {
       const m = JSON.parse(Buffer.from(d).toString()) as { type: string; base?: number };
       const k = `${m.type}${m.base === undefined ? "" : "+base"}`;
@@ -481,7 +330,7 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
   try {
     const [site] = (await enrollSites(hub, kind, broker.url, 1, `idle${kind}`)) as [Site];
     await new Promise((r) => setTimeout(r, 1000));
-    const inner = await createAgentTransport(site.creds, LINK);
+    const inner = await createAgentTransport(site.creds, BENCH_LINK);
     let msgs = 0;
     let bytes = 0;
     let heartbeats = 0;

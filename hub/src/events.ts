@@ -42,17 +42,29 @@ export class EventBus {
     origin: string,
     onError: (e: unknown) => void,
   ): Promise<() => Promise<void>> {
-    this.#relay = (e) => void broadcast.send(CHANNEL, JSON.stringify({ origin, event: e })).catch(onError);
+    // What is published in one turn of the event loop goes out as one notification (40 events at most: a
+    // notification carries 8,000 bytes).
+    let batch: HubEvent[] = [];
+    const flush = () => {
+      const events = batch;
+      batch = [];
+      for (let i = 0; i < events.length; i += 40)
+        broadcast.send(CHANNEL, JSON.stringify({ origin, events: events.slice(i, i + 40) })).catch(onError);
+    };
+    this.#relay = (e) => {
+      if (batch.push(e) === 1) setImmediate(flush);
+    };
     const stop = await broadcast.listen(CHANNEL, (payload) => {
       try {
-        const m = JSON.parse(payload) as { origin: string; event: HubEvent };
-        if (m.origin !== origin) this.#deliver(m.event);
+        const m = JSON.parse(payload) as { origin: string; events: HubEvent[] };
+        if (m.origin !== origin) for (const e of m.events) this.#deliver(e);
       } catch (e) {
         onError(e);
       }
     });
     return async () => {
       this.#relay = undefined;
+      flush();
       await stop();
     };
   }

@@ -26,7 +26,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     tokens: new Tokens(sql, now, tokenCache),
     idempotency: new Idempotency(sql, now),
     intents: new Intents(sql, now),
-    enrollment: new Enrollment(sql, directory),
+    enrollment: new Enrollment(sql, now, directory),
     sites: new Sites(sql, now, directory),
     desired: new Desired(sql),
     reports: new Reports(sql, now),

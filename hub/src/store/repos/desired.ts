@@ -120,10 +120,14 @@ export class Desired implements DesiredRepo {
           clause.params,
         ))
           targets.add(r.id);
-      const existing = await sql.all<{ site_id: string; revision: number; deleted: number }>(
-        "SELECT site_id, revision, deleted FROM site_desired WHERE intent_id = ?",
-        [intentId],
-      );
+      // An intent's first revision is desired nowhere yet: nothing to read.
+      const existing =
+        revision === 1
+          ? []
+          : await sql.all<{ site_id: string; revision: number; deleted: number }>(
+              "SELECT site_id, revision, deleted FROM site_desired WHERE intent_id = ?",
+              [intentId],
+            );
       const todo = changesFrom(
         existing.map((e) => ({ key: e.site_id, revision: e.revision, deleted: e.deleted })),
         new Map([...targets].map((site) => [site, revision as number])),

@@ -13,10 +13,14 @@ import { SITE_COLUMNS, decodeCursor, encodeCursor, toSite } from "./rows";
 /** How long the directory stands where other replicas enroll and relabel sites too. */
 const SHARED_DIRECTORY_MS = 2_000;
 
-/** The site directory, shared by a store and its transactions; dropped on every local site change. */
+/**
+ * What names a site in a text — the directory of enrolled sites and the sites expected under unused
+ * enrollment tokens — cached for a store and its transactions; dropped on every local change to either.
+ */
 export interface DirectoryCache {
   value?: SiteDirectory | undefined;
   at?: number;
+  pending?: { rows: { site: string; labels: Labels; expiresAt: string }[]; at: number } | undefined;
 }
 
 export class Sites implements SiteRepo {
@@ -136,10 +140,12 @@ export class Sites implements SiteRepo {
 export class Enrollment implements EnrollmentRepo {
   constructor(
     private readonly sql: Sql,
+    private readonly now: () => Date,
     private readonly cache: DirectoryCache = {},
   ) {}
 
   async issue(t: NewEnrollmentToken): Promise<EnrollmentToken> {
+    this.cache.pending = undefined;
     await this.sql.run(
       "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
       [t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy],
@@ -155,11 +161,22 @@ export class Enrollment implements EnrollmentRepo {
   }
 
   async pending(now: string): Promise<{ site: string; labels: Labels }[]> {
-    const rows = await this.sql.all<{ site: string; labels: string }>(
-      "SELECT site, labels FROM enrollment_tokens WHERE used_at IS NULL AND expires_at > ? ORDER BY site",
-      [now],
-    );
-    return rows.map((r) => ({ site: r.site, labels: JSON.parse(r.labels) as Labels }));
+    const at = this.now().getTime();
+    let p = this.cache.pending;
+    if (!p || (this.sql.dialect.sharedWriters && at - p.at >= SHARED_DIRECTORY_MS)) {
+      const rows = await this.sql.all<{ site: string; labels: string; expires_at: string }>(
+        "SELECT site, labels, expires_at FROM enrollment_tokens WHERE used_at IS NULL ORDER BY site",
+      );
+      p = this.cache.pending = {
+        rows: rows.map((r) => ({
+          site: r.site,
+          labels: JSON.parse(r.labels) as Labels,
+          expiresAt: r.expires_at,
+        })),
+        at,
+      };
+    }
+    return p.rows.filter((r) => r.expiresAt > now).map(({ site, labels }) => ({ site, labels }));
   }
 
   enroll(
@@ -169,6 +186,7 @@ export class Enrollment implements EnrollmentRepo {
     agentVersion: string | null,
   ): Promise<SiteRecord> {
     this.cache.value = undefined;
+    this.cache.pending = undefined;
     return this.sql.atomic(async (sql) => {
       const lock = sql.dialect.membershipLock(true);
       if (lock) await sql.run(lock);

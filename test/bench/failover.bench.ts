@@ -83,6 +83,10 @@ async function call(
 
 const [a, b] = await Promise.all([replica(), replica()]);
 if (!a || !b) throw new Error("replicas did not start");
+// However the benchmark ends, its replicas end with it.
+process.once("exit", () => {
+  for (const r of [a, b]) r.child.proc.kill("SIGKILL");
+});
 
 // Sites written straight into the store (enrolling 1,000 over HTTP is not what is measured), then one
 // rewrite of the cluster's user list.

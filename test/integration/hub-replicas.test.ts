@@ -1,5 +1,5 @@
 /**
- * Two hub replicas, as processes, on one PostgreSQL and one nats-server, with real agents: control messages
+ * Two hub replicas, as processes, on one PostgreSQL and a three-server NATS cluster, with real agents: control messages
  * and reports reach one replica each (a NATS queue group, one durable JetStream consumer), and when a replica
  * is killed (SIGKILL) right after committing a fan-out, the survivor brings every site in sync — each site
  * holds the intent once — and a change made through the survivor reaches all of them.
@@ -11,8 +11,8 @@ import { join } from "node:path";
 import type { Agent } from "@nephoran/agent";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually } from "../harness/agent";
-import type { NatsBroker } from "../harness/brokers";
-import { startBroker, which } from "../harness/brokers";
+import { which } from "../harness/brokers";
+import { NatsCluster } from "../harness/nats-cluster";
 import { freePort } from "../harness/ports";
 import { Postgres, postgresMissing } from "../harness/postgres";
 import type { Child } from "../harness/process";
@@ -51,9 +51,9 @@ async function call(
   return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json };
 }
 
-describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and NATS", () => {
+describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cluster", () => {
   let pg: Postgres;
-  let nats: NatsBroker;
+  let nats: NatsCluster;
   let storeUrl: string;
   let configFile: string;
   const children: Child[] = [];
@@ -83,10 +83,10 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and NATS", ()
   beforeAll(async () => {
     pg = await Postgres.start();
     storeUrl = await pg.createDatabase();
-    nats = (await startBroker("nats")) as NatsBroker;
+    nats = await NatsCluster.start(mkdtempSync(join(tmpdir(), "nephoran-replica-nats-")));
     configFile = join(mkdtempSync(join(tmpdir(), "nephoran-replica-config-")), "hub.json");
     writeFileSync(configFile, JSON.stringify({ sync: nats.hubSync(), heartbeatSeconds: 1 }));
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
     for (const c of children) {

@@ -18,10 +18,9 @@ import { createUser } from "@nats-io/nkeys";
 import { credentialIdOf } from "@nephoran/shared";
 import { HubConfig, brokerAccess, hashToken, newToken, openPostgresStore } from "@nephoran/hub";
 import { NatsCluster } from "../harness/nats-cluster";
-import { freePort } from "../harness/ports";
 import { Postgres } from "../harness/postgres";
-import type { Child } from "../harness/process";
-import { spawnProduct } from "../harness/process";
+import type { Replica } from "../harness/replicas";
+import { callReplica, startReplica } from "../harness/replicas";
 import type { SharedFileStore, Site } from "../harness/sim-sites";
 import { startSites } from "../harness/sim-sites";
 
@@ -42,43 +41,25 @@ const configFile = join(dir, "hub.json");
 const hubConfig = { sync: cluster.hubSync(), heartbeatSeconds: HEARTBEAT_S };
 writeFileSync(configFile, JSON.stringify(hubConfig));
 
-async function replica(): Promise<{ url: string; child: Child }> {
-  const port = await freePort();
-  const child = spawnProduct(
-    [
-      "hub",
-      "--port",
-      String(port),
-      "--data",
-      mkdtempSync(join(dir, "replica-")),
-      "--store",
-      storeUrl,
-      "--config",
-      configFile,
-      "--log-level",
-      "warn",
-    ],
-    { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: pgs.password },
-  );
-  await child.waitFor("nephoran hub: listening", 60_000);
-  return { url: `http://127.0.0.1:${port}`, child };
-}
+const replica = () =>
+  startReplica(storeUrl, { admin: ADMIN, password: pgs.password }, [
+    "--config",
+    configFile,
+    "--log-level",
+    "warn",
+  ]);
 
+/** A call that must succeed; its answer. */
 async function call(
-  url: string,
+  r: Replica,
   method: string,
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
 ) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const res = await callReplica(r, ADMIN, method, path, body, headers);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json;
 }
 
 const [a, b] = await Promise.all([replica(), replica()]);
@@ -148,22 +129,16 @@ log(`${N} sites connected and in sync in ${((performance.now() - t0) / 1000).toF
 
 const fleet = { matchLabels: { fleet: "failover" } };
 let t = performance.now();
-const first = await call(a.url, "POST", "/v1/intents", { text: "Deploy 2 AMF", siteSelector: fleet });
+const first = await call(a, "POST", "/v1/intents", { text: "Deploy 2 AMF", siteSelector: fleet });
 await allInSync(120_000, "fan-out acknowledged");
 const fanoutMs = performance.now() - t;
 log(`fan-out to ${N} sites acknowledged in ${fanoutMs.toFixed(0)} ms`);
 
 // A fan-out committed on A, which dies at once; the next change goes through B.
-const second = await call(a.url, "POST", "/v1/intents", { text: "Deploy 1 SMF", siteSelector: fleet });
+const second = await call(a, "POST", "/v1/intents", { text: "Deploy 1 SMF", siteSelector: fleet });
 a.child.proc.kill("SIGKILL");
 t = performance.now();
-await call(
-  b.url,
-  "PATCH",
-  `/v1/intents/${first["id"] as string}`,
-  { priority: "high" },
-  { "if-match": '"1"' },
-);
+await call(b, "PATCH", `/v1/intents/${first["id"] as string}`, { priority: "high" }, { "if-match": '"1"' });
 await allInSync(120_000, "every site back in sync after the kill");
 const failoverMs = performance.now() - t;
 log(`every site in sync ${failoverMs.toFixed(0)} ms after the kill`);

@@ -9,10 +9,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually } from "../harness/agent";
-import { freePort } from "../harness/ports";
 import { Postgres, postgresMissing } from "../harness/postgres";
-import type { Child } from "../harness/process";
 import { spawnProduct } from "../harness/process";
+import type { Replica } from "../harness/replicas";
+import { callReplica, startReplica } from "../harness/replicas";
 
 const ADMIN = "pg-suite-admin-token-0123456789abcdef";
 const missing = postgresMissing();
@@ -22,29 +22,8 @@ if (missing) {
   console.warn(`\n!!! ${msg}\n`);
 }
 
-interface Replica {
-  readonly url: string;
-  readonly child: Child;
-}
-
-async function call(
-  r: Replica,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{
-  status: number;
-  json: Record<string, unknown> & { error?: { code: string; message: string } };
-}> {
-  const res = await fetch(`${r.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : {} };
-}
+const call = (r: Replica, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  callReplica(r, ADMIN, method, path, body, headers);
 
 /** A replica's /v1/events, read as it comes: `next(type)` is the data of the next event of that type. */
 function events(r: Replica): { next(type: string, ms?: number): Promise<string>; close(): void } {
@@ -83,25 +62,8 @@ describe.skipIf(missing !== undefined)("hub on PostgreSQL", () => {
   let storeUrl: string;
   const replicas: Replica[] = [];
 
-  async function replica(extra: string[] = [], env: Record<string, string> = {}): Promise<Replica> {
-    const port = await freePort();
-    const child = spawnProduct(
-      [
-        "hub",
-        "--port",
-        String(port),
-        "--sync",
-        "none",
-        "--data",
-        mkdtempSync(join(tmpdir(), "nephoran-hub-pg-")),
-        "--store",
-        storeUrl,
-        ...extra,
-      ],
-      { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: pg.password, ...env },
-    );
-    await child.waitFor("nephoran hub: listening");
-    const r = { url: `http://127.0.0.1:${port}`, child };
+  async function replica(): Promise<Replica> {
+    const r = await startReplica(storeUrl, { admin: ADMIN, password: pg.password }, ["--sync", "none"]);
     replicas.push(r);
     return r;
   }

@@ -13,10 +13,10 @@ import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually } from "../harness/agent";
 import { which } from "../harness/brokers";
 import { NatsCluster } from "../harness/nats-cluster";
-import { freePort } from "../harness/ports";
 import { Postgres, postgresMissing } from "../harness/postgres";
 import type { Child } from "../harness/process";
-import { spawnProduct } from "../harness/process";
+import type { Replica } from "../harness/replicas";
+import { callReplica, startReplica } from "../harness/replicas";
 import { syncedAgent } from "../harness/sync";
 
 const ADMIN = "replica-suite-admin-token-0123456789";
@@ -28,28 +28,8 @@ if (missing) {
   console.warn(`\n!!! ${msg}\n`);
 }
 
-interface Replica {
-  readonly url: string;
-  readonly child: Child;
-}
-
-type Json = Record<string, unknown>;
-
-async function call(
-  r: Replica,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${r.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json };
-}
+const call = (r: Replica, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  callReplica(r, ADMIN, method, path, body, headers);
 
 describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cluster", () => {
   let pg: Postgres;
@@ -60,24 +40,9 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
   const agents: Agent[] = [];
 
   async function replica(): Promise<Replica> {
-    const port = await freePort();
-    const child = spawnProduct(
-      [
-        "hub",
-        "--port",
-        String(port),
-        "--data",
-        mkdtempSync(join(tmpdir(), "nephoran-replica-")),
-        "--store",
-        storeUrl,
-        "--config",
-        configFile,
-      ],
-      { NEPHORAN_ADMIN_TOKEN: ADMIN, PGPASSWORD: pg.password },
-    );
-    children.push(child);
-    await child.waitFor("nephoran hub: listening");
-    return { url: `http://127.0.0.1:${port}`, child };
+    const r = await startReplica(storeUrl, { admin: ADMIN, password: pg.password }, ["--config", configFile]);
+    children.push(r.child);
+    return r;
   }
 
   beforeAll(async () => {

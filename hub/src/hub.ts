@@ -139,6 +139,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         logger: logger.child({ component: "sync" }),
         heartbeatMs: config.heartbeatSeconds * 1000,
         presenceTimeoutMs: timeoutMs,
+        ...(store.leadership ? { leadership: store.leadership } : {}),
       });
     // Replicas on one database hear each other's changes, so /v1/events on any of them sees them all.
     const events = new EventBus();

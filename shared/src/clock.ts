@@ -93,14 +93,14 @@ export async function every(
   clock: Clock,
   ms: number,
   signal: AbortSignal,
-  fn: () => void,
+  fn: () => void | Promise<void>,
   onError: (e: unknown) => void,
 ): Promise<void> {
   while (!signal.aborted) {
     await clock.sleep(ms, signal);
     if (signal.aborted) return;
     try {
-      fn();
+      await fn();
     } catch (e: unknown) {
       onError(e);
     }

@@ -18,6 +18,7 @@ import type { Child } from "../harness/process";
 import type { Replica } from "../harness/replicas";
 import { callReplica, startReplica } from "../harness/replicas";
 import { syncedAgent } from "../harness/sync";
+import { openPostgresStore } from "@nephoran/hub";
 
 const ADMIN = "replica-suite-admin-token-0123456789";
 const SITES = 24;
@@ -50,7 +51,7 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
     storeUrl = await pg.createDatabase();
     nats = await NatsCluster.start(mkdtempSync(join(tmpdir(), "nephoran-replica-nats-")));
     configFile = join(mkdtempSync(join(tmpdir(), "nephoran-replica-config-")), "hub.json");
-    writeFileSync(configFile, JSON.stringify({ sync: nats.hubSync(), heartbeatSeconds: 1 }));
+    writeFileSync(configFile, JSON.stringify({ sync: nats.hubSync(), heartbeatSeconds: 60 }));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -62,7 +63,7 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
     await pg?.stop();
   });
 
-  it("brings every site in sync after a replica dies mid fan-out; the survivor carries the next change", async () => {
+  it("brings every site in sync after a replica dies mid fan-out; the survivor carries the next change; what was never sent is swept", async () => {
     const [a, b] = await Promise.all([replica(), replica()]);
     if (!a || !b) throw new Error("replicas did not start");
     // Sites enroll through either replica; each runs a real agent.
@@ -72,7 +73,10 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
       const t = await call(via, "POST", "/v1/enrollment-tokens", { site, labels: { fleet: "replicas" } });
       const e = await call(via, "POST", "/v1/enroll", { token: t.json["token"] }, { authorization: "" });
       expect(e.status).toBe(201);
-      const agent = syncedAgent(site, e.json["sync"] as SiteSyncCredentials);
+      // Heartbeats far apart: what a site misses reaches it by the leading replica's sweep, not by its heartbeat.
+      const agent = syncedAgent(site, e.json["sync"] as SiteSyncCredentials, undefined, {
+        heartbeatMs: 120_000,
+      });
       agents.push(agent);
       agent.start();
     }
@@ -102,5 +106,19 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
     expect(patched.status).toBe(200);
     await eventually(() => settled(2), 30_000, 250);
     for (const agent of agents) expect(agent.store.getIntent(id)?.revision).toBe(2);
-  });
+
+    // A change committed and never sent (as when the replica that made it dies before sending anything): the
+    // leading replica sees the sites behind and brings them up to date.
+    const store = await openPostgresStore(storeUrl, () => new Date(), { password: pg.password });
+    try {
+      await store.transaction(async (tx) => {
+        const i = await tx.intents.update(id, 2, { priority: "low" });
+        await tx.desired.retargetIntent(id, i.revision, i.siteSelector);
+      });
+    } finally {
+      await store.close();
+    }
+    await eventually(() => settled(3), 30_000, 250);
+    for (const agent of agents) expect(agent.store.getIntent(id)?.revision).toBe(3);
+  }, 180_000);
 });

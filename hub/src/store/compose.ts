@@ -1,5 +1,5 @@
 /** One store from an engine's SQL port: the aggregates over it, and transactions over the same aggregates. */
-import type { Broadcast, HubRepos, HubStore } from "./contract";
+import type { Broadcast, HubRepos, HubStore, Leadership } from "./contract";
 import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
 import { Intents } from "./repos/intents";
@@ -16,6 +16,7 @@ export interface Engine {
   ping(): Promise<boolean>;
   close(): Promise<void>;
   readonly broadcast?: Broadcast;
+  readonly leadership?: Leadership;
 }
 
 export function composeStore(engine: Engine, now: () => Date): HubStore {
@@ -36,6 +37,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     engine: engine.sql.dialect.engine,
     ...repos(engine.sql),
     ...(engine.broadcast ? { broadcast: engine.broadcast } : {}),
+    ...(engine.leadership ? { leadership: engine.leadership } : {}),
     ping: () => engine.ping(),
     close: () => engine.close(),
     transaction: (fn) => engine.sql.atomic((sql) => fn(repos(sql))),

@@ -90,6 +90,11 @@ export interface SiteRepo {
   delete(id: string): Promise<void>;
   setBrokerSecrets(siteId: string, s: { natsNkey: string; mqttHash: string }): Promise<void>;
   brokerSecrets(): Promise<{ site: string; natsNkey: string | null; mqttHash: string | null }[]>;
+  /** Sites heard from since `onlineSince` that have not acknowledged their desired version, in enrollment order. */
+  behind(
+    onlineSince: string,
+    limit: number,
+  ): Promise<{ id: string; desiredVersion: number; reportedVersion: number }[]>;
 }
 
 /** What each site should hold: the per-site desired table sync serves from, and its versions. */
@@ -155,6 +160,14 @@ export interface Broadcast {
   listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
+/** One hub replica at a time leads, and runs the duties only one should (a PostgreSQL advisory lock). */
+export interface Leadership {
+  /** Whether this replica leads now, taking the lead when it is free; false when the database is away. */
+  lead(): Promise<boolean>;
+  /** Gives the lead up (at stop), so another replica takes it at once. */
+  release(): Promise<void>;
+}
+
 export interface HubStore extends HubRepos {
   /** Which engine keeps the data: "sqlite" (one hub) or "postgres" (one or several replicas). */
   readonly engine: "sqlite" | "postgres";
@@ -163,6 +176,8 @@ export interface HubStore extends HubRepos {
   close(): Promise<void>;
   /** Where several hubs share the database: how they tell each other (undefined on SQLite: one hub). */
   readonly broadcast?: Broadcast;
+  /** Where several hubs share the database: which one leads (undefined on SQLite: the one hub leads). */
+  readonly leadership?: Leadership;
   /**
    * Runs `fn` as one transaction over `tx`: all of its writes land, or none. On PostgreSQL a transaction
    * that lost a race with another replica (serialization failure, deadlock) runs again, so `fn` must

@@ -8,6 +8,7 @@ import pg from "pg";
 import type { Engine } from "./compose";
 import { composeStore } from "./compose";
 import type { HubStore } from "./contract";
+import { pgLeadership } from "./postgres-lead";
 import { pgBroadcast } from "./postgres-listen";
 import { PG_MIGRATIONS } from "./postgres-schema";
 import type { Dialect, Sql } from "./sql";
@@ -186,9 +187,11 @@ export async function openPostgresStore(
     await pool.end();
     throw unavailable(e) ?? e;
   }
+  const leadership = pgLeadership(connectionString);
   const engine: Engine = {
     sql: new PgSql(pool),
     broadcast: pgBroadcast(pool, connectionString),
+    leadership,
     ping: async () => {
       try {
         return (await pool.query("SELECT 1 AS ok")).rows[0]?.ok === 1;
@@ -196,7 +199,10 @@ export async function openPostgresStore(
         return false;
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await leadership.release();
+      await pool.end();
+    },
   };
   return composeStore(engine, now);
 }

@@ -8,7 +8,7 @@ import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage
 import { decodeUp, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { onlineAt } from "../rollup";
-import type { HubStore, SiteChange } from "../store";
+import type { HubStore, Leadership, SiteChange } from "../store";
 
 export interface SyncPort {
   /** Intent changes committed to the store: tell the sites they concern. */
@@ -59,6 +59,9 @@ export class SyncService implements SyncPort {
   readonly #pointers = new Map<string, number>();
   /** Per site, the work in flight: a site's messages are handled, and sent, in the order they came. */
   readonly #chains = new Map<string, Promise<void>>();
+  #behindSweep: Promise<void> | undefined;
+  /** Sites found behind: at which desired version, since when (ms). */
+  #behind = new Map<string, { version: number; since: number }>();
 
   constructor(
     private readonly deps: {
@@ -69,6 +72,15 @@ export class SyncService implements SyncPort {
       heartbeatMs: number;
       /** A site not heard from for this long is offline (the API's presence timeout). */
       presenceTimeoutMs: number;
+      /**
+       * Where several replicas share the store: the one that leads also looks, every `sweepMs`, for online
+       * sites behind the same desired version for `graceMs`, and sends them what they miss (again every
+       * `graceMs` while they stay behind) — so a change whose messages died with another replica arrives
+       * without waiting for the site's heartbeat, and a fan-out that is merely under way is left alone.
+       */
+      leadership?: Leadership;
+      sweepMs?: number;
+      graceMs?: number;
     },
   ) {
     this.#linkSince = deps.clock.now();
@@ -90,11 +102,42 @@ export class SyncService implements SyncPort {
       () => this.#sweepPresence(),
       (e) => this.deps.logger.error({ err: String(e) }, "sync: presence sweep failed"),
     );
+    const { leadership } = this.deps;
+    if (leadership)
+      this.#behindSweep = every(
+        this.deps.clock,
+        this.deps.sweepMs ?? 2000,
+        this.#abort.signal,
+        () => this.#sweepBehind(leadership),
+        (e) => this.deps.logger.error({ err: String(e) }, "sync: the sweep for sites behind failed"),
+      );
+  }
+
+  /** Sends a snapshot since its acknowledged version to each online site behind one version for the grace. */
+  async #sweepBehind(leadership: Leadership): Promise<void> {
+    if (!(await leadership.lead())) {
+      this.#behind.clear();
+      return;
+    }
+    const now = this.deps.clock.now().getTime();
+    const grace = this.deps.graceMs ?? 5000;
+    const online = new Date(now - this.deps.presenceTimeoutMs).toISOString();
+    const behind = new Map<string, { version: number; since: number }>();
+    for (const s of await this.deps.store.sites.behind(online, 1000)) {
+      const seen = this.#behind.get(s.id);
+      const since = seen?.version === s.desiredVersion ? seen.since : now;
+      if (now - since >= grace) {
+        void this.#inOrder(s.id, () => this.#snapshot(s.id, s.reportedVersion, false));
+        behind.set(s.id, { version: s.desiredVersion, since: now });
+      } else behind.set(s.id, { version: s.desiredVersion, since });
+    }
+    this.#behind = behind;
   }
 
   async stop(): Promise<void> {
     this.#abort.abort();
     await this.#sweeping;
+    await this.#behindSweep;
     await this.#pointerDue;
     await Promise.allSettled([...this.#chains.values()]);
     await this.#flush().catch((e: unknown) =>

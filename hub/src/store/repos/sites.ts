@@ -129,6 +129,22 @@ export class Sites implements SiteRepo {
     ]);
   }
 
+  async behind(
+    onlineSince: string,
+    limit: number,
+  ): Promise<{ id: string; desiredVersion: number; reportedVersion: number }[]> {
+    const rows = await this.sql.all<{ id: string; desired_version: number; reported_version: number }>(
+      `SELECT id, desired_version, reported_version FROM sites
+         WHERE reported_version < desired_version AND last_seen >= ? ORDER BY seq LIMIT ?`,
+      [onlineSince, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      desiredVersion: r.desired_version,
+      reportedVersion: r.reported_version,
+    }));
+  }
+
   async brokerSecrets(): Promise<{ site: string; natsNkey: string | null; mqttHash: string | null }[]> {
     const rows = await this.sql.all<{ id: string; nats_nkey: string | null; mqtt_hash: string | null }>(
       "SELECT id, nats_nkey, mqtt_hash FROM sites ORDER BY seq",

@@ -16,6 +16,10 @@ export function onlineAt(
   return lastSeenMs !== null && nowMs - lastSeenMs <= timeoutMs && (goneMs === null || goneMs < lastSeenMs);
 }
 
+/** The same definition as a cutoff, for the store to compare with: heard from since this (ISO time) is online. */
+export const onlineSince = (now: Date, timeoutMs: number): string =>
+  new Date(now.getTime() - timeoutMs).toISOString();
+
 export function presenceOf(
   site: Pick<SiteRecord, "lastSeen" | "goneAt">,
   now: Date,
@@ -56,7 +60,7 @@ export async function rollup(
     intentId: intent.id,
     revision: intent.revision,
     removing: intent.state === "deleting",
-    onlineSince: new Date(now.getTime() - presenceTimeoutMs).toISOString(),
+    onlineSince: onlineSince(now, presenceTimeoutMs),
     cap,
   });
   const counts = Object.fromEntries(PHASE_SEVERITY.map((p) => [p, tally.counts[p] ?? 0])) as Record<

@@ -7,7 +7,7 @@
 import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage } from "@nephoran/shared";
 import { decodeUp, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
 import type { Logger } from "pino";
-import { onlineAt } from "../rollup";
+import { onlineAt, onlineSince } from "../rollup";
 import type { HubStore, Leadership, SiteChange } from "../store";
 
 export interface SyncPort {
@@ -119,17 +119,16 @@ export class SyncService implements SyncPort {
       this.#behind.clear();
       return;
     }
-    const now = this.deps.clock.now().getTime();
+    const at = this.deps.clock.now();
+    const now = at.getTime();
     const grace = this.deps.graceMs ?? 5000;
-    const online = new Date(now - this.deps.presenceTimeoutMs).toISOString();
     const behind = new Map<string, { version: number; since: number }>();
-    for (const s of await this.deps.store.sites.behind(online, 1000)) {
+    for (const s of await this.deps.store.sites.behind(onlineSince(at, this.deps.presenceTimeoutMs), 1000)) {
       const seen = this.#behind.get(s.id);
       const since = seen?.version === s.desiredVersion ? seen.since : now;
-      if (now - since >= grace) {
-        void this.#inOrder(s.id, () => this.#snapshot(s.id, s.reportedVersion, false));
-        behind.set(s.id, { version: s.desiredVersion, since: now });
-      } else behind.set(s.id, { version: s.desiredVersion, since });
+      const due = now - since >= grace;
+      if (due) void this.#inOrder(s.id, () => this.#snapshot(s.id, s.reportedVersion, false));
+      behind.set(s.id, { version: s.desiredVersion, since: due ? now : since });
     }
     this.#behind = behind;
   }

@@ -58,4 +58,16 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sites SET (fillfactor = 50);
   `,
+  // The rollup counts one index: each targeted site's latest report mirrored beside its desired row.
+  `
+  ALTER TABLE site_desired ADD COLUMN report_revision INTEGER, ADD COLUMN report_phase ${T},
+    ADD COLUMN report_unknown INTEGER NOT NULL DEFAULT 0;
+  UPDATE site_desired SET report_revision = r.revision, report_phase = r.phase, report_unknown = r.ready_unknown
+    FROM site_reports r WHERE r.site_id = site_desired.site_id AND r.intent_id = site_desired.intent_id;
+  DROP INDEX site_reports_gist;
+  CREATE INDEX site_reports_by_intent ON site_reports (intent_id);
+  DROP INDEX site_desired_by_intent;
+  CREATE INDEX site_desired_gist ON site_desired
+    (intent_id, deleted, site_id, report_revision, report_phase, report_unknown);
+  `,
 ];

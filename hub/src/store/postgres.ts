@@ -28,7 +28,7 @@ const dialect: Dialect = {
   jsonValues: "json_array_elements_text(?::json) AS x(value)",
   jsonRows: "json_array_elements(?::json) AS x(value)",
   greatest: "greatest",
-  reportGist: "site_reports r",
+  desiredGist: "site_desired d",
   forUpdate: " FOR UPDATE",
   membershipLock: (exclusive) =>
     `SELECT ${exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared"}(${MEMBERSHIP_LOCK})`,

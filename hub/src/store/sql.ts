@@ -15,8 +15,8 @@ export interface Dialect {
   readonly jsonRows: string;
   /** The larger of two values. */
   readonly greatest: string;
-  /** `site_reports r`, read through its covering index (intent, site, revision, phase, ready_unknown). */
-  readonly reportGist: string;
+  /** `site_desired d`, read through its covering index (intent, deleted, site, and the report's mirror). */
+  readonly desiredGist: string;
   /** Locks the rows a SELECT reads until the transaction ends (nothing where there is one writer). */
   readonly forUpdate: string;
   /**

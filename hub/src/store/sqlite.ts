@@ -18,9 +18,9 @@ const dialect: Dialect = {
   jsonValues: "json_each(?) AS x",
   jsonRows: "json_each(?) AS x",
   greatest: "max",
-  // The rollup's join reads the narrow covering index, not the unique key that leads to the wide rows (the
-  // planner cannot tell the two apart without statistics).
-  reportGist: "site_reports r INDEXED BY site_reports_gist",
+  // The rollup reads the narrow covering index, not the unique key that leads to the rows (the planner
+  // cannot tell the two apart without statistics).
+  desiredGist: "site_desired d INDEXED BY site_desired_gist",
   forUpdate: "",
   membershipLock: () => undefined,
   isUniqueViolation: (e) =>

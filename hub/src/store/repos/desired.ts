@@ -1,6 +1,7 @@
 /**
  * What each site should hold: for every (site, intent) the revision wanted there or a tombstone, stamped
- * with the site's desired version at that change. Intent retargets share the membership lock, site label
+ * with the site's desired version at that change. Each row also mirrors the site's latest report on the
+ * intent (revision, phase, Ready Unknown; kept by the reports repository), so a rollup reads one index. Intent retargets share the membership lock, site label
  * and enrollment changes hold it alone, so "which sites does this intent reach" has one answer at commit.
  */
 import type { SiteSelector } from "@nephoran/shared";
@@ -61,9 +62,11 @@ function selectorClause(sql: Sql, sel: SiteSelector): { text: string; params: un
 async function write(sql: Sql, rows: readonly (readonly [...Todo, number])[]): Promise<SiteChange[]> {
   if (!rows.length) return [];
   await sql.run(
-    `INSERT INTO site_desired (site_id, intent_id, revision, version, deleted)
-       SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), CAST(x.value ->> 4 AS INTEGER), CAST(x.value ->> 3 AS INTEGER)
-       FROM ${sql.dialect.jsonRows} WHERE 1 = 1
+    `INSERT INTO site_desired (site_id, intent_id, revision, version, deleted, report_revision, report_phase, report_unknown)
+       SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), CAST(x.value ->> 4 AS INTEGER),
+         CAST(x.value ->> 3 AS INTEGER), r.revision, r.phase, coalesce(r.ready_unknown, 0)
+       FROM ${sql.dialect.jsonRows} LEFT JOIN site_reports r ON r.site_id = x.value ->> 0 AND r.intent_id = x.value ->> 1
+       WHERE 1 = 1
        ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, version = excluded.version, deleted = excluded.deleted`,
     [JSON.stringify(rows.map(([s, i, r, d, v]) => [s, i, r, d ? 1 : 0, v]))],
   );

@@ -18,6 +18,13 @@ import type { RollupQuery, RollupTally, SyncBatch } from "../types";
 /** Worst first, as PHASE_SEVERITY orders phases. */
 const SEVERITY = `CASE phase ${PHASE_SEVERITY.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
 
+/** A targeted site's phase by its latest report (`d`, the desired row that mirrors it), presence aside. */
+const PHASE =
+  "CASE WHEN d.report_revision IS NULL OR d.report_revision < ? THEN 'Pending' ELSE d.report_phase END";
+
+/** 1 for a site with nothing left to wait for: Ready, or Applied where readiness cannot be observed. */
+const SETTLED = "CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND unknown = 1) THEN 1 ELSE 0 END";
+
 /** Whether a report's Ready condition is Unknown: its target cannot observe readiness (kept as a column). */
 const readyUnknown = (r: SiteIntentReport): number =>
   r.conditions.some((c) => c.type === "Ready" && c.status === "Unknown") ? 1 : 0;
@@ -98,7 +105,13 @@ export class Reports implements ReportRepo {
     );
     const kept = reports.filter((r) => isLocalIntentId(r.intentId) || held.has(r.intentId));
     if (!kept.length) return 0;
-    const stored = await sql.all<{ site_id: string }>(
+    const stored = await sql.all<{
+      site_id: string;
+      intent_id: string;
+      revision: number;
+      phase: string;
+      ready_unknown: number;
+    }>(
       `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at, ready_unknown)
          SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), x.value ->> 3, x.value ->> 4,
            CAST(x.value ->> 5 AS INTEGER), x.value ->> 6, CAST(x.value ->> 7 AS INTEGER)
@@ -107,7 +120,7 @@ export class Reports implements ReportRepo {
            report = excluded.report, report_seq = excluded.report_seq, observed_at = excluded.observed_at,
            ready_unknown = excluded.ready_unknown
            WHERE site_reports.report_seq < excluded.report_seq
-         RETURNING site_id`,
+         RETURNING site_id, intent_id, revision, phase, ready_unknown`,
       [
         JSON.stringify(
           kept.map((r) => [
@@ -123,19 +136,29 @@ export class Reports implements ReportRepo {
         ),
       ],
     );
-    if (stored.length)
-      await sql.run(
-        `UPDATE sites SET last_seen = ? WHERE id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
-        [this.now().toISOString(), JSON.stringify([...new Set(stored.map((s) => s.site_id))])],
-      );
+    if (!stored.length) return 0;
+    // What the rollup counts, beside what it counts over (see the desired repository).
+    await sql.run(
+      `UPDATE site_desired SET report_revision = CAST(x.value ->> 2 AS INTEGER), report_phase = x.value ->> 3,
+         report_unknown = CAST(x.value ->> 4 AS INTEGER)
+       FROM ${sql.dialect.jsonRows} WHERE site_desired.site_id = x.value ->> 0 AND site_desired.intent_id = x.value ->> 1`,
+      [JSON.stringify(stored.map((r) => [r.site_id, r.intent_id, r.revision, r.phase, r.ready_unknown]))],
+    );
+    await sql.run(
+      `UPDATE sites SET last_seen = ? WHERE id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
+      [this.now().toISOString(), JSON.stringify([...new Set(stored.map((s) => s.site_id))])],
+    );
     return stored.length;
   }
 
   async rollup(q: RollupQuery): Promise<RollupTally> {
-    // One statement, one pass over the targeted sites (materialized once): the counts per phase, then the
-    // worst sites. Presence as onlineAt() defines it: heard from since the cutoff, and not gone since.
+    // One statement, three parts, each a range of one narrow index: the targeted sites counted by the phase
+    // their reports give (the mirror kept beside their desired rows); the worst of those online; and the
+    // offline ones — few, when a fleet is well — whose counts move to Offline here.
+    const desired = `${this.sql.dialect.desiredGist} WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1)`;
+    const key = [q.intentId, q.removing ? 1 : 0];
     const rows = await this.sql.all<{
-      listed: number;
+      part: number;
       phase: RollupPhase;
       n: number;
       settled: number;
@@ -143,38 +166,53 @@ export class Reports implements ReportRepo {
       last_seen: string | null;
       reported: number | null;
     }>(
-      `WITH t AS MATERIALIZED (
-         SELECT s.id, s.last_seen, r.revision AS reported, r.ready_unknown,
-           CASE
-             WHEN s.last_seen IS NULL OR s.last_seen < ? OR (s.gone_at IS NOT NULL AND s.gone_at >= s.last_seen) THEN 'Offline'
-             WHEN r.revision IS NULL OR r.revision < ? THEN 'Pending'
-             ELSE r.phase
-           END AS phase
-         FROM site_desired d JOIN sites s ON s.id = d.site_id
-         LEFT JOIN ${this.sql.dialect.reportGist} ON r.site_id = d.site_id AND r.intent_id = d.intent_id
-         WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1))
-       SELECT 0 AS listed, phase, count(*) AS n,
-         sum(CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND ready_unknown = 1) THEN 1 ELSE 0 END) AS settled,
+      `WITH off AS MATERIALIZED (
+         SELECT id, last_seen FROM sites
+         WHERE last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))
+       SELECT 0 AS part, phase, count(*) AS n, sum(${SETTLED}) AS settled,
          NULL AS id, NULL AS last_seen, NULL AS reported
-       FROM t GROUP BY phase
+       FROM (SELECT ${PHASE} AS phase, d.report_unknown AS unknown FROM ${desired}) AS c GROUP BY phase
        UNION ALL
-       SELECT * FROM (
-         SELECT 1, phase, 0, 0, id, last_seen, reported FROM t WHERE phase <> 'Ready' ORDER BY ${SEVERITY}, id LIMIT ?
-       ) AS worst`,
-      [q.onlineSince, q.revision, q.intentId, q.removing ? 1 : 0, q.cap + 1],
+       SELECT 1, w.phase, 0, 0, w.id, s.last_seen, w.reported FROM (
+         SELECT * FROM (SELECT ${PHASE} AS phase, d.site_id AS id, d.report_revision AS reported FROM ${desired}) AS c
+         WHERE phase <> 'Ready' AND id NOT IN (SELECT id FROM off) ORDER BY ${SEVERITY}, id LIMIT ?
+       ) AS w JOIN sites s ON s.id = w.id
+       UNION ALL
+       SELECT 2, phase, 0, ${SETTLED}, id, last_seen, reported FROM (
+         SELECT ${PHASE} AS phase, d.report_unknown AS unknown, off.id, off.last_seen, d.report_revision AS reported
+         FROM off CROSS JOIN ${desired} AND d.site_id = off.id
+       ) AS o`,
+      [q.onlineSince, q.revision, ...key, q.revision, ...key, q.cap + 1, q.revision, ...key],
     );
-    const counted = rows.filter((r) => Number(r.listed) === 0);
+    const counts: Partial<Record<RollupPhase, number>> = {};
+    let settled = 0;
+    for (const r of rows.filter((r) => Number(r.part) === 0)) {
+      counts[r.phase] = Number(r.n);
+      settled += Number(r.settled);
+    }
+    const offline = rows.filter((r) => Number(r.part) === 2);
+    for (const r of offline) {
+      counts[r.phase] = (counts[r.phase] ?? 0) - 1;
+      counts.Offline = (counts.Offline ?? 0) + 1;
+      settled -= Number(r.settled);
+    }
+    for (const p of Object.keys(counts) as RollupPhase[]) if (counts[p] === 0) delete counts[p];
+    const rank = (p: RollupPhase) => PHASE_SEVERITY.indexOf(p);
+    const notReady = [
+      ...rows.filter((r) => Number(r.part) === 1),
+      ...offline.map((r) => ({ ...r, phase: "Offline" as const })),
+    ]
+      .sort((a, b) => rank(a.phase) - rank(b.phase) || ((a.id as string) < (b.id as string) ? -1 : 1))
+      .slice(0, q.cap + 1);
     return {
-      counts: Object.fromEntries(counted.map((c) => [c.phase, Number(c.n)])),
-      settled: counted.reduce((n, c) => n + Number(c.settled), 0),
-      notReady: rows
-        .filter((r) => Number(r.listed) === 1)
-        .map((r) => ({
-          siteId: r.id as string,
-          phase: r.phase,
-          lastSeen: r.last_seen,
-          reportedRevision: r.reported,
-        })),
+      counts,
+      settled,
+      notReady: notReady.map((r) => ({
+        siteId: r.id as string,
+        phase: r.phase,
+        lastSeen: r.last_seen,
+        reportedRevision: r.reported,
+      })),
     };
   }
 

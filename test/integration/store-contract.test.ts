@@ -488,6 +488,101 @@ describe.each(engines)("hub store on $name", (engine) => {
       });
   });
 
+  test("revisions: each one kept as made; an intent from before keeps its current one", async () => {
+    await enrollSite(store, "a");
+    await newIntent(store, "int-1", { all: true });
+    await store.intents.update("int-1", 1, { priority: "high", rollout: { canary: 1 } });
+    await store.intents.update("int-1", 2, { rollout: null });
+    expect((await store.intents.revisions("int-1")).map((i) => [i.revision, i.priority, i.rollout])).toEqual([
+      [1, "medium", undefined],
+      [2, "high", { canary: 1 }],
+      [3, "high", undefined],
+    ]);
+    expect((await store.intents.revision("int-1", 2))?.rollout).toEqual({ canary: 1 });
+    expect(await store.intents.revision("int-1", 4)).toBeUndefined();
+    expect(await store.intents.revisions("nope")).toEqual([]);
+  });
+
+  test("desired: assigned site by site (a tombstone for null), each changed site one version up", async () => {
+    for (const s of ["c", "a", "b"]) await enrollSite(store, s, { region: s === "b" ? "us" : "eu" });
+    expect((await store.desired.targets({ matchLabels: { region: "eu" } })).map((t) => t.id)).toEqual([
+      "a",
+      "c",
+    ]);
+    await newIntent(store, "int-1", { names: ["a"] });
+    const before = await store.sites.get("b");
+    const changes = await store.desired.assign(
+      "int-1",
+      new Map<string, number | null>([
+        ["a", null],
+        ["b", 1],
+        ["c", null],
+      ]),
+    );
+    expect(changes.map((c) => [c.site, c.revision, c.deleted])).toEqual([
+      ["a", 1, true],
+      ["b", 1, false],
+    ]);
+    expect((await store.sites.get("b"))?.desiredVersion).toBe((before?.desiredVersion ?? 0) + 1);
+    expect(await store.desired.set("a")).toEqual([]);
+    expect(await store.desired.set("b")).toEqual([{ id: "int-1", revision: 1 }]);
+    expect(await store.desired.assign("int-1", new Map([["b", 1]]))).toEqual([]);
+  });
+
+  test("rollouts: written whole, the newest read back; a site enrolled mid-rollout waits for its stage", async () => {
+    for (const s of ["a", "b"]) await enrollSite(store, s);
+    await newIntent(store, "int-1", { all: true });
+    await store.intents.update("int-1", 1, { priority: "high" });
+    const at = "2026-11-30T10:00:00.000Z";
+    const r = {
+      intentId: "int-1",
+      revision: 2,
+      fromRevision: 1,
+      strategy: { canary: 1, maxFailures: "10%" },
+      stages: [["a"], ["b", "c"]],
+      stage: 0,
+      state: "Progressing",
+      reason: null,
+      failures: [{ site: "b", why: "offline when its stage started" }],
+      startedAt: at,
+      stageStartedAt: at,
+      readySince: null,
+      updatedAt: at,
+    } as const;
+    await store.rollouts.put(r);
+    await store.desired.assign("int-1", new Map([["a", 2]]));
+    expect(await store.rollouts.latest("int-1")).toEqual(r);
+    expect(await store.rollouts.unfinished()).toEqual([r]);
+    await store.reports.put([{ ...report("a", "int-1", 1, "Ready"), revision: 2 }]);
+    expect(await store.rollouts.sites("int-1", ["b", "a", "nope"])).toEqual([
+      {
+        site: "a",
+        revision: 2,
+        reportRevision: 2,
+        reportPhase: "Ready",
+        reportUnknown: false,
+        lastSeen: expect.any(String),
+        goneAt: null,
+      },
+      {
+        site: "b",
+        revision: 1,
+        reportRevision: null,
+        reportPhase: null,
+        reportUnknown: false,
+        lastSeen: null,
+        goneAt: null,
+      },
+    ]);
+    // c enrolls while the canary runs: it gets what the sites held before, not the new revision.
+    await enrollSite(store, "c");
+    await store.desired.retargetSite("c");
+    expect(await store.desired.set("c")).toEqual([{ id: "int-1", revision: 1 }]);
+    await store.rollouts.put({ ...r, stage: 1, state: "Completed", updatedAt: at });
+    expect(await store.rollouts.unfinished()).toEqual([]);
+    expect((await store.rollouts.latest("int-1"))?.state).toBe("Completed");
+  });
+
   test("audit: appended in order, read in pages", async () => {
     for (let i = 0; i < 5; i++)
       await store.audit.append({ actor: "me", action: `a.${i}`, target: "t", detail: { i } });

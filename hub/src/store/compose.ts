@@ -4,6 +4,7 @@ import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
 import { Intents } from "./repos/intents";
 import { Reports } from "./repos/reports";
+import { Rollouts } from "./repos/rollouts";
 import type { DirectoryCache } from "./repos/sites";
 import { Enrollment, Sites } from "./repos/sites";
 import type { TokenCache } from "./repos/tokens";
@@ -32,6 +33,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     desired: new Desired(sql),
     reports: new Reports(sql, now),
     audit: new Audit(sql, now),
+    rollouts: new Rollouts(sql),
   });
   return {
     engine: engine.sql.dialect.engine,

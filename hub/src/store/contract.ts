@@ -16,6 +16,8 @@ import type {
   NewApiToken,
   NewIntent,
   Page,
+  RolloutRecord,
+  RolloutSite,
   RollupQuery,
   RollupTally,
   SiteChange,
@@ -60,6 +62,10 @@ export interface IntentRepo {
   update(id: string, ifRevision: number, change: IntentChange): Promise<Intent>;
   markDeleting(id: string): Promise<Intent>;
   count(): Promise<number>;
+  /** The intent as it was at `revision` (every revision made by create, update or rollback is kept). */
+  revision(id: string, revision: number): Promise<Intent | undefined>;
+  /** Every revision kept, oldest first. */
+  revisions(id: string): Promise<Intent[]>;
 }
 
 /** One-time enrollment tokens, and spending one. */
@@ -113,6 +119,13 @@ export interface DesiredRepo {
   retargetSite(siteId: string): Promise<SiteChange[]>;
   /** What changed for a site after version `since` (tombstones only when since > 0), and its version now. */
   since(siteId: string, since: number): Promise<{ version: number; changes: DesiredRow[] }>;
+  /**
+   * Sets what each listed site should hold of the intent: a revision, or (null) nothing — a tombstone where
+   * it held something. Sites not listed are left as they are; each changed site's version goes up.
+   */
+  assign(intentId: string, wanted: ReadonlyMap<string, number | null>): Promise<SiteChange[]>;
+  /** The enrolled sites a selector picks, in name order. */
+  targets(selector: SiteSelector): Promise<{ id: string; labels: Record<string, string> }[]>;
   /** The intents a site should hold now, with their revisions. */
   set(siteId: string): Promise<{ id: string; revision: number }[]>;
 }
@@ -142,6 +155,18 @@ export interface AuditRepo {
 }
 
 /** Every aggregate: what a transaction may touch. */
+/** Staged rollouts, and their sites as the controller sees them. */
+export interface RolloutRepo {
+  /** Writes the record whole (the one controller driving it is its only writer). */
+  put(r: RolloutRecord): Promise<void>;
+  /** The intent's newest rollout, whatever its state. */
+  latest(intentId: string): Promise<RolloutRecord | undefined>;
+  /** Rollouts Progressing or Paused. */
+  unfinished(): Promise<RolloutRecord[]>;
+  /** Each enrolled site among `siteIds`: what it should hold of the intent, what it reported, presence. */
+  sites(intentId: string, siteIds: readonly string[]): Promise<RolloutSite[]>;
+}
+
 export interface HubRepos {
   readonly tokens: TokenRepo;
   readonly idempotency: IdempotencyRepo;
@@ -151,6 +176,7 @@ export interface HubRepos {
   readonly desired: DesiredRepo;
   readonly reports: ReportRepo;
   readonly audit: AuditRepo;
+  readonly rollouts: RolloutRepo;
 }
 
 /** Messages every hub on the same database hears, itself included (PostgreSQL LISTEN/NOTIFY). */

@@ -79,4 +79,20 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX site_desired_by_intent;
   CREATE INDEX site_desired_gist ON site_desired (intent_id, deleted, site_id, report_revision, report_phase, report_unknown);
   `,
+  // Every revision as made from here on (what a site held back by a rollout is sent), strategies, staged
+  // rollouts. An intent made before keeps its current revision only (the intents table holds it).
+  `
+  CREATE TABLE intent_revisions (
+    intent_id TEXT NOT NULL, revision INTEGER NOT NULL, intent TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (intent_id, revision)
+  );
+  ALTER TABLE intents ADD COLUMN rollout TEXT;
+  CREATE TABLE rollouts (
+    intent_id TEXT NOT NULL, revision INTEGER NOT NULL, from_revision INTEGER, strategy TEXT NOT NULL,
+    stages TEXT NOT NULL, stage INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, failures TEXT NOT NULL,
+    started_at TEXT NOT NULL, stage_started_at TEXT NOT NULL, ready_since TEXT, updated_at TEXT NOT NULL,
+    PRIMARY KEY (intent_id, revision)
+  );
+  CREATE INDEX rollouts_unfinished ON rollouts (state);
+  `,
 ];

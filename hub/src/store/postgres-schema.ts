@@ -70,4 +70,20 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX site_desired_gist ON site_desired
     (intent_id, deleted, site_id, report_revision, report_phase, report_unknown);
   `,
+  // Every revision as made from here on (what a site held back by a rollout is sent), strategies, staged
+  // rollouts. An intent made before keeps its current revision only (the intents table holds it).
+  `
+  CREATE TABLE intent_revisions (
+    intent_id ${T} NOT NULL, revision INTEGER NOT NULL, intent ${T} NOT NULL, created_at ${T} NOT NULL,
+    PRIMARY KEY (intent_id, revision)
+  );
+  ALTER TABLE intents ADD COLUMN rollout ${T};
+  CREATE TABLE rollouts (
+    intent_id ${T} NOT NULL, revision INTEGER NOT NULL, from_revision INTEGER, strategy ${T} NOT NULL,
+    stages ${T} NOT NULL, stage INTEGER NOT NULL, state ${T} NOT NULL, reason ${T}, failures ${T} NOT NULL,
+    started_at ${T} NOT NULL, stage_started_at ${T} NOT NULL, ready_since ${T}, updated_at ${T} NOT NULL,
+    PRIMARY KEY (intent_id, revision)
+  );
+  CREATE INDEX rollouts_unfinished ON rollouts (state);
+  `,
 ];

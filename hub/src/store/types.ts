@@ -1,5 +1,7 @@
 /** The records the hub's store keeps, and its errors (the contract over them is in contract.ts). */
 import type {
+  RolloutState,
+  RolloutStrategy,
   IntentPlan,
   Labels,
   Priority,
@@ -117,6 +119,7 @@ export interface NewIntent {
   readonly plan: IntentPlan;
   readonly siteSelector: SiteSelector;
   readonly priority: Priority;
+  readonly rollout?: RolloutStrategy;
   readonly createdBy: string;
 }
 
@@ -135,6 +138,8 @@ export interface IntentChange {
   readonly plan?: IntentPlan;
   readonly siteSelector?: SiteSelector;
   readonly priority?: Priority;
+  /** A strategy for this change and the next ones; null goes back to all at once. */
+  readonly rollout?: RolloutStrategy | null;
 }
 
 /** One intent's change at one site, at the site's new desired version. */
@@ -195,4 +200,45 @@ export class HubStoreError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A failed or unavailable site of a rollout, and why. */
+export interface RolloutFailure {
+  readonly site: string;
+  readonly why: string;
+  /** A person resumed the rollout past it: it no longer counts against the budget. */
+  readonly accepted?: boolean;
+}
+
+/** A staged rollout of one intent revision, as the controller leaves it after each step. */
+export interface RolloutRecord {
+  readonly intentId: string;
+  readonly revision: number;
+  /** The revision sites held before (none for a new intent): what a rollback goes back to. */
+  readonly fromRevision: number | null;
+  readonly strategy: RolloutStrategy;
+  /** The sites of each stage (the canary first), in name order. */
+  readonly stages: readonly (readonly string[])[];
+  /** The stage under way (or the last one, once finished). */
+  readonly stage: number;
+  readonly state: RolloutState;
+  readonly reason: string | null;
+  readonly failures: readonly RolloutFailure[];
+  readonly startedAt: string;
+  readonly stageStartedAt: string;
+  /** Since when every site of the stage has been Ready (the bake runs from here). */
+  readonly readySince: string | null;
+  readonly updatedAt: string;
+}
+
+/** One site's side of a rollout: what it should hold, what it reported, whether it is heard from. */
+export interface RolloutSite {
+  readonly site: string;
+  /** The revision desired there (null: none, or a tombstone). */
+  readonly revision: number | null;
+  readonly reportRevision: number | null;
+  readonly reportPhase: string | null;
+  readonly reportUnknown: boolean;
+  readonly lastSeen: string | null;
+  readonly goneAt: string | null;
 }

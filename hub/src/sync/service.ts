@@ -366,8 +366,9 @@ export class SyncService implements SyncPort {
     const key = `${id}@${revision}`;
     let body = this.#intentJson.get(key);
     if (body) return body;
-    const i = await this.deps.store.intents.get(id);
-    if (!i) throw new Error(`intent ${id} is desired at a site but not in the store`);
+    // The revision desired there, which a staged rollout may hold behind the intent's current one.
+    const i = await this.deps.store.intents.revision(id, revision);
+    if (!i) throw new Error(`intent ${id} revision ${revision} is desired at a site but not in the store`);
     body = JSON.stringify({
       id: i.id,
       name: i.name,

@@ -2,9 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   Intent,
   IntentPlan,
+  RolloutStrategy,
   Site,
   SiteIntentReport,
   cpuMillis,
+  failureBudget,
+  selects,
+  shareOf,
+  stagesOf,
   formatCpu,
   formatMemory,
   memoryMi,
@@ -109,5 +114,45 @@ describe("quantities", () => {
     expect(formatCpu(1500)).toBe("1500m");
     expect(formatMemory(8192)).toBe("8Gi");
     expect(formatMemory(1536)).toBe("1536Mi");
+  });
+});
+
+describe("rollout strategies", () => {
+  const test = it;
+  const sites = Array.from({ length: 7 }, (_, i) => ({ id: `s${i}`, labels: { ring: i < 2 ? "a" : "b" } }));
+
+  test("a percentage rounds up to whole sites, never to none; a count stops at the sites there are", () => {
+    expect([shareOf("1%", 7), shareOf("14.29%", 7), shareOf("50%", 7), shareOf("100%", 7)]).toEqual([
+      1, 2, 4, 7,
+    ]);
+    expect([shareOf(3, 7), shareOf(30, 7)]).toEqual([3, 7]);
+  });
+
+  test("the failure budget: a count as given, a percentage rounded down, none by default", () => {
+    expect(failureBudget({}, 100)).toBe(0);
+    expect(failureBudget({ maxFailures: 2 }, 100)).toBe(2);
+    expect([failureBudget({ maxFailures: "5%" }, 100), failureBudget({ maxFailures: "5%" }, 19)]).toEqual([
+      5, 0,
+    ]);
+    expect(failureBudget({ maxFailures: "100%" }, 7)).toBe(7);
+  });
+
+  test("stages: the canary, the waves in order, the rest last; each site once", () => {
+    expect(stagesOf({ canary: { matchLabels: { ring: "a" } }, waves: ["50%"] }, sites, selects)).toEqual({
+      stages: [["s0", "s1"], ["s2", "s3", "s4", "s5"], ["s6"]],
+    });
+    expect(stagesOf({ waves: [1, 1] }, sites, selects)).toEqual({
+      stages: [["s0"], ["s1"], ["s2", "s3", "s4", "s5", "s6"]],
+    });
+    expect(stagesOf({}, sites, selects)).toEqual({ stages: [sites.map((s) => s.id)] });
+    expect(stagesOf({ canary: { names: ["s9"] } }, sites, selects)).toMatchObject({
+      error: /canary picks no site/,
+    });
+    expect(stagesOf({ waves: ["60%", "50%"] }, sites, selects)).toMatchObject({
+      error: /110% .* over 100%/,
+    });
+    expect(RolloutStrategy.safeParse({ waves: ["0%"] }).success).toBe(false);
+    expect(RolloutStrategy.safeParse({ canary: 0 }).success).toBe(false);
+    expect(RolloutStrategy.safeParse({ canary: "5%", approval: "later" }).success).toBe(false);
   });
 });

@@ -4,3 +4,4 @@ export * from "./plan";
 export * from "./intent";
 export * from "./site";
 export * from "./report";
+export * from "./rollout";

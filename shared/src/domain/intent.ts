@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SiteSelector, IntentPlan } from "./plan";
 import { Priority, Timestamp } from "./primitives";
+import { RolloutStrategy } from "./rollout";
 
 export const IntentState = z.enum(["active", "deleting"]);
 export type IntentState = z.infer<typeof IntentState>;
@@ -29,6 +30,8 @@ export const Intent = z.strictObject({
   siteSelector: SiteSelector,
   revision: z.number().int().min(1),
   priority: Priority,
+  /** How changes reach the sites: staged by this strategy, or (without one) all at once. */
+  rollout: RolloutStrategy.optional(),
   state: IntentState,
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -139,6 +139,39 @@ export class Desired implements DesiredRepo {
     });
   }
 
+  assign(intentId: string, wanted: ReadonlyMap<string, number | null>): Promise<SiteChange[]> {
+    return this.sql.atomic(async (sql) => {
+      const lock = sql.dialect.membershipLock(false);
+      if (lock) await sql.run(lock);
+      const have = new Map(
+        (
+          await sql.all<{ site_id: string; revision: number; deleted: number }>(
+            `SELECT site_id, revision, deleted FROM site_desired
+             WHERE intent_id = ? AND site_id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
+            [intentId, JSON.stringify([...wanted.keys()])],
+          )
+        ).map((h) => [h.site_id, h]),
+      );
+      const todo: Todo[] = [];
+      for (const [site, rev] of wanted) {
+        const h = have.get(site);
+        if (rev !== null && (!h || h.deleted || h.revision !== rev)) todo.push([site, intentId, rev, false]);
+        if (rev === null && h && !h.deleted) todo.push([site, intentId, h.revision, true]);
+      }
+      return bump(sql, todo);
+    });
+  }
+
+  async targets(selector: SiteSelector): Promise<{ id: string; labels: Record<string, string> }[]> {
+    const clause = selectorClause(this.sql, selector);
+    if (!clause) return [];
+    const rows = await this.sql.all<{ id: string; labels: string }>(
+      `SELECT id, labels FROM sites WHERE ${clause.text} ORDER BY id`,
+      clause.params,
+    );
+    return rows.map((r) => ({ id: r.id, labels: JSON.parse(r.labels) as Record<string, string> }));
+  }
+
   retargetSite(siteId: string): Promise<SiteChange[]> {
     return this.sql.atomic(async (sql) => {
       const lock = sql.dialect.membershipLock(true);
@@ -152,6 +185,24 @@ export class Desired implements DesiredRepo {
       );
       for (const r of active)
         if (selects(JSON.parse(r.site_selector) as SiteSelector, site)) wanted.set(r.id, r.revision);
+      // A staged rollout reaches a site in its stage's turn: until then, what the site held before.
+      const staged = await sql.all<{
+        intent_id: string;
+        from_revision: number | null;
+        stages: string;
+        stage: number;
+      }>(
+        `SELECT r.intent_id, r.from_revision, r.stages, r.stage FROM rollouts r
+         JOIN intents i ON i.id = r.intent_id AND i.revision = r.revision
+         WHERE r.state IN ('Progressing', 'Paused', 'RolledBack')`,
+      );
+      for (const r of staged) {
+        if (!wanted.has(r.intent_id)) continue;
+        const reached = (JSON.parse(r.stages) as string[][]).slice(0, r.stage + 1).flat();
+        if (reached.includes(siteId)) continue;
+        if (r.from_revision === null) wanted.delete(r.intent_id);
+        else wanted.set(r.intent_id, r.from_revision);
+      }
       const have = await sql.all<{ intent_id: string; revision: number; deleted: number }>(
         "SELECT intent_id, revision, deleted FROM site_desired WHERE site_id = ?",
         [siteId],

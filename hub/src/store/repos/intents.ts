@@ -17,8 +17,8 @@ export class Intents implements IntentRepo {
     const now = this.now().toISOString();
     try {
       await this.sql.run(
-        `INSERT INTO intents (id, name, text, description, plan, site_selector, revision, priority, state, created_at, updated_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, 1, ?, 'active', ?, ?, ?)`,
+        `INSERT INTO intents (id, name, text, description, plan, site_selector, revision, priority, rollout, state, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 'active', ?, ?, ?)`,
         [
           i.id,
           i.name,
@@ -27,6 +27,7 @@ export class Intents implements IntentRepo {
           JSON.stringify(i.plan),
           JSON.stringify(i.siteSelector),
           i.priority,
+          i.rollout ? JSON.stringify(i.rollout) : null,
           now,
           now,
           i.createdBy,
@@ -37,7 +38,7 @@ export class Intents implements IntentRepo {
         throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
       throw e;
     }
-    return {
+    const created: Intent = {
       id: i.id,
       name: i.name,
       ...(i.text !== undefined ? { text: i.text } : {}),
@@ -46,11 +47,42 @@ export class Intents implements IntentRepo {
       siteSelector: i.siteSelector,
       revision: 1,
       priority: i.priority,
+      ...(i.rollout ? { rollout: i.rollout } : {}),
       state: "active",
       createdAt: now,
       updatedAt: now,
       createdBy: i.createdBy,
     };
+    await this.#keep(this.sql, created);
+    return created;
+  }
+
+  /** Each revision as it was made: what a site held back by a rollout, or a rollback, is sent. */
+  #keep(sql: Sql, i: Intent): Promise<number> {
+    return sql.run(
+      "INSERT INTO intent_revisions (intent_id, revision, intent, created_at) VALUES (?, ?, ?, ?)",
+      [i.id, i.revision, JSON.stringify(i), i.updatedAt],
+    );
+  }
+
+  async revision(id: string, revision: number): Promise<Intent | undefined> {
+    const r = await this.sql.get<{ intent: string }>(
+      "SELECT intent FROM intent_revisions WHERE intent_id = ? AND revision = ?",
+      [id, revision],
+    );
+    if (r) return JSON.parse(r.intent) as Intent;
+    const cur = await this.get(id);
+    return cur?.revision === revision ? cur : undefined;
+  }
+
+  async revisions(id: string): Promise<Intent[]> {
+    const rows = await this.sql.all<{ intent: string }>(
+      "SELECT intent FROM intent_revisions WHERE intent_id = ? ORDER BY revision",
+      [id],
+    );
+    const kept = rows.map((r) => JSON.parse(r.intent) as Intent);
+    const cur = await this.get(id);
+    return cur && !kept.some((k) => k.revision === cur.revision) ? [...kept, cur] : kept;
   }
 
   async get(id: string): Promise<Intent | undefined> {
@@ -97,8 +129,9 @@ export class Intents implements IntentRepo {
         );
       if (cur.state !== "active")
         throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is being deleted`);
+      const rollout = change.rollout === undefined ? cur.rollout : change.rollout;
       const row2 = await sql.get<IntentRow>(
-        `UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, revision = revision + 1, updated_at = ?
+        `UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, rollout = ?, revision = revision + 1, updated_at = ?
            WHERE id = ? RETURNING *`,
         [
           change.name ?? cur.name,
@@ -106,11 +139,14 @@ export class Intents implements IntentRepo {
           JSON.stringify(change.plan ?? cur.plan),
           JSON.stringify(change.siteSelector ?? cur.siteSelector),
           change.priority ?? cur.priority,
+          rollout ? JSON.stringify(rollout) : null,
           this.now().toISOString(),
           id,
         ],
       );
-      return toIntent(row2 as IntentRow);
+      const updated = toIntent(row2 as IntentRow);
+      await this.#keep(sql, updated);
+      return updated;
     });
   }
 

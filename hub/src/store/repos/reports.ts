@@ -73,11 +73,12 @@ export class Reports implements ReportRepo {
            RETURNING id`,
         );
         // Its reports go with it, so it never comes back as anything else.
-        if (purged.length)
-          await sql.run(
-            `DELETE FROM site_reports WHERE intent_id IN (${marks(purged.length)})`,
-            purged.map((p) => p.id),
-          );
+        for (const table of ["site_reports", "intent_revisions", "rollouts"])
+          if (purged.length)
+            await sql.run(
+              `DELETE FROM ${table} WHERE intent_id IN (${marks(purged.length)})`,
+              purged.map((p) => p.id),
+            );
       }
       return fresh;
     });

@@ -13,6 +13,7 @@ export interface IntentRow {
   site_selector: string;
   revision: number;
   priority: string;
+  rollout: string | null;
   state: string;
   created_at: string;
   updated_at: string;
@@ -47,6 +48,7 @@ export const toIntent = (r: IntentRow): Intent =>
     siteSelector: JSON.parse(r.site_selector),
     revision: r.revision,
     priority: r.priority,
+    ...(r.rollout !== null ? { rollout: JSON.parse(r.rollout) } : {}),
     state: r.state,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

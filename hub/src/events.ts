@@ -11,6 +11,7 @@ export interface HubEvent {
     | "intent.created"
     | "intent.updated"
     | "intent.deleting"
+    | "intent.rollout"
     | "site.enrolled"
     | "site.updated"
     | "site.resync"
@@ -18,6 +19,8 @@ export interface HubEvent {
   readonly id: string;
   readonly at: string;
   readonly revision?: number;
+  /** For intent.rollout: the state it is in and the stage under way. */
+  readonly rollout?: { readonly state: string; readonly stage: number };
 }
 
 export class EventBus {

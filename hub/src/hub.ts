@@ -25,6 +25,7 @@ import { hashToken, newId, newToken } from "./auth/tokens";
 import type { HubConfig } from "./config";
 import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
+import { RolloutController } from "./rollouts/controller";
 import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
@@ -51,6 +52,8 @@ interface HubParts {
   readonly broker: EmbeddedBroker | undefined;
   /** Leaves the other replicas' event stream (where the store is shared). */
   readonly leaveEvents: (() => Promise<void>) | undefined;
+  /** Drives staged rollouts (on the leading replica where the store is shared). */
+  readonly rollouts: RolloutController;
 }
 
 export class Hub {
@@ -81,6 +84,7 @@ export class Hub {
       await this.sync.start();
       this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
     }
+    this.parts.rollouts.start();
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -99,6 +103,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.parts.rollouts.stop();
     await this.sync?.stop();
     await this.parts.broker?.stop();
     await this.parts.leaveEvents?.();
@@ -164,7 +169,8 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
-    return new Hub({ config, deps, app: createApp(deps), brokerUrl, sync, broker, leaveEvents });
+    const rollouts = new RolloutController(deps, store.leadership ? { leadership: store.leadership } : {});
+    return new Hub({ config, deps, app: createApp(deps), brokerUrl, sync, broker, leaveEvents, rollouts });
   } catch (e) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw e;

@@ -22,6 +22,7 @@ import * as intentsGet from "./routes/intents-get";
 import * as intentsList from "./routes/intents-list";
 import * as intentsPatch from "./routes/intents-patch";
 import * as plan from "./routes/plan";
+import * as rollouts from "./routes/rollouts";
 import * as sitesDelete from "./routes/sites-delete";
 import * as sitesGet from "./routes/sites-get";
 import * as sitesList from "./routes/sites-list";
@@ -37,6 +38,9 @@ const INTENT_ANSWER = {
   [IntentErrorCode.SitesConflict]: [422, ApiErrorCode.SitesConflict],
   [IntentErrorCode.UnknownSites]: [422, ApiErrorCode.UnknownSites],
   [IntentErrorCode.NoSites]: [400, ApiErrorCode.Validation],
+  [IntentErrorCode.RolloutRefused]: [422, ApiErrorCode.RolloutRefused],
+  [IntentErrorCode.NoRollout]: [404, ApiErrorCode.NotFound],
+  [IntentErrorCode.RolloutState]: [409, ApiErrorCode.Conflict],
 } as const;
 const STORE_ANSWER = {
   [StoreErrorCode.NotFound]: [404, ApiErrorCode.NotFound],
@@ -215,6 +219,7 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     intentsGet,
     intentsPatch,
     intentsDelete,
+    rollouts,
     sitesList,
     sitesGet,
     sitesPatch,

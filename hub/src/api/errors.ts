@@ -18,6 +18,7 @@ export const ApiErrorCode = {
   PlanRefused: "PLAN_REFUSED",
   SitesConflict: "SITES_CONFLICT",
   UnknownSites: "UNKNOWN_SITES",
+  RolloutRefused: "ROLLOUT_REFUSED",
   TokenInvalid: "TOKEN_INVALID",
   Unavailable: "UNAVAILABLE",
   Internal: "INTERNAL",

@@ -6,6 +6,7 @@ import {
   Labels,
   PlanSource,
   Priority,
+  RolloutStrategy,
   RollupPhase,
   Site,
   SiteName,
@@ -59,6 +60,10 @@ export const CreateIntentRequest = z
     plan: PlanInput.optional(),
     siteSelector: SiteSelector.optional(),
     priority: Priority.optional(),
+    rollout: RolloutStrategy.optional().openapi({
+      description:
+        "Stage this intent and its later changes: a canary, waves, a failure budget, a bake time. Without it, every change reaches all targeted sites at once.",
+    }),
     allowUnknownSites: z.boolean().optional().openapi({
       description:
         "Accept site names no site is enrolled or expected under, and selectors that match no site yet (the sites are coming later). Without it such an intent is refused with 422 UNKNOWN_SITES.",
@@ -76,6 +81,10 @@ export const CreateIntentRequest = z
         plan: { intentType: "nf.deploy", actions: [{ kind: "deploy", nf: "upf", replicas: 2 }] },
         siteSelector: { matchLabels: { region: "eu" } },
       },
+      {
+        text: "scale UPF to 3 replicas at all sites",
+        rollout: { canary: 1, waves: ["25%", "50%"], maxFailures: "5%", bakeSeconds: 60 },
+      },
     ],
   });
 
@@ -86,6 +95,10 @@ export const PatchIntentRequest = z
     plan: PlanInput.optional(),
     siteSelector: SiteSelector.optional(),
     priority: Priority.optional(),
+    rollout: RolloutStrategy.nullable().optional().openapi({
+      description:
+        "A strategy for this change and the next ones (null: all at once again). A change during a rollout supersedes it: its stages start over from what each site holds.",
+    }),
     allowUnknownSites: z.boolean().optional().openapi({
       description:
         "Accept site names no site is enrolled or expected under, and selectors that match no site yet (the sites are coming later). Without it such an intent is refused with 422 UNKNOWN_SITES.",

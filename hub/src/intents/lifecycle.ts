@@ -3,6 +3,32 @@ import type { Intent } from "@nephoran/shared";
 import { newId } from "../auth/tokens";
 import type { HubDeps } from "../deps";
 import type { HubRepos, IntentChange, NewIntent, SiteChange } from "../store";
+import { startRollout, supersede } from "../rollouts/stages";
+
+/**
+ * What a new revision means per site: with a strategy, its first stage (a rollout starts); without one,
+ * every site the selector reaches, at once (a rollout under way is superseded).
+ */
+async function reach(
+  deps: HubDeps,
+  tx: HubRepos,
+  intent: Intent,
+  fromRevision: number | null,
+): Promise<SiteChange[]> {
+  const now = deps.clock.now();
+  if (intent.rollout)
+    return (
+      await startRollout(
+        tx,
+        { ...intent, rollout: intent.rollout },
+        fromRevision,
+        now,
+        deps.presenceTimeoutMs,
+      )
+    ).changes;
+  await supersede(tx, intent.id, `revision ${intent.revision} went to every site at once`, now);
+  return tx.desired.retargetIntent(intent.id, intent.revision, intent.siteSelector);
+}
 
 /**
  * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
@@ -38,10 +64,7 @@ export async function createIntent(
       target: created.id,
       detail: { revision: 1, api },
     });
-    return {
-      intent: created,
-      changes: await tx.desired.retargetIntent(created.id, created.revision, created.siteSelector),
-    };
+    return { intent: created, changes: await reach(deps, tx, created, null) };
   });
   deps.events.publish({
     type: "intent.created",
@@ -69,10 +92,7 @@ export function changeIntent(
       target: id,
       detail: { revision: updated.revision, fields },
     });
-    return {
-      intent: updated,
-      changes: await tx.desired.retargetIntent(id, updated.revision, updated.siteSelector),
-    };
+    return { intent: updated, changes: await reach(deps, tx, updated, ifRevision) };
   });
 }
 
@@ -86,6 +106,7 @@ export async function deleteIntent(deps: HubDeps, id: string, actor: string, api
       target: id,
       detail: { revision: deleting.revision, api },
     });
+    await supersede(tx, id, "the intent is being deleted", deps.clock.now());
     return { intent: deleting, changes: await tx.desired.retargetIntent(id, null, null) };
   });
   deps.events.publish({

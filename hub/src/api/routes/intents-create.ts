@@ -52,6 +52,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         plan,
         siteSelector,
         priority: body.priority ?? plan.priority,
+        ...(body.rollout ? { rollout: body.rollout } : {}),
         createdBy: c.var.principal.name,
       },
       "v1",

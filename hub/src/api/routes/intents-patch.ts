@@ -63,6 +63,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         ...(planned ? { plan: planned.plan } : {}),
         ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
+        ...(body.rollout !== undefined ? { rollout: body.rollout } : {}),
       },
       c.var.principal.name,
       Object.keys(body),

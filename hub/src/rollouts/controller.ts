@@ -1,0 +1,127 @@
+/**
+ * Drives every staged rollout under way, on one hub (the leading replica where several share a store):
+ * each turn it reads each rollout's current stage from the store — what each site holds and reported — and
+ * passes the stage, stops at the failure budget, or waits. Everything it knows is in the store, so a hub
+ * that restarts (or another replica that takes the lead) goes on exactly where it was.
+ */
+import { every } from "@nephoran/shared";
+import type { HubDeps } from "../deps";
+import type { Leadership, RolloutFailure, RolloutRecord, RolloutSite } from "../store";
+import type { Stepped } from "./stages";
+import { budgetOf, complete, counted, enterStage, rollBack, settledAt } from "./stages";
+
+const DEFAULT_DEADLINE_S = 600;
+
+/** What the stage's sites say now: new failures, and whether every other site is settled. */
+export function judge(
+  r: RolloutRecord,
+  sites: readonly RolloutSite[],
+  now: Date,
+): { failures: RolloutFailure[]; settled: boolean } {
+  const known = new Set(r.failures.map((f) => f.site));
+  const deadlineMs = (r.strategy.siteDeadlineSeconds ?? DEFAULT_DEADLINE_S) * 1000;
+  const late = now.getTime() - Date.parse(r.stageStartedAt) > deadlineMs;
+  const failures: RolloutFailure[] = [];
+  let settled = true;
+  for (const s of sites) {
+    if (known.has(s.site) || settledAt(s, r.revision)) continue;
+    settled = false;
+    const current = s.reportRevision !== null && s.reportRevision >= r.revision;
+    if (current && s.reportPhase === "Failed")
+      failures.push({ site: s.site, why: `reported Failed at revision ${r.revision}` });
+    else if (late)
+      failures.push({
+        site: s.site,
+        why: `not Ready at revision ${r.revision} within ${deadlineMs / 1000} s`,
+      });
+  }
+  return { failures, settled };
+}
+
+export class RolloutController {
+  readonly #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: Pick<
+      HubDeps,
+      "store" | "clock" | "logger" | "events" | "sync" | "presenceTimeoutMs"
+    >,
+    private readonly opts: { tickMs?: number; leadership?: Leadership } = {},
+  ) {}
+
+  start(): void {
+    this.#loop = every(
+      this.deps.clock,
+      this.opts.tickMs ?? 500,
+      this.#abort.signal,
+      () => this.tick(),
+      (e) => this.deps.logger.error({ err: String(e) }, "rollouts: a turn failed"),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+  }
+
+  /** One turn over every rollout under way (a paused one waits for a person). */
+  async tick(): Promise<void> {
+    if (this.opts.leadership && !(await this.opts.leadership.lead())) return;
+    for (const r of await this.deps.store.rollouts.unfinished())
+      if (r.state === "Progressing") await this.#step(r);
+  }
+
+  async #step(r: RolloutRecord): Promise<void> {
+    const now = this.deps.clock.now();
+    const stepped = await this.deps.store.transaction(async (tx): Promise<Stepped | undefined> => {
+      // Read again inside the transaction: a person may have paused or aborted it since.
+      const cur = await tx.rollouts.latest(r.intentId);
+      if (cur?.revision !== r.revision || cur.state !== "Progressing") return undefined;
+      const sites = await tx.rollouts.sites(cur.intentId, cur.stages[cur.stage] ?? []);
+      const { failures, settled } = judge(cur, sites, now);
+      const judged: RolloutRecord = {
+        ...cur,
+        failures: [...cur.failures, ...failures],
+        readySince: settled ? (cur.readySince ?? now.toISOString()) : null,
+        updatedAt: now.toISOString(),
+      };
+      if (counted(judged) > budgetOf(judged)) {
+        const reason = `${counted(judged)} sites failed or were unavailable, over the budget of ${budgetOf(judged)}: ${judged.failures
+          .filter((f) => !f.accepted)
+          .slice(0, 3)
+          .map((f) => `${f.site} ${f.why}`)
+          .join("; ")}`;
+        if (judged.strategy.approval === "manual") {
+          const paused: RolloutRecord = { ...judged, state: "Paused", reason };
+          await tx.rollouts.put(paused);
+          return { rollout: paused, changes: [] };
+        }
+        return rollBack(tx, judged, reason, now);
+      }
+      const bakeMs = (judged.strategy.bakeSeconds ?? 0) * 1000;
+      if (judged.readySince !== null && now.getTime() - Date.parse(judged.readySince) >= bakeMs) {
+        if (judged.stage + 1 < judged.stages.length)
+          return enterStage(tx, judged, judged.stage + 1, now, this.deps.presenceTimeoutMs);
+        const intent = await tx.intents.get(judged.intentId);
+        if (intent) return complete(tx, judged, intent, now);
+      }
+      if (failures.length || judged.readySince !== cur.readySince) await tx.rollouts.put(judged);
+      return undefined;
+    });
+    if (!stepped) return;
+    this.deps.sync.changed(stepped.changes);
+    const { rollout } = stepped;
+    this.deps.logger.info(
+      { intent: rollout.intentId, revision: rollout.revision, state: rollout.state, stage: rollout.stage },
+      "rollouts: a rollout moved on",
+    );
+    this.deps.events.publish({
+      type: "intent.rollout",
+      id: rollout.intentId,
+      revision: rollout.revision,
+      at: now.toISOString(),
+      rollout: { state: rollout.state, stage: rollout.stage },
+    });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Staged rollouts through the API on a real (SQLite) store, the controller turned by hand on a fake clock:
+ * stages in order, the canary's failure rolls back before any wave, budgets, deadlines, pause and resume.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import type { SiteIntentReport } from "@nephoran/shared";
+import type { TestHub } from "../api/testing";
+import { testHub } from "../api/testing";
+import { RolloutController } from "./controller";
+
+let t: TestHub;
+let controller: RolloutController;
+let seq = 0;
+const SITES = Array.from({ length: 10 }, (_, i) => `edge-${String(i).padStart(2, "0")}`);
+const plan = (replicas: number) => ({
+  intentType: "nf.deploy",
+  actions: [{ kind: "deploy", nf: "amf", replicas }],
+});
+
+beforeEach(async () => {
+  t = await testHub();
+  for (const s of SITES) await t.enroll(s, { region: s < "edge-05" ? "eu" : "us" });
+  await heard(SITES);
+  controller = new RolloutController(t.hub.deps);
+});
+afterEach(async () => t.hub.stop());
+
+async function heard(sites: readonly string[]) {
+  const at = t.now.toISOString();
+  await t.hub.deps.store.reports.record({ seen: sites.map((site) => ({ site, at })), acks: [], reports: [] });
+}
+
+async function report(
+  id: string,
+  revision: number,
+  phase: SiteIntentReport["phase"],
+  sites: readonly string[],
+) {
+  const at = t.now.toISOString();
+  await t.hub.deps.store.reports.put(
+    sites.map((siteId) => ({
+      siteId,
+      intentId: id,
+      revision,
+      phase,
+      conditions: [{ type: "Ready", status: phase === "Ready" ? "True" : "False", lastTransitionTime: at }],
+      nfStatus: [],
+      observedAt: at,
+      reportSeq: ++seq,
+    })),
+  );
+}
+
+/** What each site should hold of the intent: its revision, or undefined. */
+async function held(id: string): Promise<(number | undefined)[]> {
+  const out: (number | undefined)[] = [];
+  for (const s of SITES) out.push((await t.hub.deps.store.desired.set(s)).find((x) => x.id === id)?.revision);
+  return out;
+}
+
+async function create(rollout: unknown): Promise<string> {
+  const r = await t.call("POST", "/v1/intents", {
+    body: { plan: plan(1), siteSelector: { all: true }, rollout },
+  });
+  expect(r.status, r.text).toBe(201);
+  return r.json["id"] as string;
+}
+
+async function rollout(id: string) {
+  const r = await t.call("GET", `/v1/intents/${id}/rollout`);
+  expect(r.status, r.text).toBe(200);
+  return r.json as {
+    state: string;
+    stage: number;
+    reason: string | null;
+    stages: { name: string; sites: number; status: string; counts: Record<string, number> }[];
+    failures: { site: string; why: string }[];
+  };
+}
+
+describe("staged rollouts", () => {
+  test("a canary, then waves, each when its sites are Ready; the rest keep what they held", async () => {
+    const id = await create({ canary: 1, waves: ["50%"] });
+    expect(await held(id)).toEqual([1, ...Array(9).fill(undefined)]);
+    const r0 = await rollout(id);
+    expect(r0).toMatchObject({ state: "Progressing", stage: 0 });
+    expect(r0.stages.map((s) => [s.name, s.sites, s.status])).toEqual([
+      ["canary", 1, "Current"],
+      ["wave 1", 5, "Waiting"],
+      ["wave 2", 4, "Waiting"],
+    ]);
+    await controller.tick();
+    expect((await rollout(id)).stage).toBe(0); // nothing reported yet
+    await report(id, 1, "Ready", ["edge-00"]);
+    await controller.tick();
+    expect(await held(id)).toEqual([1, 1, 1, 1, 1, 1, undefined, undefined, undefined, undefined]);
+    await report(id, 1, "Ready", SITES.slice(1, 5));
+    await controller.tick();
+    expect((await rollout(id)).stage).toBe(1); // edge-05 has not reported
+    await report(id, 1, "Ready", ["edge-05"]);
+    await controller.tick();
+    expect(await held(id)).toEqual(Array(10).fill(1));
+    await report(id, 1, "Ready", SITES.slice(6));
+    await controller.tick();
+    const done = await rollout(id);
+    expect(done.state).toBe("Completed");
+    expect(done.stages.map((s) => s.status)).toEqual(["Passed", "Passed", "Passed"]);
+
+    // A change: only the canary gets revision 2; it fails there, and it goes back before any wave.
+    const intent = await t.call("GET", `/v1/intents/${id}`);
+    const patched = await t.call("PATCH", `/v1/intents/${id}`, {
+      body: { plan: plan(3) },
+      headers: { "if-match": intent.headers.get("etag") as string },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(await held(id)).toEqual([2, ...Array(9).fill(1)]);
+    await report(id, 2, "Failed", ["edge-00"]);
+    await controller.tick();
+    const back = await rollout(id);
+    expect(back).toMatchObject({ state: "RolledBack", stage: 0 });
+    expect(back.reason).toContain("edge-00 reported Failed at revision 2");
+    // The revision before, made again as revision 3, everywhere; the history is kept.
+    expect(await held(id)).toEqual(Array(10).fill(3));
+    const revs = await t.call("GET", `/v1/intents/${id}/revisions`);
+    const items = revs.json["items"] as { revision: number; plan: { actions: { replicas: number }[] } }[];
+    expect(items.map((i) => [i.revision, i.plan.actions[0]?.replicas])).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 1],
+    ]);
+  });
+
+  test("a strategy the sites cannot meet is refused with the reason", async () => {
+    for (const [rollout, says] of [
+      [{ canary: { names: ["edge-99"] } }, "the canary picks no site"],
+      [{ canary: "50%", waves: ["60%"] }, "110% of the sites, over 100%"],
+      [{ canary: 10, waves: [1] }, "wave 1 (1) has no site left"],
+    ] as const) {
+      const r = await t.call("POST", "/v1/intents", {
+        body: { plan: plan(1), siteSelector: { all: true }, rollout, allowUnknownSites: true },
+      });
+      expect(r.status, r.text).toBe(422);
+      expect(r.json.error?.code).toBe("ROLLOUT_REFUSED");
+      expect(r.json.error?.message).toContain(says);
+    }
+    const bad = await t.call("POST", "/v1/intents", {
+      body: { plan: plan(1), siteSelector: { all: true }, rollout: { waves: ["0%"] } },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  test("the failure budget, a deadline, an offline site, and a manual pause, resume and abort", async () => {
+    // edge-03 is offline when its wave starts; edge-04 never answers.
+    t.now = new Date(t.now.getTime() + 10 * 60_000);
+    await heard(SITES.filter((s) => s !== "edge-03"));
+    const id = await create({
+      canary: { matchLabels: { region: "eu" } },
+      maxFailures: 1,
+      siteDeadlineSeconds: 60,
+      approval: "manual",
+    });
+    const first = await rollout(id);
+    expect(first.failures).toEqual([{ site: "edge-03", why: "offline when its stage started" }]);
+    expect(first.stages[0]?.counts).toMatchObject({ Unavailable: 1, Updating: 4 });
+    await report(id, 1, "Ready", ["edge-00", "edge-01", "edge-02"]);
+    await controller.tick();
+    expect(await rollout(id)).toMatchObject({ state: "Progressing", stage: 0 });
+    t.now = new Date(t.now.getTime() + 61_000);
+    await controller.tick();
+    const paused = await rollout(id);
+    expect(paused.state).toBe("Paused");
+    expect(paused.reason).toContain("2 sites failed or were unavailable, over the budget of 1");
+    // A person looks, and lets it go on past these two.
+    expect((await t.call("POST", `/v1/intents/${id}/rollout/pause`)).status).toBe(409);
+    const resumed = await t.call("POST", `/v1/intents/${id}/rollout/resume`, { as: "operator" });
+    expect(resumed.status, resumed.text).toBe(200);
+    await controller.tick();
+    expect(await rollout(id)).toMatchObject({ state: "Progressing", stage: 1 });
+    expect(await held(id)).toEqual(Array(10).fill(1));
+    // Then aborts it: every touched site lets the new intent go.
+    expect((await t.call("POST", `/v1/intents/${id}/rollout/abort`, { as: "viewer" })).status).toBe(403);
+    const aborted = await t.call("POST", `/v1/intents/${id}/rollout/abort`);
+    expect(aborted.json).toMatchObject({ state: "RolledBack", reason: "aborted by bootstrap-admin" });
+    expect(await held(id)).toEqual(Array(10).fill(undefined));
+    expect((await t.call("POST", `/v1/intents/${id}/rollout/resume`)).status).toBe(409);
+  });
+});

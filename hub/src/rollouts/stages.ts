@@ -1,0 +1,140 @@
+/**
+ * The steps of a staged rollout, each inside the caller's transaction: start one for a new revision, enter
+ * a stage (its sites get the revision; those offline then are unavailable), finish, and roll back.
+ */
+import type { Intent } from "@nephoran/shared";
+import { failureBudget, selects, stagesOf } from "@nephoran/shared";
+import { presenceOf } from "../rollup";
+import type { HubRepos, RolloutRecord, RolloutSite, SiteChange } from "../store";
+import { IntentError, IntentErrorCode } from "../intents/errors";
+
+/** What a step changed: the record as it now is, and the site changes to send. */
+export interface Stepped {
+  readonly rollout: RolloutRecord;
+  readonly changes: SiteChange[];
+}
+
+/** Ready at the rollout's revision: Ready, or Applied where the target cannot observe readiness. */
+export const settledAt = (s: RolloutSite, revision: number): boolean =>
+  s.reportRevision !== null &&
+  s.reportRevision >= revision &&
+  (s.reportPhase === "Ready" || (s.reportPhase === "Applied" && s.reportUnknown));
+
+/** Failures that count against the budget (those a person accepted by resuming do not). */
+export const counted = (r: RolloutRecord): number => r.failures.filter((f) => !f.accepted).length;
+
+export const budgetOf = (r: RolloutRecord): number =>
+  failureBudget(
+    r.strategy,
+    r.stages.reduce((n, s) => n + s.length, 0),
+  );
+
+/**
+ * Starts rolling `intent` (its new revision, which has a strategy) out stage by stage; a rollout still
+ * under way for an earlier revision is superseded. Refuses a strategy the targeted sites cannot meet.
+ */
+export async function startRollout(
+  tx: HubRepos,
+  intent: Intent & { rollout: NonNullable<Intent["rollout"]> },
+  fromRevision: number | null,
+  now: Date,
+  presenceTimeoutMs: number,
+): Promise<Stepped> {
+  const targets = await tx.desired.targets(intent.siteSelector);
+  const made = stagesOf(intent.rollout, targets, selects);
+  if ("error" in made)
+    throw new IntentError(
+      IntentErrorCode.RolloutRefused,
+      `the rollout strategy cannot be met: ${made.error}`,
+    );
+  await supersede(tx, intent.id, `revision ${intent.revision} superseded it`, now);
+  const at = now.toISOString();
+  const rollout: RolloutRecord = {
+    intentId: intent.id,
+    revision: intent.revision,
+    fromRevision,
+    strategy: intent.rollout,
+    stages: made.stages,
+    stage: 0,
+    state: "Progressing",
+    reason: null,
+    failures: [],
+    startedAt: at,
+    stageStartedAt: at,
+    readySince: null,
+    updatedAt: at,
+  };
+  return enterStage(tx, rollout, 0, now, presenceTimeoutMs);
+}
+
+/** Ends the intent's rollout under way, if any: a newer change, or a deletion, takes over its sites. */
+export async function supersede(tx: HubRepos, intentId: string, reason: string, now: Date): Promise<void> {
+  const before = await tx.rollouts.latest(intentId);
+  if (before && (before.state === "Progressing" || before.state === "Paused"))
+    await tx.rollouts.put({ ...before, state: "Superseded", reason, updatedAt: now.toISOString() });
+}
+
+/** Gives stage `k`'s sites the revision; a site offline at that moment is unavailable (not waited for). */
+export async function enterStage(
+  tx: HubRepos,
+  r: RolloutRecord,
+  k: number,
+  now: Date,
+  presenceTimeoutMs: number,
+): Promise<Stepped> {
+  const sites = r.stages[k] ?? [];
+  const changes = await tx.desired.assign(r.intentId, new Map(sites.map((s) => [s, r.revision])));
+  const away = (await tx.rollouts.sites(r.intentId, sites)).filter(
+    (s) => presenceOf(s, now, presenceTimeoutMs) === "offline",
+  );
+  const at = now.toISOString();
+  const rollout: RolloutRecord = {
+    ...r,
+    stage: k,
+    stageStartedAt: at,
+    readySince: null,
+    failures: [...r.failures, ...away.map((s) => ({ site: s.site, why: "offline when its stage started" }))],
+    updatedAt: at,
+  };
+  await tx.rollouts.put(rollout);
+  return { rollout, changes };
+}
+
+/** Every stage passed: the revision goes everywhere the selector now reaches (sites enrolled meanwhile too). */
+export async function complete(tx: HubRepos, r: RolloutRecord, intent: Intent, now: Date): Promise<Stepped> {
+  const changes = await tx.desired.retargetIntent(r.intentId, r.revision, intent.siteSelector);
+  const rollout: RolloutRecord = { ...r, state: "Completed", readySince: null, updatedAt: now.toISOString() };
+  await tx.rollouts.put(rollout);
+  return { rollout, changes };
+}
+
+/**
+ * Every site goes back to the revision held before the rollout, made again as a new revision (history
+ * kept); for a new intent, every touched site lets it go. The intent's strategy stays for its next change.
+ */
+export async function rollBack(
+  tx: HubRepos,
+  r: RolloutRecord,
+  reason: string,
+  now: Date,
+): Promise<Stepped & { intent?: Intent }> {
+  const at = now.toISOString();
+  const rollout: RolloutRecord = { ...r, state: "RolledBack", reason, readySince: null, updatedAt: at };
+  await tx.rollouts.put(rollout);
+  if (r.fromRevision === null) {
+    const touched = r.stages.slice(0, r.stage + 1).flat();
+    return { rollout, changes: await tx.desired.assign(r.intentId, new Map(touched.map((s) => [s, null]))) };
+  }
+  const cur = await tx.intents.get(r.intentId);
+  const before = await tx.intents.revision(r.intentId, r.fromRevision);
+  if (!cur || !before) return { rollout, changes: [] };
+  const intent = await tx.intents.update(r.intentId, cur.revision, {
+    name: before.name,
+    ...(before.text !== undefined ? { text: before.text } : {}),
+    plan: before.plan,
+    siteSelector: before.siteSelector,
+    priority: before.priority,
+  });
+  const changes = await tx.desired.retargetIntent(r.intentId, intent.revision, intent.siteSelector);
+  return { rollout, changes, intent };
+}

@@ -135,6 +135,8 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         },
     );
     if (config.sync.transport === "mqtt" || config.sync.transport === "nats") await access.sync();
+    // Reports move rollouts on: the controller looks as soon as they are committed, not at its next turn.
+    const reported = new EventTarget();
     const sync =
       transport &&
       new SyncService({
@@ -145,6 +147,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         heartbeatMs: config.heartbeatSeconds * 1000,
         presenceTimeoutMs: timeoutMs,
         ...(store.leadership ? { leadership: store.leadership } : {}),
+        reported,
       });
     // Replicas on one database hear each other's changes, so /v1/events on any of them sees them all.
     const events = new EventBus();
@@ -169,7 +172,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
-    const rollouts = new RolloutController(deps, store.leadership ? { leadership: store.leadership } : {});
+    const rollouts = new RolloutController(deps, {
+      wake: reported,
+      ...(store.leadership ? { leadership: store.leadership } : {}),
+    });
     return new Hub({ config, deps, app: createApp(deps), brokerUrl, sync, broker, leaveEvents, rollouts });
   } catch (e) {
     for (const step of undo.reverse()) await step().catch(() => undefined);

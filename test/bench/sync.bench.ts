@@ -15,20 +15,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { createUser } from "@nats-io/nkeys";
 import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { connect as mqttConnect } from "mqtt";
 import type { MqttClient } from "mqtt";
 import type { IntentPlan } from "@nephoran/shared";
-import { createAgentTransport, credentialIdOf, systemClock } from "@nephoran/shared";
+import { createAgentTransport, systemClock } from "@nephoran/shared";
 import type { SyncStore } from "@nephoran/agent";
 import { AgentStore } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
-import { changeIntent, createIntent, hashToken, mosquittoHash, newToken } from "@nephoran/hub";
+import { changeIntent, createIntent } from "@nephoran/hub";
 import type { Broker } from "../harness/brokers";
 import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
 import type { Site } from "../harness/sim-sites";
-import { BENCH_LINK, inBatches, simulatedSite, startSites, tap, waitFor } from "../harness/sim-sites";
+import {
+  BENCH_LINK,
+  enrollSites,
+  inBatches,
+  simulatedSite,
+  startSites,
+  tap,
+  waitFor,
+} from "../harness/sim-sites";
 import { startHub } from "../harness/sync";
 
 const { values } = parseArgs({
@@ -42,7 +49,6 @@ const SIZES = (values.sites ?? "")
   .map(Number)
   .filter((n) => n > 0);
 const TRANSPORTS = (values.transports ?? "").split(",").filter(Boolean) as ("nats" | "mqtt")[];
-const dec = new TextDecoder();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const PLAN: IntentPlan = {
@@ -52,68 +58,6 @@ const PLAN: IntentPlan = {
   source: "rules",
   confidence: 0.99,
 };
-
-/** Sites written straight into the hub's store (enrolling 10,000 through the API is not what is measured). */
-async function enrollSites(
-  hub: Hub,
-  kind: "nats" | "mqtt",
-  brokerUrl: string,
-  n: number,
-  tag: string,
-): Promise<Site[]> {
-  const sites: Site[] = [];
-  await hub.deps.store.transaction(async (store) => {
-    for (let i = 0; i < n; i++) {
-      const name = `s${tag}-${i}`;
-      const token = newToken("enrollment");
-      await store.enrollment.issue({
-        id: `enr-${name}`,
-        hash: hashToken(token),
-        site: name,
-        labels: { fleet: tag },
-        expiresAt: "2999-01-01T00:00:00Z",
-        createdBy: "bench",
-      });
-      const credential = newToken("site");
-      await store.enrollment.enroll(
-        hashToken(token),
-        new Date().toISOString(),
-        hashToken(credential),
-        "bench",
-      );
-      if (kind === "nats") {
-        const kp = createUser();
-        await store.sites.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
-        sites.push({
-          name,
-          creds: {
-            transport: "nats",
-            url: brokerUrl,
-            site: name,
-            credentialId: credentialIdOf(credential),
-            nkeySeed: dec.decode(kp.getSeed()),
-          },
-        });
-      } else {
-        await store.sites.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
-        sites.push({
-          name,
-          creds: {
-            transport: "mqtt",
-            url: brokerUrl,
-            site: name,
-            credentialId: credentialIdOf(credential),
-            username: name,
-            password: credential,
-            protocolVersion: 5,
-          },
-        });
-      }
-    }
-  });
-  await hub.deps.brokerAccess.sync();
-  return sites;
-}
 
 /** Watches the hub's database from a second, read-only connection: polling costs the hub nothing. */
 const watchers = new Map<Hub, Database.Database>();

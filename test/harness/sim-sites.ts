@@ -1,25 +1,42 @@
 /**
  * Simulated sites for the sync and failover benchmarks: each runs the agent's SyncClient over a real
  * transport and commits to a SQLite store before it acknowledges (ten sites to a file at fleet scale), with
- * nothing to reconcile.
+ * nothing to reconcile; it may report each revision it is given, as an `Answer` says.
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import type { AgentTransport, LinkTuning, SiteSyncCredentials } from "@nephoran/shared";
-import { createAgentTransport, systemClock } from "@nephoran/shared";
-import type { SyncStore } from "@nephoran/agent";
+import type { AgentTransport, LinkTuning, SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
+import { createAgentTransport, credentialIdOf, systemClock } from "@nephoran/shared";
+import type { OutboxMessage, SyncStore } from "@nephoran/agent";
 import { AgentStore, SyncClient } from "@nephoran/agent";
+import type { Hub } from "@nephoran/hub";
+import { hashToken, mosquittoHash, newToken } from "@nephoran/hub";
+import { createUser } from "@nats-io/nkeys";
 
 const silent = pino({ level: "silent" });
+const dec = new TextDecoder();
 /** Links as deployed: a dead link noticed in 30 s, redialled every second. */
 export const BENCH_LINK: LinkTuning = { deadAfterMs: 30_000, reconnectDelayMs: 1000 };
 
+/**
+ * How a simulated site answers an intent revision it was given: the phase it reports (the rollout benchmark's
+ * sites report, so stages pass or fail), or nothing.
+ */
+export type Answer = (
+  site: string,
+  intentId: string,
+  revision: number,
+) => SiteIntentReport["phase"] | undefined;
+
 /** Ten sites to a file: the same commit per site, fewer descriptors. */
 export class SharedFileStore implements SyncStore {
+  readonly #outbox: OutboxMessage[] = [];
+  #seq = 0;
   constructor(
     readonly db: Database.Database,
     readonly site: string,
+    private readonly answer?: Answer,
   ) {}
   static openShard(file: string): Database.Database {
     const db = new Database(file);
@@ -56,6 +73,7 @@ export class SharedFileStore implements SyncStore {
           "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
         )
         .run(this.site, b.version);
+      for (const i of b.put) this.#report(i.id, i.revision);
       return changed;
     })();
   }
@@ -65,14 +83,38 @@ export class SharedFileStore implements SyncStore {
       revision: number;
     }[];
   }
-  peekOutbox(): ReturnType<AgentStore["peekOutbox"]> {
-    return [];
+  #report(intentId: string, revision: number): void {
+    const phase = this.answer?.(this.site, intentId, revision);
+    if (!phase) return;
+    const at = new Date().toISOString();
+    const seq = ++this.#seq;
+    this.#outbox.push({
+      seq,
+      id: `${this.site}:${seq}`,
+      kind: "report",
+      report: {
+        siteId: this.site,
+        intentId,
+        revision,
+        phase,
+        conditions: [{ type: "Ready", status: phase === "Ready" ? "True" : "False", lastTransitionTime: at }],
+        nfStatus: [],
+        observedAt: at,
+        reportSeq: Date.now() * 1000 + (seq % 1000),
+      },
+    });
   }
-  ackOutbox(): number {
-    return 0;
+  peekOutbox(limit = 100): OutboxMessage[] {
+    return this.#outbox.slice(0, limit);
+  }
+  ackOutbox(ids: readonly string[]): number {
+    const drop = new Set(ids);
+    const before = this.#outbox.length;
+    this.#outbox.splice(0, this.#outbox.length, ...this.#outbox.filter((m) => !drop.has(m.id)));
+    return before - this.#outbox.length;
   }
   outboxDepth(): number {
-    return 0;
+    return this.#outbox.length;
   }
 }
 
@@ -140,7 +182,8 @@ export async function startSites(
   sites: Site[],
   dir: string,
   shared: boolean,
-  opts: { link?: LinkTuning; heartbeatMs?: number } = {},
+  /** `answer` makes shared-store sites report each revision they are given. */
+  opts: { link?: LinkTuning; heartbeatMs?: number; answer?: Answer } = {},
 ): Promise<void> {
   const shards = new Map<number, Database.Database>();
   let ready = 0;
@@ -151,7 +194,7 @@ export async function startSites(
       const k = Math.floor(i / 10);
       let db = shards.get(k);
       if (!db) shards.set(k, (db = SharedFileStore.openShard(join(dir, `shard-${k}.db`))));
-      store = new SharedFileStore(db, s.name);
+      store = new SharedFileStore(db, s.name, opts.answer);
     } else {
       store = AgentStore.open(join(dir, `${s.name}.db`), { site: s.name, clock: systemClock });
     }
@@ -172,4 +215,66 @@ export async function startSites(
     await waitFor(() => readySeen, 120_000, `site ${s.name} connected`);
   });
   await waitFor(() => ready >= sites.length, 300_000, "every site connected");
+}
+
+/** Sites written straight into the hub's store (enrolling 10,000 through the API is not what is measured). */
+export async function enrollSites(
+  hub: Hub,
+  kind: "nats" | "mqtt",
+  brokerUrl: string,
+  n: number,
+  tag: string,
+): Promise<Site[]> {
+  const sites: Site[] = [];
+  await hub.deps.store.transaction(async (store) => {
+    for (let i = 0; i < n; i++) {
+      const name = `s${tag}-${i}`;
+      const token = newToken("enrollment");
+      await store.enrollment.issue({
+        id: `enr-${name}`,
+        hash: hashToken(token),
+        site: name,
+        labels: { fleet: tag },
+        expiresAt: "2999-01-01T00:00:00Z",
+        createdBy: "bench",
+      });
+      const credential = newToken("site");
+      await store.enrollment.enroll(
+        hashToken(token),
+        new Date().toISOString(),
+        hashToken(credential),
+        "bench",
+      );
+      if (kind === "nats") {
+        const kp = createUser();
+        await store.sites.setBrokerSecrets(name, { natsNkey: kp.getPublicKey(), mqttHash: "" });
+        sites.push({
+          name,
+          creds: {
+            transport: "nats",
+            url: brokerUrl,
+            site: name,
+            credentialId: credentialIdOf(credential),
+            nkeySeed: dec.decode(kp.getSeed()),
+          },
+        });
+      } else {
+        await store.sites.setBrokerSecrets(name, { natsNkey: "", mqttHash: mosquittoHash(credential) });
+        sites.push({
+          name,
+          creds: {
+            transport: "mqtt",
+            url: brokerUrl,
+            site: name,
+            credentialId: credentialIdOf(credential),
+            username: name,
+            password: credential,
+            protocolVersion: 5,
+          },
+        });
+      }
+    }
+  });
+  await hub.deps.brokerAccess.sync();
+  return sites;
 }

@@ -108,6 +108,47 @@ describe("hub through the CLI", () => {
     await eventually(async () => (await nephoran("intent", "get", intent.id)).err.includes("NOT_FOUND"));
   });
 
+  it("stages an intent from the command line: its rollout as it passes, its revisions, refusals", async () => {
+    const created = await nephoran(
+      "intent",
+      "create",
+      "--json",
+      "--canary",
+      "edge01",
+      "--max-failures",
+      "0",
+      "Deploy 1 AMF on all sites in region eu",
+    );
+    expect(created.code, created.err).toBe(0);
+    const intent = JSON.parse(created.out) as { id: string; rollout: unknown };
+    expect(intent.rollout).toEqual({ canary: { names: ["edge01"] }, maxFailures: 0 });
+    const watched = await nephoran("intent", "watch", intent.id, "--interval", "0.2", "--timeout", "30");
+    expect(watched.code, watched.err).toBe(0);
+    expect(watched.out).toContain("canary: 1 sites");
+    const status = await nephoran("intent", "rollout", "status", intent.id);
+    expect(status.out).toContain("rollout of revision 1: Completed");
+    expect(status.out).toContain("failures 0 of a budget of 0");
+    const pause = await nephoran("intent", "rollout", "pause", intent.id);
+    expect(pause.code).not.toBe(0);
+    expect(pause.err).toContain("pause applies to a rollout Progressing");
+    expect((await nephoran("intent", "revisions", intent.id)).out).toMatch(/^r1 .*staged$/m);
+    const back = await nephoran("intent", "rollback", intent.id, "--to", "1");
+    expect(back.code).not.toBe(0);
+    expect(back.err).toContain("roll back to an earlier one");
+    expect((await nephoran("intent", "rollback", intent.id)).err).toContain("--to REVISION");
+    const refused = await nephoran(
+      "intent",
+      "create",
+      "--canary",
+      "ghost",
+      "Deploy 1 AMF on all sites in region eu",
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain("ROLLOUT_REFUSED");
+    expect(refused.err).toContain("the canary picks no site");
+    expect((await nephoran("intent", "delete", intent.id)).code).toBe(0);
+  });
+
   it("refuses a site it does not know, with the one it may mean; a site coming later is accepted and watched", async () => {
     const typo = await nephoran("intent", "create", "Deploy AMF on egde01");
     expect(typo.code).toBe(2);

@@ -94,11 +94,77 @@ function describeStore(c: HubConfig): string {
   return `postgres://${u.username ? `${u.username}@` : ""}${u.host}${u.pathname} (PostgreSQL)`;
 }
 
+/** A stage from the command line: a count, a percentage, k=v (sites with that label) or site names. */
+function stageArg(
+  s: string,
+): number | string | { names: string[] } | { matchLabels: Record<string, string> } {
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s.endsWith("%")) return s;
+  if (s.includes("=")) return { matchLabels: Object.fromEntries([s.split("=") as [string, string]]) };
+  return { names: s.split("+").filter(Boolean) };
+}
+
+/** The rollout strategy the flags give, or undefined when none is given (all at once). */
+function strategyFrom(v: {
+  canary?: string | undefined;
+  waves?: string | undefined;
+  "max-failures"?: string | undefined;
+  bake?: string | undefined;
+  "site-deadline"?: string | undefined;
+  manual?: boolean | undefined;
+}): Json | undefined {
+  const seconds = (flag: string, x: string | undefined) => {
+    if (x === undefined) return undefined;
+    if (!/^\d+$/.test(x)) throw new UsageError(`--${flag} is a number of seconds`);
+    return Number(x);
+  };
+  const canary =
+    v.canary &&
+    (/^[a-z0-9-]+(,[a-z0-9-]+)+$/.test(v.canary) ? { names: v.canary.split(",") } : stageArg(v.canary));
+  const out: Json = {
+    ...(canary ? { canary } : {}),
+    ...(v.waves ? { waves: v.waves.split(",").filter(Boolean).map(stageArg) } : {}),
+    ...(v["max-failures"] !== undefined
+      ? { maxFailures: /^\d+$/.test(v["max-failures"]) ? Number(v["max-failures"]) : v["max-failures"] }
+      : {}),
+    ...(v.bake !== undefined ? { bakeSeconds: seconds("bake", v.bake) } : {}),
+    ...(v["site-deadline"] !== undefined
+      ? { siteDeadlineSeconds: seconds("site-deadline", v["site-deadline"]) }
+      : {}),
+    ...(v.manual ? { approval: "manual" } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A rollout in lines: its state, each stage's sites by state, the failures. */
+function rolloutLines(r: Json): string {
+  const stages = r["stages"] as {
+    name: string;
+    sites: number;
+    status: string;
+    counts: Record<string, number>;
+  }[];
+  const failures = r["failures"] as { site: string; why: string }[];
+  return [
+    `rollout of revision ${String(r["revision"])}: ${String(r["state"])}${r["reason"] ? ` — ${String(r["reason"])}` : ""}`,
+    ...stages.map((s) => {
+      const counts = Object.entries(s.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ");
+      return `  ${s.name}: ${s.sites} sites, ${s.status}${counts ? ` (${counts})` : ""}`;
+    }),
+    ...failures.map((f) => `  ${f.site}: ${f.why}`),
+    `  failures ${String(r["failuresCounted"])} of a budget of ${String(r["failureBudget"])}`,
+    "",
+  ].join("\n");
+}
+
 export const intentCommand: Command = {
   name: "intent",
-  summary: "manage fleet intents on a hub: create, list, get, delete, watch",
+  summary: "manage fleet intents on a hub: create, list, get, delete, watch, staged rollouts, rollback",
   usage:
-    'nephoran intent create "<text>" [--sites a,b | --labels k=v | --all] [--allow-unknown-sites] | list | get ID | delete ID | watch ID [--timeout S]   [--hub URL] [--token T] [--json]',
+    'nephoran intent create "<text>" [--sites a,b | --labels k=v | --all] [--allow-unknown-sites] [ROLLOUT] | list | get ID | delete ID | watch ID [--timeout S] | rollout status|pause|resume|abort ID | rollback ID --to N | revisions ID   [--hub URL] [--token T] [--json]\n  ROLLOUT: --canary N|P%|site,… [--waves N|P%|k=v,…] [--max-failures N|P%] [--bake S] [--site-deadline S] [--manual]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -111,12 +177,20 @@ export const intentCommand: Command = {
         name: { type: "string" },
         interval: { type: "string" },
         timeout: { type: "string" },
+        canary: { type: "string" },
+        waves: { type: "string" },
+        "max-failures": { type: "string" },
+        bake: { type: "string" },
+        "site-deadline": { type: "string" },
+        manual: { type: "boolean", default: false },
+        to: { type: "string" },
       },
       allowPositionals: true,
       strict: true,
     });
     const [verb, ...rest] = positionals;
     const client = hubClient(values, io);
+    const rollout = strategyFrom(values);
     return guarded(io, async () => {
       switch (verb) {
         case "create": {
@@ -142,6 +216,7 @@ export const intentCommand: Command = {
               ...(Object.keys(selector).length ? { siteSelector: selector } : {}),
               ...(values.name ? { name: values.name } : {}),
               ...(values["allow-unknown-sites"] ? { allowUnknownSites: true } : {}),
+              ...(rollout ? { rollout } : {}),
             },
             { "idempotency-key": randomUUID() },
           );
@@ -209,7 +284,15 @@ export const intentCommand: Command = {
           let saidUntargeted = false;
           for (;;) {
             const i = await once();
-            show(io, values.json, i, () => `${new Date().toISOString()} ${human(i)}`);
+            const staged: Json | undefined = i["rollout"]
+              ? ((await client.request("GET", `/v1/intents/${encodeURIComponent(id)}/rollout`)).json as Json)
+              : undefined;
+            show(
+              io,
+              values.json,
+              i,
+              () => `${new Date().toISOString()} ${human(i)}${staged ? rolloutLines(staged) : ""}`,
+            );
             const r = i["rollup"] as { targetedSites: number; settled: number };
             // Ready everywhere, or written where a target cannot observe readiness (Applied, settled).
             if (r.targetedSites > 0 && r.settled === r.targetedSites) return EXIT.ok;
@@ -233,8 +316,58 @@ export const intentCommand: Command = {
           io.out(`deleting ${id} from every site\n`);
           return EXIT.ok;
         }
+        case "rollout": {
+          const [action, id] = rest;
+          if (!id || !["status", "pause", "resume", "abort"].includes(action ?? ""))
+            throw new UsageError("nephoran intent rollout status|pause|resume|abort ID");
+          const path = `/v1/intents/${encodeURIComponent(id)}/rollout`;
+          const r = (
+            action === "status"
+              ? await client.request("GET", path)
+              : await client.request("POST", `${path}/${action as string}`)
+          ).json as Json;
+          show(io, values.json, r, () => rolloutLines(r));
+          return EXIT.ok;
+        }
+        case "rollback": {
+          const id = rest[0];
+          const to = Number(values.to);
+          if (!id || !Number.isInteger(to) || to < 1)
+            throw new UsageError(
+              "nephoran intent rollback ID --to REVISION (a revision number, see revisions ID)",
+            );
+          const i = (
+            await client.request("POST", `/v1/intents/${encodeURIComponent(id)}/rollback`, { toRevision: to })
+          ).json as Json;
+          show(
+            io,
+            values.json,
+            i,
+            () =>
+              `${id} is back to revision ${to}'s spec as revision ${String(i["revision"])}, at every site at once\n`,
+          );
+          return EXIT.ok;
+        }
+        case "revisions": {
+          const id = rest[0];
+          if (!id) throw new UsageError("give the intent id: nephoran intent revisions ID");
+          const r = (await client.request("GET", `/v1/intents/${encodeURIComponent(id)}/revisions`)).json as {
+            items: Json[];
+          };
+          show(io, values.json, r.items, () =>
+            r.items
+              .map(
+                (i) =>
+                  `r${String(i["revision"])}  ${String(i["updatedAt"])}  ${JSON.stringify((i["plan"] as Json)["actions"])}${i["rollout"] ? "  staged" : ""}\n`,
+              )
+              .join(""),
+          );
+          return EXIT.ok;
+        }
         default:
-          throw new UsageError(`unknown verb "${verb ?? ""}": create, list, get, delete or watch`);
+          throw new UsageError(
+            `unknown verb "${verb ?? ""}": create, list, get, delete, watch, rollout, rollback or revisions`,
+          );
       }
     });
   },

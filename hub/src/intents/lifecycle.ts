@@ -26,7 +26,8 @@ async function reach(
         deps.presenceTimeoutMs,
       )
     ).changes;
-  await supersede(tx, intent.id, `revision ${intent.revision} went to every site at once`, now);
+  if (fromRevision !== null)
+    await supersede(tx, intent.id, `revision ${intent.revision} went to every site at once`, now);
   return tx.desired.retargetIntent(intent.id, intent.revision, intent.siteSelector);
 }
 

@@ -2,8 +2,10 @@
 import { RolloutSiteState } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
 import { IntentError, IntentErrorCode } from "../intents/errors";
+import type { Intent } from "@nephoran/shared";
 import type { RolloutRecord } from "../store";
-import { budgetOf, counted, rollBack, settledAt } from "./stages";
+import { HubStoreError, StoreErrorCode } from "../store";
+import { budgetOf, counted, rollBack, settledAt, supersede } from "./stages";
 
 type Deps = Pick<HubDeps, "store" | "clock" | "events" | "sync">;
 export type RolloutAction = "pause" | "resume" | "abort";
@@ -60,6 +62,47 @@ export async function act(
     rollout: { state: rollout.state, stage: rollout.stage },
   });
   return rollout;
+}
+
+/**
+ * The intent's spec as it was at `toRevision`, made again as a new revision and sent to every site at once
+ * (a rollback is not staged); a rollout under way is superseded. History is kept.
+ */
+export async function rollbackTo(deps: Deps, id: string, toRevision: number, actor: string): Promise<Intent> {
+  const now = deps.clock.now();
+  const { intent, changes } = await deps.store.transaction(async (tx) => {
+    const cur = await tx.intents.get(id);
+    if (!cur) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
+    const to = toRevision < cur.revision ? await tx.intents.revision(id, toRevision) : undefined;
+    if (!to)
+      throw new HubStoreError(
+        toRevision >= cur.revision ? StoreErrorCode.Conflict : StoreErrorCode.NotFound,
+        toRevision >= cur.revision
+          ? `intent ${id} is at revision ${cur.revision}: roll back to an earlier one`
+          : `intent ${id} has no revision ${toRevision} kept (see GET /v1/intents/${id}/revisions)`,
+      );
+    await supersede(tx, id, `rolled back to revision ${toRevision} by ${actor}`, now);
+    const updated = await tx.intents.update(id, cur.revision, {
+      name: to.name,
+      ...(to.text !== undefined ? { text: to.text } : {}),
+      plan: to.plan,
+      siteSelector: to.siteSelector,
+      priority: to.priority,
+    });
+    await tx.audit.append({
+      actor,
+      action: "intent.rollback",
+      target: id,
+      detail: { from: cur.revision, to: toRevision, revision: updated.revision },
+    });
+    return {
+      intent: updated,
+      changes: await tx.desired.retargetIntent(id, updated.revision, updated.siteSelector),
+    };
+  });
+  deps.sync.changed(changes);
+  deps.events.publish({ type: "intent.updated", id, revision: intent.revision, at: now.toISOString() });
+  return intent;
 }
 
 export interface StageView {

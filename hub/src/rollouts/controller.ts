@@ -41,28 +41,57 @@ export function judge(
 export class RolloutController {
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
+  #turning: Promise<void> | undefined;
+  #again = false;
 
   constructor(
     private readonly deps: Pick<
       HubDeps,
       "store" | "clock" | "logger" | "events" | "sync" | "presenceTimeoutMs"
     >,
-    private readonly opts: { tickMs?: number; leadership?: Leadership } = {},
+    private readonly opts: {
+      tickMs?: number;
+      leadership?: Leadership;
+      /** Rings when sites' reports were committed: a stage may have passed, so look at once. */
+      wake?: EventTarget;
+    } = {},
   ) {}
 
   start(): void {
+    const kick = () => void this.#turn().catch(() => undefined);
+    this.opts.wake?.addEventListener("reports", kick, { signal: this.#abort.signal });
     this.#loop = every(
       this.deps.clock,
       this.opts.tickMs ?? 500,
       this.#abort.signal,
-      () => this.tick(),
-      (e) => this.deps.logger.error({ err: String(e) }, "rollouts: a turn failed"),
+      () => this.#turn(),
+      () => undefined,
     );
   }
 
   async stop(): Promise<void> {
     this.#abort.abort();
     await this.#loop;
+    await this.#turning;
+  }
+
+  /** One turn at a time; a ring during a turn makes one more. */
+  #turn(): Promise<void> {
+    if (this.#turning) {
+      this.#again = true;
+      return this.#turning;
+    }
+    this.#turning = (async () => {
+      do {
+        this.#again = false;
+        try {
+          await this.tick();
+        } catch (e: unknown) {
+          this.deps.logger.error({ err: String(e) }, "rollouts: a turn failed");
+        }
+      } while (this.#again && !this.#abort.signal.aborted);
+    })().finally(() => (this.#turning = undefined));
+    return this.#turning;
   }
 
   /** One turn over every rollout under way (a paused one waits for a person). */

@@ -184,4 +184,42 @@ describe("staged rollouts", () => {
     expect(await held(id)).toEqual(Array(10).fill(undefined));
     expect((await t.call("POST", `/v1/intents/${id}/rollout/resume`)).status).toBe(409);
   });
+
+  test("a rollback to an earlier revision: a new revision, every site at once, a rollout under way superseded", async () => {
+    const id = await create({ canary: 1 });
+    await report(id, 1, "Ready", ["edge-00"]);
+    await controller.tick();
+    const etag = (await t.call("GET", `/v1/intents/${id}`)).headers.get("etag") as string;
+    const patched = await t.call("PATCH", `/v1/intents/${id}`, {
+      body: { plan: plan(2) },
+      headers: { "if-match": etag },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect((await t.call("POST", `/v1/intents/${id}/rollback`, { body: { toRevision: 2 } })).status).toBe(
+      409,
+    );
+    const none = await t.call("POST", `/v1/intents/${id}/rollback`, {
+      body: { toRevision: 1 },
+      as: "viewer",
+    });
+    expect(none.status).toBe(403);
+    const back = await t.call("POST", `/v1/intents/${id}/rollback`, {
+      body: { toRevision: 1 },
+      as: "operator",
+    });
+    expect(back.status, back.text).toBe(200);
+    expect(back.json).toMatchObject({
+      revision: 3,
+      plan: { actions: [{ replicas: 1 }] },
+      rollout: { canary: 1 },
+    });
+    expect(back.headers.get("etag")).toBe('"3"');
+    expect(await held(id)).toEqual(Array(10).fill(3));
+    expect(await rollout(id)).toMatchObject({
+      state: "Superseded",
+      reason: "rolled back to revision 1 by operator",
+    });
+    const audit = await t.call("GET", "/v1/audit?limit=100");
+    expect(JSON.stringify(audit.json)).toContain('"action":"intent.rollback"');
+  });
 });

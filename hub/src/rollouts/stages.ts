@@ -47,12 +47,13 @@ export async function startRollout(
       IntentErrorCode.RolloutRefused,
       `the rollout strategy cannot be met: ${made.error}`,
     );
-  await supersede(tx, intent.id, `revision ${intent.revision} superseded it`, now);
+  // A rollout cut short never proved its revision: a rollback goes to what the one before it came from.
+  const cut = await supersede(tx, intent.id, `revision ${intent.revision} superseded it`, now);
   const at = now.toISOString();
   const rollout: RolloutRecord = {
     intentId: intent.id,
     revision: intent.revision,
-    fromRevision,
+    fromRevision: cut ? cut.fromRevision : fromRevision,
     strategy: intent.rollout,
     stages: made.stages,
     stage: 0,
@@ -68,10 +69,16 @@ export async function startRollout(
 }
 
 /** Ends the intent's rollout under way, if any: a newer change, or a deletion, takes over its sites. */
-export async function supersede(tx: HubRepos, intentId: string, reason: string, now: Date): Promise<void> {
+export async function supersede(
+  tx: HubRepos,
+  intentId: string,
+  reason: string,
+  now: Date,
+): Promise<RolloutRecord | undefined> {
   const before = await tx.rollouts.latest(intentId);
-  if (before && (before.state === "Progressing" || before.state === "Paused"))
-    await tx.rollouts.put({ ...before, state: "Superseded", reason, updatedAt: now.toISOString() });
+  if (!before || (before.state !== "Progressing" && before.state !== "Paused")) return undefined;
+  await tx.rollouts.put({ ...before, state: "Superseded", reason, updatedAt: now.toISOString() });
+  return before;
 }
 
 /** Gives stage `k`'s sites the revision; a site offline at that moment is unavailable (not waited for). */

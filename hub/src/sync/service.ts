@@ -81,6 +81,8 @@ export class SyncService implements SyncPort {
       leadership?: Leadership;
       sweepMs?: number;
       graceMs?: number;
+      /** Rung ("reports") after sites' reports are committed. */
+      reported?: EventTarget;
     },
   ) {
     this.#linkSince = deps.clock.now();
@@ -419,6 +421,7 @@ export class SyncService implements SyncPort {
       acks: [...batch.acks].map(([site, version]) => ({ site, version })),
       reports: batch.reports,
     });
+    if (batch.reports.length) this.deps.reported?.dispatchEvent(new Event("reports"));
     for (const [site, ids] of batch.reportIds) {
       for (let i = 0; i < ids.length; i += 1000)
         this.#send(site, { v: PROTOCOL_VERSION, site, type: "reportAck", ids: ids.slice(i, i + 1000) });

@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Intent, RolloutSiteState, RolloutState, RolloutStrategy } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
-import { act, rolloutView } from "../../rollouts/actions";
+import { act, rollbackTo, rolloutView } from "../../rollouts/actions";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { IdParam, errorResponses } from "../schemas";
+import { ETagHeader, IdParam, IntentView, errorResponses } from "../schemas";
 
 const RolloutView = z
   .object({
@@ -70,6 +70,36 @@ const post = createRoute({
   },
 });
 
+const rollback = createRoute({
+  method: "post",
+  path: "/v1/intents/{id}/rollback",
+  tags: ["rollouts"],
+  summary:
+    "Make an earlier revision's spec the intent's again, as a new revision, at every site at once (a rollout under way is superseded)",
+  middleware: [requireRole("operator")] as const,
+  request: {
+    params: IdParam,
+    body: {
+      content: {
+        "application/json": {
+          schema: z
+            .strictObject({ toRevision: z.number().int().min(1) })
+            .openapi({ example: { toRevision: 2 } }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: {
+      description: "the new revision",
+      headers: ETagHeader,
+      content: { "application/json": { schema: IntentView } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
 const revisions = createRoute({
   method: "get",
   path: "/v1/intents/{id}/revisions",
@@ -92,6 +122,12 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const { id, action } = c.req.valid("param");
     await act(c.var.deps, id, action, c.var.principal.name);
     return c.json(await rolloutView(c.var.deps, id), 200);
+  });
+  app.openapi(rollback, async (c) => {
+    const id = c.req.valid("param").id;
+    const intent = await rollbackTo(c.var.deps, id, c.req.valid("json").toRevision, c.var.principal.name);
+    c.header("ETag", `"${intent.revision}"`);
+    return c.json(intent, 200);
   });
   app.openapi(revisions, async (c) => {
     const id = c.req.valid("param").id;

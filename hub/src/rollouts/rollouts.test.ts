@@ -222,4 +222,22 @@ describe("staged rollouts", () => {
     const audit = await t.call("GET", "/v1/audit?limit=100");
     expect(JSON.stringify(audit.json)).toContain('"action":"intent.rollback"');
   });
+
+  test("a rollout said in the text is the intent's; one given beside it wins", async () => {
+    const said = await t.call("POST", "/v1/intents", {
+      body: { text: "Deploy 1 AMF at all sites, canary on 10% of sites, then one region at a time" },
+    });
+    expect(said.status, said.text).toBe(201);
+    expect(said.json["rollout"]).toEqual({ canary: "10%", by: "region" });
+    const r = await rollout(said.json["id"] as string);
+    expect(r.stages.map((s) => [s.name, s.sites])).toEqual([
+      ["canary", 1],
+      ["wave 1", 4],
+      ["wave 2", 5],
+    ]);
+    const given = await t.call("POST", "/v1/intents", {
+      body: { text: "Deploy 1 SMF at all sites, canary on 10% of sites", rollout: { canary: 2 } },
+    });
+    expect(given.json["rollout"]).toEqual({ canary: 2 });
+  });
 });

@@ -145,6 +145,15 @@ describe("rollout strategies", () => {
       stages: [["s0"], ["s1"], ["s2", "s3", "s4", "s5", "s6"]],
     });
     expect(stagesOf({}, sites, selects)).toEqual({ stages: [sites.map((s) => s.id)] });
+    // One ring at a time, after a canary; sites without the label last.
+    const ringed = [...sites, { id: "s7", labels: {} }];
+    expect(stagesOf({ canary: 1, by: "ring" }, ringed, selects)).toEqual({
+      stages: [["s0"], ["s1"], ["s2", "s3", "s4", "s5", "s6"], ["s7"]],
+    });
+    expect(stagesOf({ by: "zone" }, sites, selects)).toMatchObject({
+      error: "no targeted site has the label zone",
+    });
+    expect(RolloutStrategy.safeParse({ by: "ring", waves: [1] }).success).toBe(false);
     expect(stagesOf({ canary: { names: ["s9"] } }, sites, selects)).toMatchObject({
       error: /canary picks no site/,
     });

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { SiteSelector, IntentPlan } from "./plan";
+import { IntentPlan, RolloutStrategy, SiteSelector } from "./plan";
 import { Priority, Timestamp } from "./primitives";
-import { RolloutStrategy } from "./rollout";
 
 export const IntentState = z.enum(["active", "deleting"]);
 export type IntentState = z.infer<typeof IntentState>;

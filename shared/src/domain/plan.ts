@@ -87,11 +87,75 @@ export type Expectation = z.infer<typeof Expectation>;
 export const PlanSource = z.enum(["rules", "llm"]);
 export type PlanSource = z.infer<typeof PlanSource>;
 
+/**
+ * How a change of a fleet intent reaches its sites: all at once (no strategy), or staged — a canary, then
+ * waves, each passing only when its sites are Ready at the new revision and a bake time has passed.
+ */
+/** A share of the targeted sites: a count (`5`) or a percentage (`"25%"`). */
+export const Share = z.union([
+  z.number().int().min(1).max(1_000_000),
+  z
+    .string()
+    .regex(/^(100|[1-9]?[0-9](\.[0-9]+)?)%$/, "a percentage: 1% to 100%")
+    .refine((p) => parseFloat(p) > 0, "a percentage above 0%"),
+]);
+export type Share = z.infer<typeof Share>;
+
+/** Which sites a stage takes: a share of those targeted (in name order), or those a selector picks. */
+export const Stage = z.union([Share, SiteSelector]);
+export type Stage = z.infer<typeof Stage>;
+
+export const RolloutStrategy = z
+  .strictObject({
+    /** The first sites to get a change; a failure there stops it before any wave. */
+    canary: Stage.optional(),
+    /** Then these, in order; sites left after the last wave form one final wave. */
+    waves: z.array(Stage).max(50).optional(),
+    /**
+     * Sites that may fail (report Failed, or not be Ready by their deadline), or be unavailable (offline when
+     * their stage starts), before the rollout stops: a count or a percentage of the targeted sites. Default 0.
+     */
+    maxFailures: z
+      .union([
+        z.number().int().min(0).max(1_000_000),
+        z.string().regex(/^(100|[1-9]?[0-9](\.[0-9]+)?)%$/, "a percentage: 0% to 100%"),
+      ])
+      .optional(),
+    /** How long a stage's sites stay Ready before the next stage starts. Default 0. */
+    bakeSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .optional(),
+    /** How long a site has to be Ready at the new revision once its stage starts. Default 600. */
+    siteDeadlineSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .optional(),
+    /** At the failure threshold: `auto` rolls every touched site back; `manual` pauses for a person. */
+    approval: z.enum(["auto", "manual"]).optional(),
+    /** Instead of `waves`: one wave per value of this site label, in value order ("one region at a time"). */
+    by: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9_./]*[a-z0-9])?$/, "a label key")
+      .max(63)
+      .optional(),
+  })
+  .refine((s) => !(s.by && s.waves), { message: "give waves or by, not both" });
+export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
+
+/** Aborting (by the budget, or a person) rolls back in the same step: there is no resting "Aborted". */
+
 export const IntentPlan = z.strictObject({
   intentType: IntentType,
   actions: z.array(Action).min(1).max(50),
   sites: SiteSelector.optional(),
   expectations: z.array(Expectation).max(20).optional(),
+  /** A staged rollout the text asked for ("canary on 5 % of sites, then waves of 25 %"). */
+  rollout: RolloutStrategy.optional(),
   priority: Priority,
   source: PlanSource,
   confidence: z.number().min(0).max(1),

@@ -3,57 +3,8 @@
  * waves, each passing only when its sites are Ready at the new revision and a bake time has passed.
  */
 import { z } from "zod";
-import { SiteSelector } from "./plan";
+import type { RolloutStrategy, SiteSelector, Stage } from "./plan";
 
-/** A share of the targeted sites: a count (`5`) or a percentage (`"25%"`). */
-export const Share = z.union([
-  z.number().int().min(1).max(1_000_000),
-  z
-    .string()
-    .regex(/^(100|[1-9]?[0-9](\.[0-9]+)?)%$/, "a percentage: 1% to 100%")
-    .refine((p) => parseFloat(p) > 0, "a percentage above 0%"),
-]);
-export type Share = z.infer<typeof Share>;
-
-/** Which sites a stage takes: a share of those targeted (in name order), or those a selector picks. */
-export const Stage = z.union([Share, SiteSelector]);
-export type Stage = z.infer<typeof Stage>;
-
-export const RolloutStrategy = z.strictObject({
-  /** The first sites to get a change; a failure there stops it before any wave. */
-  canary: Stage.optional(),
-  /** Then these, in order; sites left after the last wave form one final wave. */
-  waves: z.array(Stage).max(50).optional(),
-  /**
-   * Sites that may fail (report Failed, or not be Ready by their deadline), or be unavailable (offline when
-   * their stage starts), before the rollout stops: a count or a percentage of the targeted sites. Default 0.
-   */
-  maxFailures: z
-    .union([
-      z.number().int().min(0).max(1_000_000),
-      z.string().regex(/^(100|[1-9]?[0-9](\.[0-9]+)?)%$/, "a percentage: 0% to 100%"),
-    ])
-    .optional(),
-  /** How long a stage's sites stay Ready before the next stage starts. Default 0. */
-  bakeSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .optional(),
-  /** How long a site has to be Ready at the new revision once its stage starts. Default 600. */
-  siteDeadlineSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 86_400)
-    .optional(),
-  /** At the failure threshold: `auto` rolls every touched site back; `manual` pauses for a person. */
-  approval: z.enum(["auto", "manual"]).optional(),
-});
-export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
-
-/** Aborting (by the budget, or a person) rolls back in the same step: there is no resting "Aborted". */
 export const RolloutState = z.enum(["Progressing", "Paused", "Completed", "RolledBack", "Superseded"]);
 export type RolloutState = z.infer<typeof RolloutState>;
 
@@ -103,6 +54,18 @@ export function stagesOf(
     const ids = new Set(taken.map((s) => s.id));
     stages.push(taken.map((s) => s.id));
     for (let i = left.length - 1; i >= 0; i--) if (ids.has((left[i] as { id: string }).id)) left.splice(i, 1);
+  }
+  if (strategy.by !== undefined) {
+    // One wave per value of the label, in value order; sites without it last.
+    const key = strategy.by;
+    const values = [
+      ...new Set(left.flatMap((s) => (s.labels[key] === undefined ? [] : [s.labels[key]]))),
+    ].sort();
+    if (!values.length) return { error: `no targeted site has the label ${key}` };
+    for (const v of values) stages.push(left.filter((s) => s.labels[key] === v).map((s) => s.id));
+    const rest = left.filter((s) => s.labels[key] === undefined);
+    if (rest.length) stages.push(rest.map((s) => s.id));
+    return { stages };
   }
   if (left.length) stages.push(left.map((s) => s.id));
   return { stages };

@@ -52,7 +52,8 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         plan,
         siteSelector,
         priority: body.priority ?? plan.priority,
-        ...(body.rollout ? { rollout: body.rollout } : {}),
+        // A strategy given beside the text wins over one the text says.
+        ...((body.rollout ?? plan.rollout) ? { rollout: body.rollout ?? plan.rollout } : {}),
         createdBy: c.var.principal.name,
       },
       "v1",

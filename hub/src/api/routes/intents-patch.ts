@@ -63,7 +63,11 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         ...(planned ? { plan: planned.plan } : {}),
         ...(body.siteSelector !== undefined ? { siteSelector: body.siteSelector } : {}),
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
-        ...(body.rollout !== undefined ? { rollout: body.rollout } : {}),
+        ...(body.rollout !== undefined
+          ? { rollout: body.rollout }
+          : planned?.plan.rollout
+            ? { rollout: planned.plan.rollout }
+            : {}),
       },
       c.var.principal.name,
       Object.keys(body),

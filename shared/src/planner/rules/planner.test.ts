@@ -176,3 +176,38 @@ describe("typos", () => {
     expect(plan("deploy AMF with sparkles").warnings).toEqual(['not understood, ignored: "sparkles"']);
   });
 });
+
+describe("a staged rollout said in words", () => {
+  const plan = (t: string) => {
+    const r = planner.planSync(t);
+    if (!r.ok) throw r.error;
+    return r.value.plan;
+  };
+
+  it("reads the canary, the waves, the budget, the bake and the approval, and plans the rest as before", () => {
+    expect(plan("scale UPF to 3 replicas at edge01 and edge02, roll out to edge01 first")).toMatchObject({
+      actions: [{ kind: "scale", nf: "upf", replicas: 3 }],
+      sites: { names: ["edge01", "edge02"] },
+      rollout: { canary: { names: ["edge01"] } },
+    });
+    expect(plan("Deploy UPF at all sites, canary on 5 % of sites, then waves of 25 %").rollout).toEqual({
+      canary: "5%",
+      waves: ["25%", "25%", "25%"],
+    });
+    expect(
+      plan(
+        "Deploy 2 AMF at all sites, one region at a time, pause if more than 2 sites fail, wait 10 minutes between waves",
+      ).rollout,
+    ).toEqual({ by: "region", maxFailures: 2, bakeSeconds: 600 });
+    expect(plan("Deploy AMF at all sites, a canary of 3 sites with manual approval").rollout).toEqual({
+      canary: 3,
+      approval: "manual",
+    });
+    const plain = plan("Deploy 2 AMF at all sites");
+    expect(plain.rollout).toBeUndefined();
+    expect(plan("Deploy 2 AMF at all sites, canary on 10% of sites")).toEqual({
+      ...plain,
+      rollout: { canary: "10%" },
+    });
+  });
+});

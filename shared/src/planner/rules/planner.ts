@@ -5,6 +5,7 @@ import type { GuardrailPolicy, PlanRejectedError } from "../../guardrails";
 import { GuardrailRule, validatePlan } from "../../guardrails";
 import { err, ok } from "../../result";
 import { PlanningError, PlanningErrorCode } from "../errors";
+import { splitRollout } from "../rollout-phrases";
 import type { PlanOptions, PlanOutput, PlanResult, Planner } from "../types";
 import { Annotator } from "./annotate";
 import type { ClauseResult, Expectation } from "./clause";
@@ -61,7 +62,9 @@ export class RulesPlanner implements Planner {
 
   /** The stages, in order: read the text, read each clause, settle the drafts, make and check the plan. */
   #plan(text: string, options: PlanOptions): PlanOutput {
-    const marks = this.#marksOf(text, options);
+    // A staged rollout said in words is the intent's, not its NFs': taken out before the rest is read.
+    const { text: said, rollout } = splitRollout(text);
+    const marks = this.#marksOf(said, options);
     const warnings: string[] = [];
     const modes = modesOf(marks);
     const read = readClauses(marks, modes);
@@ -80,6 +83,7 @@ export class RulesPlanner implements Planner {
       actions,
       ...siteSelectorOf(marks, merged.labels),
       ...(merged.expectations.length ? { expectations: merged.expectations } : {}),
+      ...(rollout ? { rollout } : {}),
       priority: priorityOf(marks),
       source: "rules",
       confidence,

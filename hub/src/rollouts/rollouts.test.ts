@@ -240,4 +240,42 @@ describe("staged rollouts", () => {
     });
     expect(given.json["rollout"]).toEqual({ canary: 2 });
   });
+
+  test("a change during a rollout supersedes it: its stages start over, and a rollback goes to the revision before", async () => {
+    const id = await create({ canary: 1, waves: ["50%"] });
+    await report(id, 1, "Ready", ["edge-00"]);
+    await controller.tick();
+    await report(id, 1, "Ready", SITES.slice(1, 6));
+    await controller.tick();
+    await report(id, 1, "Ready", SITES.slice(6));
+    await controller.tick();
+    expect((await rollout(id)).state).toBe("Completed");
+    // Revision 2 reaches its canary and its first wave; revision 3 cuts it short.
+    const change = async (replicas: number) => {
+      const etag = (await t.call("GET", `/v1/intents/${id}`)).headers.get("etag") as string;
+      const r = await t.call("PATCH", `/v1/intents/${id}`, {
+        body: { plan: plan(replicas) },
+        headers: { "if-match": etag },
+      });
+      expect(r.status, r.text).toBe(200);
+    };
+    await change(2);
+    await report(id, 2, "Ready", ["edge-00"]);
+    await controller.tick();
+    expect(await held(id)).toEqual([2, 2, 2, 2, 2, 2, 1, 1, 1, 1]);
+    await change(3);
+    const cut = await t.call("GET", `/v1/intents/${id}/rollout`);
+    expect(cut.json).toMatchObject({ state: "Progressing", stage: 0 });
+    expect(await held(id)).toEqual([3, 2, 2, 2, 2, 2, 1, 1, 1, 1]);
+    // Revision 3 fails on its canary: every site goes back to revision 1's spec (2 never passed), as revision 4.
+    await report(id, 3, "Failed", ["edge-00"]);
+    await controller.tick();
+    expect(await rollout(id)).toMatchObject({ state: "RolledBack" });
+    expect(await held(id)).toEqual(Array(10).fill(4));
+    const revs = (await t.call("GET", `/v1/intents/${id}/revisions`)).json["items"] as {
+      revision: number;
+      plan: { actions: { replicas: number }[] };
+    }[];
+    expect(revs.at(-1)).toMatchObject({ revision: 4, plan: { actions: [{ replicas: 1 }] } });
+  });
 });

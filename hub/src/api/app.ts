@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { crossSiteRefusal, CrossSiteRefusal, inspectJson } from "@nephoran/shared";
 import { IntentError, IntentErrorCode } from "../intents";
+import { RolloutError, RolloutErrorCode } from "../rollouts/errors";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
@@ -38,9 +39,11 @@ const INTENT_ANSWER = {
   [IntentErrorCode.SitesConflict]: [422, ApiErrorCode.SitesConflict],
   [IntentErrorCode.UnknownSites]: [422, ApiErrorCode.UnknownSites],
   [IntentErrorCode.NoSites]: [400, ApiErrorCode.Validation],
-  [IntentErrorCode.RolloutRefused]: [422, ApiErrorCode.RolloutRefused],
-  [IntentErrorCode.NoRollout]: [404, ApiErrorCode.NotFound],
-  [IntentErrorCode.RolloutState]: [409, ApiErrorCode.Conflict],
+} as const;
+const ROLLOUT_ANSWER = {
+  [RolloutErrorCode.Refused]: [422, ApiErrorCode.RolloutRefused],
+  [RolloutErrorCode.None]: [404, ApiErrorCode.NotFound],
+  [RolloutErrorCode.State]: [409, ApiErrorCode.Conflict],
 } as const;
 const STORE_ANSWER = {
   [StoreErrorCode.NotFound]: [404, ApiErrorCode.NotFound],
@@ -161,6 +164,9 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     } else if (err instanceof IntentError) {
       const [status, code] = INTENT_ANSWER[err.code];
       e = new ApiError(status, code, err.message, err.details);
+    } else if (err instanceof RolloutError) {
+      const [status, code] = ROLLOUT_ANSWER[err.code];
+      e = new ApiError(status, code, err.message);
     } else if (err instanceof HTTPException) {
       e = new ApiError(
         err.status === 400 ? 400 : (err.status as 400),

@@ -8,11 +8,6 @@ export const IntentErrorCode = {
   UnknownSites: "UNKNOWN_SITES",
   /** No selector given and none in the text. */
   NoSites: "NO_SITES",
-  /** A rollout strategy the targeted sites cannot meet (a canary picking no site, stages over 100 %). */
-  RolloutRefused: "ROLLOUT_REFUSED",
-  /** The intent has no rollout, or none in a state the action applies to. */
-  NoRollout: "NO_ROLLOUT",
-  RolloutState: "ROLLOUT_STATE",
 } as const;
 export type IntentErrorCode = (typeof IntentErrorCode)[keyof typeof IntentErrorCode];
 

@@ -1,7 +1,7 @@
 /** What a person does to a rollout — pause, resume, abort — and how it stands, stage by stage. */
 import { RolloutSiteState } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
-import { IntentError, IntentErrorCode } from "../intents/errors";
+import { RolloutError, RolloutErrorCode } from "./errors";
 import type { Intent } from "@nephoran/shared";
 import type { RolloutRecord } from "../store";
 import { HubStoreError, StoreErrorCode } from "../store";
@@ -26,10 +26,10 @@ export async function act(
   const now = deps.clock.now();
   const { rollout, changes } = await deps.store.transaction(async (tx) => {
     const r = await tx.rollouts.latest(intentId);
-    if (!r) throw new IntentError(IntentErrorCode.NoRollout, `intent ${intentId} has no rollout`);
+    if (!r) throw new RolloutError(RolloutErrorCode.None, `intent ${intentId} has no rollout`);
     if (!ALLOWED[action].includes(r.state))
-      throw new IntentError(
-        IntentErrorCode.RolloutState,
+      throw new RolloutError(
+        RolloutErrorCode.State,
         `the rollout of revision ${r.revision} is ${r.state}: ${action} applies to a rollout ${ALLOWED[action].join(" or ")}`,
       );
     await tx.audit.append({
@@ -115,7 +115,7 @@ export interface StageView {
 /** How a rollout stands: each stage's sites by state, the failures and the budget. */
 export async function rolloutView(deps: Pick<HubDeps, "store">, intentId: string) {
   const r = await deps.store.rollouts.latest(intentId);
-  if (!r) throw new IntentError(IntentErrorCode.NoRollout, `intent ${intentId} has no rollout`);
+  if (!r) throw new RolloutError(RolloutErrorCode.None, `intent ${intentId} has no rollout`);
   const failed = new Map(r.failures.map((f) => [f.site, f]));
   const stages: StageView[] = [];
   for (const [k, ids] of r.stages.entries()) {

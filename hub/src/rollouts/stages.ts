@@ -6,7 +6,7 @@ import type { Intent } from "@nephoran/shared";
 import { failureBudget, selects, stagesOf } from "@nephoran/shared";
 import { presenceOf } from "../rollup";
 import type { HubRepos, RolloutRecord, RolloutSite, SiteChange } from "../store";
-import { IntentError, IntentErrorCode } from "../intents/errors";
+import { RolloutError, RolloutErrorCode } from "./errors";
 
 /** What a step changed: the record as it now is, and the site changes to send. */
 export interface Stepped {
@@ -43,10 +43,7 @@ export async function startRollout(
   const targets = await tx.desired.targets(intent.siteSelector);
   const made = stagesOf(intent.rollout, targets, selects);
   if ("error" in made)
-    throw new IntentError(
-      IntentErrorCode.RolloutRefused,
-      `the rollout strategy cannot be met: ${made.error}`,
-    );
+    throw new RolloutError(RolloutErrorCode.Refused, `the rollout strategy cannot be met: ${made.error}`);
   // A rollout cut short never proved its revision: a rollback goes to what the one before it came from.
   const cut = await supersede(tx, intent.id, `revision ${intent.revision} superseded it`, now);
   const at = now.toISOString();

@@ -141,10 +141,14 @@ export class KubernetesTarget implements Target {
       } catch (e: unknown) {
         if (!isNotFound(e)) throw toTargetError(e, `reading namespace ${name}`);
         try {
-          await this.#api.create({
-            ...ns,
-            metadata: { name, labels: { "app.kubernetes.io/managed-by": FIELD_MANAGER } },
-          });
+          await withDeadline(
+            this.#api.create({
+              ...ns,
+              metadata: { name, labels: { "app.kubernetes.io/managed-by": FIELD_MANAGER } },
+            }),
+            this.#timeoutMs,
+            `creating namespace ${name}`,
+          );
         } catch (c: unknown) {
           if (!isConflict(c)) throw toTargetError(c, `creating namespace ${name}`);
         }
@@ -157,15 +161,19 @@ export class KubernetesTarget implements Target {
     const out: K8sObject[] = [];
     for (const k of MANAGED_KINDS) {
       try {
-        const list = await this.#api.list(
-          k.apiVersion,
-          k.kind,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          this.#selector,
+        const list = await withDeadline(
+          this.#api.list(
+            k.apiVersion,
+            k.kind,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            this.#selector,
+          ),
+          this.#timeoutMs,
+          `listing ${k.kind}s`,
         );
         for (const item of list.items)
           out.push({ ...item, apiVersion: k.apiVersion, kind: k.kind } as K8sObject);
@@ -191,17 +199,21 @@ export class KubernetesTarget implements Target {
 
   async remove(ref: ObjectRef): Promise<void> {
     try {
-      await this.#api.delete(
-        {
-          apiVersion: ref.apiVersion,
-          kind: ref.kind,
-          metadata: { name: ref.name, namespace: ref.namespace },
-        },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        "Background",
+      await withDeadline(
+        this.#api.delete(
+          {
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: { name: ref.name, namespace: ref.namespace },
+          },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          "Background",
+        ),
+        this.#timeoutMs,
+        `deleting ${ref.kind} ${ref.namespace}/${ref.name}`,
       );
     } catch (e: unknown) {
       if (isNotFound(e)) return;

@@ -2,7 +2,8 @@
  * Two hub replicas, as processes, on one PostgreSQL and a three-server NATS cluster, with real agents: control messages
  * and reports reach one replica each (a NATS queue group, one durable JetStream consumer), and when a replica
  * is killed (SIGKILL) right after committing a fan-out, the survivor brings every site in sync — each site
- * holds the intent once — and a change made through the survivor reaches all of them.
+ * holds the intent once — and a change made through the survivor reaches all of them. A staged rollout is
+ * driven by the leading replica; SIGKILLed mid-rollout, the replica that leads next completes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -120,5 +121,37 @@ describe.skipIf(missing !== undefined)("hub replicas on PostgreSQL and a NATS cl
     }
     await eventually(() => settled(3), 30_000, 250);
     for (const agent of agents) expect(agent.store.getIntent(id)?.revision).toBe(3);
+  }, 180_000);
+
+  it("drives a staged rollout on the leading replica; killed mid-rollout, the next replica to lead completes it", async () => {
+    // The replica that survived the first test leads (it took the lead when the other died); a new one joins.
+    const leader = children.find((c) => c.proc.exitCode === null && c.proc.signalCode === null);
+    if (!leader) throw new Error("no replica survived the first test");
+    const b = await replica();
+    const created = await call(b, "POST", "/v1/intents", {
+      text: "Deploy 1 NRF",
+      siteSelector: { matchLabels: { fleet: "replicas" } },
+      rollout: { waves: [6, 6, 6], bakeSeconds: 2 },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const id = created.json["id"] as string;
+    const rollout = async () => (await call(b, "GET", `/v1/intents/${id}/rollout`)).json;
+    await eventually(async () => ((await rollout())["stage"] as number) >= 1 || undefined, 45_000, 100);
+    expect(agents.filter((a) => a.store.getIntent(id)).length).toBeLessThan(SITES);
+    leader.proc.kill("SIGKILL");
+    const done = await eventually(
+      async () => {
+        const r = await rollout();
+        return r["state"] === "Completed" ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect((done["stages"] as { sites: number }[]).map((s) => s.sites)).toEqual([6, 6, 6, 6]);
+    await eventually(
+      () => agents.every((a) => a.store.getIntent(id)?.revision === 1) || undefined,
+      45_000,
+      250,
+    );
   }, 180_000);
 });

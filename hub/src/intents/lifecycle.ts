@@ -17,15 +17,7 @@ async function reach(
 ): Promise<SiteChange[]> {
   const now = deps.clock.now();
   if (intent.rollout)
-    return (
-      await startRollout(
-        tx,
-        { ...intent, rollout: intent.rollout },
-        fromRevision,
-        now,
-        deps.presenceTimeoutMs,
-      )
-    ).changes;
+    return (await startRollout(tx, { ...intent, rollout: intent.rollout }, fromRevision, now)).changes;
   if (fromRevision !== null)
     await supersede(tx, intent.id, `revision ${intent.revision} went to every site at once`, now);
   return tx.desired.retargetIntent(intent.id, intent.revision, intent.siteSelector);

@@ -8,19 +8,27 @@ import { every } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
 import type { Leadership, RolloutFailure, RolloutRecord, RolloutSite } from "../store";
 import type { Stepped } from "./stages";
+import { presenceOf } from "../rollup";
 import { budgetOf, complete, counted, enterStage, rollBack, settledAt } from "./stages";
 
 const DEFAULT_DEADLINE_S = 600;
 
-/** What the stage's sites say now: new failures, and whether every other site is settled. */
+/**
+ * What the stage's sites say now: new failures, and whether every other site is settled. A site that
+ * reports Failed at the revision fails; one not settled by its deadline fails; one offline (not heard from
+ * for a presence timeout) that long into its stage is unavailable — counted from `listeningSince` at the
+ * latest, so a hub that has just started does not take sites it has not yet heard from for gone.
+ */
 export function judge(
   r: RolloutRecord,
   sites: readonly RolloutSite[],
   now: Date,
+  presence: { timeoutMs: number; listeningSince: Date },
 ): { failures: RolloutFailure[]; settled: boolean } {
   const known = new Set(r.failures.map((f) => f.site));
   const deadlineMs = (r.strategy.siteDeadlineSeconds ?? DEFAULT_DEADLINE_S) * 1000;
-  const late = now.getTime() - Date.parse(r.stageStartedAt) > deadlineMs;
+  const into = now.getTime() - Date.parse(r.stageStartedAt);
+  const watched = now.getTime() - Math.max(Date.parse(r.stageStartedAt), presence.listeningSince.getTime());
   const failures: RolloutFailure[] = [];
   let settled = true;
   for (const s of sites) {
@@ -29,7 +37,9 @@ export function judge(
     const current = s.reportRevision !== null && s.reportRevision >= r.revision;
     if (current && s.reportPhase === "Failed")
       failures.push({ site: s.site, why: `reported Failed at revision ${r.revision}` });
-    else if (late)
+    else if (watched >= presence.timeoutMs && presenceOf(s, now, presence.timeoutMs) === "offline")
+      failures.push({ site: s.site, why: `offline for ${Math.round(watched / 1000)} s into its stage` });
+    else if (into > deadlineMs)
       failures.push({
         site: s.site,
         why: `not Ready at revision ${r.revision} within ${deadlineMs / 1000} s`,
@@ -43,6 +53,8 @@ export class RolloutController {
   #loop: Promise<void> | undefined;
   #turning: Promise<void> | undefined;
   #again = false;
+  /** Since when this hub has been hearing from sites (its presence view is its own from then on). */
+  readonly #since: Date;
 
   constructor(
     private readonly deps: Pick<
@@ -55,7 +67,9 @@ export class RolloutController {
       /** Rings when sites' reports were committed: a stage may have passed, so look at once. */
       wake?: EventTarget;
     } = {},
-  ) {}
+  ) {
+    this.#since = deps.clock.now();
+  }
 
   start(): void {
     const kick = () => void this.#turn().catch(() => undefined);
@@ -108,7 +122,10 @@ export class RolloutController {
       const cur = await tx.rollouts.latest(r.intentId);
       if (cur?.revision !== r.revision || cur.state !== "Progressing") return undefined;
       const sites = await tx.rollouts.sites(cur.intentId, cur.stages[cur.stage] ?? []);
-      const { failures, settled } = judge(cur, sites, now);
+      const { failures, settled } = judge(cur, sites, now, {
+        timeoutMs: this.deps.presenceTimeoutMs,
+        listeningSince: this.#since,
+      });
       const judged: RolloutRecord = {
         ...cur,
         failures: [...cur.failures, ...failures],
@@ -130,8 +147,7 @@ export class RolloutController {
       }
       const bakeMs = (judged.strategy.bakeSeconds ?? 0) * 1000;
       if (judged.readySince !== null && now.getTime() - Date.parse(judged.readySince) >= bakeMs) {
-        if (judged.stage + 1 < judged.stages.length)
-          return enterStage(tx, judged, judged.stage + 1, now, this.deps.presenceTimeoutMs);
+        if (judged.stage + 1 < judged.stages.length) return enterStage(tx, judged, judged.stage + 1, now);
         const intent = await tx.intents.get(judged.intentId);
         if (intent) return complete(tx, judged, intent, now);
       }

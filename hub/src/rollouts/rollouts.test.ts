@@ -150,25 +150,34 @@ describe("staged rollouts", () => {
   });
 
   test("the failure budget, a deadline, an offline site, and a manual pause, resume and abort", async () => {
-    // edge-03 is offline when its wave starts; edge-04 never answers.
+    // edge-03 is offline (not heard from for ten minutes) when its wave starts; edge-04 never answers.
     t.now = new Date(t.now.getTime() + 10 * 60_000);
-    await heard(SITES.filter((s) => s !== "edge-03"));
+    const others = SITES.filter((s) => s !== "edge-03");
+    await heard(others);
     const id = await create({
       canary: { matchLabels: { region: "eu" } },
       maxFailures: 1,
-      siteDeadlineSeconds: 60,
+      siteDeadlineSeconds: 120,
       approval: "manual",
     });
-    const first = await rollout(id);
-    expect(first.failures).toEqual([{ site: "edge-03", why: "offline when its stage started" }]);
-    expect(first.stages[0]?.counts).toMatchObject({ Unavailable: 1, Updating: 4 });
     await report(id, 1, "Ready", ["edge-00", "edge-01", "edge-02"]);
     await controller.tick();
-    expect(await rollout(id)).toMatchObject({ state: "Progressing", stage: 0 });
-    t.now = new Date(t.now.getTime() + 61_000);
+    expect(await rollout(id)).toMatchObject({ state: "Progressing", stage: 0, failures: [] });
+    // A presence timeout (90 s) into the stage, edge-03 has still not been heard from: unavailable.
+    t.now = new Date(t.now.getTime() + 91_000);
+    await heard(others);
+    await controller.tick();
+    const away = await rollout(id);
+    expect(away).toMatchObject({ state: "Progressing", stage: 0 });
+    expect(away.failures).toEqual([{ site: "edge-03", why: "offline for 91 s into its stage" }]);
+    // edge-04, heard from but silent about the intent, misses its deadline (120 s): over the budget of 1.
+    t.now = new Date(t.now.getTime() + 30_000);
+    await heard(others);
     await controller.tick();
     const paused = await rollout(id);
     expect(paused.state).toBe("Paused");
+    expect(paused.failures.at(-1)).toEqual({ site: "edge-04", why: "not Ready at revision 1 within 120 s" });
+    expect(paused.stages[0]?.counts).toMatchObject({ Ready: 3, Failed: 1, Unavailable: 1 });
     expect(paused.reason).toContain("2 sites failed or were unavailable, over the budget of 1");
     // A person looks, and lets it go on past these two.
     expect((await t.call("POST", `/v1/intents/${id}/rollout/pause`)).status).toBe(409);
@@ -277,5 +286,23 @@ describe("staged rollouts", () => {
       plan: { actions: { replicas: number }[] };
     }[];
     expect(revs.at(-1)).toMatchObject({ revision: 4, plan: { actions: [{ replicas: 1 }] } });
+  });
+
+  test("a hub that has just started does not take sites it has not heard from yet for gone", async () => {
+    const id = await create({ canary: 1, siteDeadlineSeconds: 3600 });
+    // Ten minutes later, a new hub (controller) starts: nobody has been heard from since before.
+    t.now = new Date(t.now.getTime() + 10 * 60_000);
+    const restarted = new RolloutController(t.hub.deps);
+    await restarted.tick();
+    expect((await rollout(id)).failures).toEqual([]);
+    // The canary is heard from and reports; the rest of the fleet goes on.
+    await heard(["edge-00"]);
+    await report(id, 1, "Ready", ["edge-00"]);
+    await restarted.tick();
+    expect(await rollout(id)).toMatchObject({ state: "Progressing", stage: 1, failures: [] });
+    // Still silent a presence timeout after this hub started: unavailable, over the budget of 0: rolled back.
+    t.now = new Date(t.now.getTime() + 91_000);
+    await restarted.tick();
+    expect(await rollout(id)).toMatchObject({ state: "RolledBack" });
   });
 });

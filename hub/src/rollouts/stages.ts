@@ -1,10 +1,9 @@
 /**
  * The steps of a staged rollout, each inside the caller's transaction: start one for a new revision, enter
- * a stage (its sites get the revision; those offline then are unavailable), finish, and roll back.
+ * a stage (its sites get the revision), finish, and roll back.
  */
 import type { Intent } from "@nephoran/shared";
 import { failureBudget, selects, stagesOf } from "@nephoran/shared";
-import { presenceOf } from "../rollup";
 import type { HubRepos, RolloutRecord, RolloutSite, SiteChange } from "../store";
 import { RolloutError, RolloutErrorCode } from "./errors";
 
@@ -38,7 +37,6 @@ export async function startRollout(
   intent: Intent & { rollout: NonNullable<Intent["rollout"]> },
   fromRevision: number | null,
   now: Date,
-  presenceTimeoutMs: number,
 ): Promise<Stepped> {
   const targets = await tx.desired.targets(intent.siteSelector);
   const made = stagesOf(intent.rollout, targets, selects);
@@ -62,7 +60,7 @@ export async function startRollout(
     readySince: null,
     updatedAt: at,
   };
-  return enterStage(tx, rollout, 0, now, presenceTimeoutMs);
+  return enterStage(tx, rollout, 0, now);
 }
 
 /** Ends the intent's rollout under way, if any: a newer change, or a deletion, takes over its sites. */
@@ -78,28 +76,12 @@ export async function supersede(
   return before;
 }
 
-/** Gives stage `k`'s sites the revision; a site offline at that moment is unavailable (not waited for). */
-export async function enterStage(
-  tx: HubRepos,
-  r: RolloutRecord,
-  k: number,
-  now: Date,
-  presenceTimeoutMs: number,
-): Promise<Stepped> {
+/** Gives stage `k`'s sites the revision (whether each is online is judged as the stage goes). */
+export async function enterStage(tx: HubRepos, r: RolloutRecord, k: number, now: Date): Promise<Stepped> {
   const sites = r.stages[k] ?? [];
   const changes = await tx.desired.assign(r.intentId, new Map(sites.map((s) => [s, r.revision])));
-  const away = (await tx.rollouts.sites(r.intentId, sites)).filter(
-    (s) => presenceOf(s, now, presenceTimeoutMs) === "offline",
-  );
   const at = now.toISOString();
-  const rollout: RolloutRecord = {
-    ...r,
-    stage: k,
-    stageStartedAt: at,
-    readySince: null,
-    failures: [...r.failures, ...away.map((s) => ({ site: s.site, why: "offline when its stage started" }))],
-    updatedAt: at,
-  };
+  const rollout: RolloutRecord = { ...r, stage: k, stageStartedAt: at, readySince: null, updatedAt: at };
   await tx.rollouts.put(rollout);
   return { rollout, changes };
 }

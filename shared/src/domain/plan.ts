@@ -112,8 +112,9 @@ export const RolloutStrategy = z
     /** Then these, in order; sites left after the last wave form one final wave. */
     waves: z.array(Stage).max(50).optional(),
     /**
-     * Sites that may fail (report Failed, or not be Ready by their deadline), or be unavailable (offline when
-     * their stage starts), before the rollout stops: a count or a percentage of the targeted sites. Default 0.
+     * Sites that may fail (report Failed, or not be Ready by their deadline), or be unavailable (not heard from
+     * for a presence timeout into their stage), before the rollout stops: a count or a percentage of the
+     * targeted sites. Default 0.
      */
     maxFailures: z
       .union([

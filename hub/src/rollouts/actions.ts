@@ -5,7 +5,7 @@ import { RolloutError, RolloutErrorCode } from "./errors";
 import type { Intent } from "@nephoran/shared";
 import type { RolloutRecord } from "../store";
 import { HubStoreError, StoreErrorCode } from "../store";
-import { budgetOf, counted, rollBack, settledAt, supersede } from "./stages";
+import { announce, budgetOf, counted, reinstate, rollBack, settledAt, supersede } from "./stages";
 
 type Deps = Pick<HubDeps, "store" | "clock" | "events" | "sync">;
 export type RolloutAction = "pause" | "resume" | "abort";
@@ -54,13 +54,7 @@ export async function act(
     return { rollout: next, changes: [] };
   });
   deps.sync.changed(changes);
-  deps.events.publish({
-    type: "intent.rollout",
-    id: intentId,
-    revision: rollout.revision,
-    at: now.toISOString(),
-    rollout: { state: rollout.state, stage: rollout.stage },
-  });
+  announce(deps, rollout, now);
   return rollout;
 }
 
@@ -82,23 +76,14 @@ export async function rollbackTo(deps: Deps, id: string, toRevision: number, act
           : `intent ${id} has no revision ${toRevision} kept (see GET /v1/intents/${id}/revisions)`,
       );
     await supersede(tx, id, `rolled back to revision ${toRevision} by ${actor}`, now);
-    const updated = await tx.intents.update(id, cur.revision, {
-      name: to.name,
-      ...(to.text !== undefined ? { text: to.text } : {}),
-      plan: to.plan,
-      siteSelector: to.siteSelector,
-      priority: to.priority,
-    });
+    const back = await reinstate(tx, cur, to);
     await tx.audit.append({
       actor,
       action: "intent.rollback",
       target: id,
-      detail: { from: cur.revision, to: toRevision, revision: updated.revision },
+      detail: { from: cur.revision, to: toRevision, revision: back.intent.revision },
     });
-    return {
-      intent: updated,
-      changes: await tx.desired.retargetIntent(id, updated.revision, updated.siteSelector),
-    };
+    return back;
   });
   deps.sync.changed(changes);
   deps.events.publish({ type: "intent.updated", id, revision: intent.revision, at: now.toISOString() });

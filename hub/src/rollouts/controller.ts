@@ -9,7 +9,7 @@ import type { HubDeps } from "../deps";
 import type { Leadership, RolloutFailure, RolloutRecord, RolloutSite } from "../store";
 import type { Stepped } from "./stages";
 import { presenceOf } from "../rollup";
-import { budgetOf, complete, counted, enterStage, rollBack, settledAt } from "./stages";
+import { announce, budgetOf, complete, counted, enterStage, rollBack, settledAt } from "./stages";
 
 const DEFAULT_DEADLINE_S = 600;
 
@@ -161,12 +161,6 @@ export class RolloutController {
       { intent: rollout.intentId, revision: rollout.revision, state: rollout.state, stage: rollout.stage },
       "rollouts: a rollout moved on",
     );
-    this.deps.events.publish({
-      type: "intent.rollout",
-      id: rollout.intentId,
-      revision: rollout.revision,
-      at: now.toISOString(),
-      rollout: { state: rollout.state, stage: rollout.stage },
-    });
+    announce(this.deps, rollout, now);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Intent } from "@nephoran/shared";
 import { failureBudget, selects, stagesOf } from "@nephoran/shared";
+import type { HubDeps } from "../deps";
 import type { HubRepos, RolloutRecord, RolloutSite, SiteChange } from "../store";
 import { RolloutError, RolloutErrorCode } from "./errors";
 
@@ -95,15 +96,29 @@ export async function complete(tx: HubRepos, r: RolloutRecord, intent: Intent, n
 }
 
 /**
- * Every site goes back to the revision held before the rollout, made again as a new revision (history
- * kept); for a new intent, every touched site lets it go. The intent's strategy stays for its next change.
+ * Makes `earlier`'s spec the intent's again, as a new revision after `cur`, at every site the selector
+ * reaches, at once. The intent's strategy stays for its next change.
  */
-export async function rollBack(
+export async function reinstate(
   tx: HubRepos,
-  r: RolloutRecord,
-  reason: string,
-  now: Date,
-): Promise<Stepped & { intent?: Intent }> {
+  cur: Intent,
+  earlier: Intent,
+): Promise<{ intent: Intent; changes: SiteChange[] }> {
+  const intent = await tx.intents.update(cur.id, cur.revision, {
+    name: earlier.name,
+    ...(earlier.text !== undefined ? { text: earlier.text } : {}),
+    plan: earlier.plan,
+    siteSelector: earlier.siteSelector,
+    priority: earlier.priority,
+  });
+  return { intent, changes: await tx.desired.retargetIntent(cur.id, intent.revision, intent.siteSelector) };
+}
+
+/**
+ * Every site goes back to the revision held before the rollout, made again as a new revision (history
+ * kept); for a new intent, every touched site lets it go.
+ */
+export async function rollBack(tx: HubRepos, r: RolloutRecord, reason: string, now: Date): Promise<Stepped> {
   const at = now.toISOString();
   const rollout: RolloutRecord = { ...r, state: "RolledBack", reason, readySince: null, updatedAt: at };
   await tx.rollouts.put(rollout);
@@ -114,13 +129,16 @@ export async function rollBack(
   const cur = await tx.intents.get(r.intentId);
   const before = await tx.intents.revision(r.intentId, r.fromRevision);
   if (!cur || !before) return { rollout, changes: [] };
-  const intent = await tx.intents.update(r.intentId, cur.revision, {
-    name: before.name,
-    ...(before.text !== undefined ? { text: before.text } : {}),
-    plan: before.plan,
-    siteSelector: before.siteSelector,
-    priority: before.priority,
+  return { rollout, changes: (await reinstate(tx, cur, before)).changes };
+}
+
+/** Tells `/v1/events` listeners where a rollout now stands. */
+export function announce(deps: Pick<HubDeps, "events">, rollout: RolloutRecord, now: Date): void {
+  deps.events.publish({
+    type: "intent.rollout",
+    id: rollout.intentId,
+    revision: rollout.revision,
+    at: now.toISOString(),
+    rollout: { state: rollout.state, stage: rollout.stage },
   });
-  const changes = await tx.desired.retargetIntent(r.intentId, intent.revision, intent.siteSelector);
-  return { rollout, changes, intent };
 }

@@ -190,7 +190,7 @@ describe.skipIf(!brokersInstalled())("staged rollouts on nats-server", () => {
       return r.state === "Completed" ? r : undefined;
     }, 90_000);
     expect(done.failures).toEqual([
-      { site: away, why: expect.stringMatching(/^offline for \d+ s into its stage$/) },
+      { site: away, why: expect.stringMatching(/^offline for \d+ s into its stage$/), unavailable: true },
     ]);
     const agent = syncedAgent(away, creds.get(away) as SiteSyncCredentials);
     agents.set(away, agent);

@@ -111,7 +111,7 @@ export async function rolloutView(deps: Pick<HubDeps, "store">, intentId: string
     const add = (s: RolloutSiteState) => counts[s]++;
     for (const s of await deps.store.rollouts.sites(intentId, ids)) {
       const f = failed.get(s.site);
-      if (f) add(f.why.startsWith("offline") ? "Unavailable" : "Failed");
+      if (f) add(f.unavailable ? "Unavailable" : "Failed");
       else if (s.revision === null || s.revision < r.revision) add("Waiting");
       else if (settledAt(s, r.revision)) add("Ready");
       else add("Updating");

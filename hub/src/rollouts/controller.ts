@@ -38,7 +38,11 @@ export function judge(
     if (current && s.reportPhase === "Failed")
       failures.push({ site: s.site, why: `reported Failed at revision ${r.revision}` });
     else if (watched >= presence.timeoutMs && presenceOf(s, now, presence.timeoutMs) === "offline")
-      failures.push({ site: s.site, why: `offline for ${Math.round(watched / 1000)} s into its stage` });
+      failures.push({
+        site: s.site,
+        why: `offline for ${Math.round(watched / 1000)} s into its stage`,
+        unavailable: true,
+      });
     else if (into > deadlineMs)
       failures.push({
         site: s.site,

@@ -169,7 +169,9 @@ describe("staged rollouts", () => {
     await controller.tick();
     const away = await rollout(id);
     expect(away).toMatchObject({ state: "Progressing", stage: 0 });
-    expect(away.failures).toEqual([{ site: "edge-03", why: "offline for 91 s into its stage" }]);
+    expect(away.failures).toEqual([
+      { site: "edge-03", why: "offline for 91 s into its stage", unavailable: true },
+    ]);
     // edge-04, heard from but silent about the intent, misses its deadline (120 s): over the budget of 1.
     t.now = new Date(t.now.getTime() + 30_000);
     await heard(others);

@@ -206,6 +206,8 @@ export class HubStoreError extends Error {
 export interface RolloutFailure {
   readonly site: string;
   readonly why: string;
+  /** Not heard from, rather than failed: the change could not be verified there. */
+  readonly unavailable?: boolean;
   /** A person resumed the rollout past it: it no longer counts against the budget. */
   readonly accepted?: boolean;
 }

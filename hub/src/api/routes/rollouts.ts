@@ -25,7 +25,14 @@ const RolloutView = z
         counts: z.record(RolloutSiteState, z.number()),
       }),
     ),
-    failures: z.array(z.object({ site: z.string(), why: z.string(), accepted: z.boolean().optional() })),
+    failures: z.array(
+      z.object({
+        site: z.string(),
+        why: z.string(),
+        unavailable: z.boolean().optional(),
+        accepted: z.boolean().optional(),
+      }),
+    ),
     failuresCounted: z.number(),
     failureBudget: z.number(),
     strategy: RolloutStrategy,

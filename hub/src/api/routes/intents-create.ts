@@ -12,6 +12,7 @@ import {
   errorResponses,
 } from "../schemas";
 import { createIntent, requireKnownSites, resolvePlan, selectorFor } from "../../intents";
+import { etagOf } from "../etag";
 
 const route = createRoute({
   method: "post",
@@ -58,7 +59,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       },
       "v1",
     );
-    c.header("ETag", `"${intent.revision}"`);
+    c.header("ETag", etagOf(intent.revision));
     c.header("Location", `/v1/intents/${intent.id}`);
     return c.json({ ...intent, warnings: [...warnings] }, 201);
   });

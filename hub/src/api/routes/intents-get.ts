@@ -5,6 +5,7 @@ import { rollup } from "../../rollup";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ETagHeader, IdParam, IntentView, errorResponses } from "../schemas";
+import { etagOf } from "../etag";
 
 const route = createRoute({
   method: "get",
@@ -29,7 +30,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const intent = await deps.store.intents.get(c.req.valid("param").id);
     if (!intent) throw notFound(`intent ${c.req.valid("param").id}`);
     const r = await rollup(intent, deps.store.reports, deps.clock.now(), deps.presenceTimeoutMs);
-    c.header("ETag", `"${intent.revision}"`);
+    c.header("ETag", etagOf(intent.revision));
     return c.json({ ...intent, rollup: r }, 200);
   });
 }

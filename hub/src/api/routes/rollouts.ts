@@ -6,6 +6,7 @@ import { act, rollbackTo, rolloutView } from "../../rollouts/actions";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ETagHeader, IdParam, IntentView, errorResponses } from "../schemas";
+import { etagOf } from "../etag";
 
 const RolloutView = z
   .object({
@@ -133,7 +134,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(rollback, async (c) => {
     const id = c.req.valid("param").id;
     const intent = await rollbackTo(c.var.deps, id, c.req.valid("json").toRevision, c.var.principal.name);
-    c.header("ETag", `"${intent.revision}"`);
+    c.header("ETag", etagOf(intent.revision));
     return c.json(intent, 200);
   });
   app.openapi(revisions, async (c) => {

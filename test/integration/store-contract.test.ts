@@ -126,6 +126,34 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect(await store.idempotency.purgeBefore("2999-01-01T00:00:00Z")).toBe(1);
   });
 
+  test("intents: a client's expression and description kept, changed and removed; gone once released", async () => {
+    const expression = { "@type": "IntentExpression", iri: "urn:x", expressionValue: "Deploy AMF" };
+    const made = await store.intents.create({
+      id: "int-e",
+      name: "e",
+      description: "lab",
+      expression,
+      plan,
+      siteSelector: { names: ["edge09"] },
+      priority: "low",
+      createdBy: "t",
+    });
+    expect(made).toMatchObject({ expression, description: "lab" });
+    expect(await store.intents.get("int-e")).toMatchObject({ expression, description: "lab" });
+    const next = { ...expression, expressionValue: "Deploy AMF with 2 replicas" };
+    const changed = await store.intents.update("int-e", 1, { expression: next, description: null });
+    expect(changed.expression).toEqual(next);
+    expect(changed).not.toHaveProperty("description");
+    expect((await store.intents.revision("int-e", 1))?.expression).toEqual(expression);
+    expect((await store.intents.update("int-e", 2, { priority: "high" })).expression).toEqual(next);
+    // No site holds it: nothing to wait for once it is being deleted.
+    expect(await store.intents.purgeReleased()).toEqual([]);
+    await store.intents.markDeleting("int-e");
+    expect(await store.intents.purgeReleased()).toEqual(["int-e"]);
+    expect(await store.intents.get("int-e")).toBeUndefined();
+    expect(await store.intents.revisions("int-e")).toEqual([]);
+  });
+
   test("intents: revisions under If-Match, deletion, paging and filters", async () => {
     await enrollSite(store, "edge01");
     for (let i = 0; i < 5; i++)

@@ -283,6 +283,7 @@ describe("intents", () => {
   });
 
   it("deletes by marking the intent deleting for every site; a second delete conflicts", async () => {
+    await enroll("edge01");
     const id = (await call("POST", "/v1/intents", { body: { text: "Deploy AMF at edge01" } })).json[
       "id"
     ] as string;
@@ -295,6 +296,14 @@ describe("intents", () => {
       409,
       "CONFLICT",
     );
+    // An intent no site holds has nothing to wait for: it is gone at once.
+    const created = await call("POST", "/v1/intents", {
+      body: { text: "Deploy AMF at edge09", allowUnknownSites: true },
+    });
+    expect(created.status).toBe(201);
+    const none = created.json["id"] as string;
+    expect((await call("DELETE", `/v1/intents/${none}`)).status).toBe(202);
+    expectError(await call("GET", `/v1/intents/${none}`), 404, "NOT_FOUND");
   });
 
   it("rolls up per-site phases worst first, with Offline for sites not heard from", async () => {
@@ -586,7 +595,7 @@ describe("audit, events, metrics and TMF921", () => {
       "@type": "Intent",
       version: "1",
       lifecycleStatus: "active",
-      expression: { expressionValue: { intentType: "slice.deploy" } },
+      characteristic: [{ name: "plan", value: { intentType: "slice.deploy" } }],
     });
     const id = created.json["id"] as string;
     expect((await call("GET", `/v1/intents/${id}`)).json["siteSelector"]).toEqual({
@@ -607,10 +616,9 @@ describe("audit, events, metrics and TMF921", () => {
     expect(list.headers.get("x-total-count")).toBe("2");
     expect((list.json as unknown as { id: string }[]).map((i) => i.id)).toEqual([byPlan.json["id"]]);
     expect((await call("GET", `/tmf-api/intentManagement/v5/intent/${id}`)).json["name"]).toBe("urllc");
+    // No site has enrolled yet, so none holds it: gone at once.
     expect((await call("DELETE", `/tmf-api/intentManagement/v5/intent/${id}`)).status).toBe(204);
-    expect((await call("GET", `/tmf-api/intentManagement/v5/intent/${id}`)).json["lifecycleStatus"]).toBe(
-      "terminating",
-    );
+    expectError(await call("GET", `/tmf-api/intentManagement/v5/intent/${id}`), 404, "NOT_FOUND");
     expectError(
       await call("POST", "/tmf-api/intentManagement/v5/intent", {
         body: { name: "x", description: "Deploy UPF with hostNetwork at edge01" },

@@ -8,8 +8,8 @@ import { IntentError, IntentErrorCode } from "../intents";
 import { RolloutError, RolloutErrorCode } from "../rollouts/errors";
 import { HubStoreError, StoreErrorCode } from "../store";
 import type { AppEnv, HubDeps } from "./env";
-import { ApiError, ApiErrorCode } from "./errors";
-import { ErrorBody } from "./schemas";
+import { ApiError, ApiErrorCode, errorBody, TMF_ROOT } from "./errors";
+import { ErrorBody, TmfError } from "./schemas";
 import * as audit from "./routes/audit";
 import * as enrollment from "./routes/enrollment";
 import * as docs from "./routes/docs";
@@ -59,10 +59,11 @@ const STORE_ANSWER = {
  * where a token is checked, 403 for a cross-site request that changes state.
  */
 function declareCommonAnswers(app: OpenAPIHono<AppEnv>): void {
-  const error = { description: "error", content: { "application/json": { schema: ErrorBody } } };
   for (const d of app.openAPIRegistry.definitions) {
     if (d.type !== "route") continue;
     const r = d.route;
+    const schema = r.path.startsWith(TMF_ROOT) ? TmfError : ErrorBody;
+    const error = { description: "error", content: { "application/json": { schema } } };
     const add = (code: number) => {
       r.responses[code] ??= error;
     };
@@ -177,44 +178,20 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
       deps.logger.error({ err, requestId: requestIdValue }, "unhandled error");
       e = new ApiError(500, ApiErrorCode.Internal, "internal error; the request id is in the logs");
     }
-    return c.json(
-      {
-        error: {
-          code: e.code,
-          message: e.message,
-          requestId: requestIdValue,
-          ...(e.details !== undefined ? { details: e.details } : {}),
-        },
-      },
-      e.status,
-    );
+    return c.json(errorBody(c.req.path, e, requestIdValue), e.status);
   });
   app.notFound((c) => {
     // A path the API has, with a method it does not take: 405 and the methods it does.
     const allowed = methodsFor(app, c.req.path);
-    if (allowed.length) {
-      c.header("Allow", allowed.join(", "));
-      return c.json(
-        {
-          error: {
-            code: ApiErrorCode.MethodNotAllowed,
-            message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`,
-            requestId: c.var.requestId ?? "",
-          },
-        },
-        405,
-      );
-    }
-    return c.json(
-      {
-        error: {
-          code: ApiErrorCode.NotFound,
-          message: `no route ${c.req.method} ${c.req.path}`,
-          requestId: c.var.requestId ?? "",
-        },
-      },
-      404,
-    );
+    if (allowed.length) c.header("Allow", allowed.join(", "));
+    const e = allowed.length
+      ? new ApiError(
+          405,
+          ApiErrorCode.MethodNotAllowed,
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`,
+        )
+      : new ApiError(404, ApiErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`);
+    return c.json(errorBody(c.req.path, e, c.var.requestId ?? ""), e.status);
   });
 
   for (const r of [

@@ -1,4 +1,7 @@
-/** The HTTP edge's one error model: { error: { code, message, requestId, details? } }. */
+/**
+ * The HTTP edge's one error model: { error: { code, message, requestId, details? } } — and, on TMF921's
+ * routes, the standard's own `Error` resource carrying the same facts.
+ */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export const ApiErrorCode = {
@@ -39,3 +42,21 @@ export class ApiError extends Error {
 
 export const notFound = (what: string): ApiError =>
   new ApiError(404, ApiErrorCode.NotFound, `${what} not found`);
+
+/** Where the TMF921 routes live: their answers, errors included, are in the standard's shapes. */
+export const TMF_ROOT = "/tmf-api/";
+
+/** An error as the route at `path` answers it. */
+export function errorBody(path: string, e: ApiError, requestId: string): object {
+  const details = e.details !== undefined ? { details: e.details } : {};
+  if (path.startsWith(TMF_ROOT))
+    return {
+      "@type": "Error",
+      code: e.code,
+      reason: e.message,
+      status: String(e.status),
+      requestId,
+      ...details,
+    };
+  return { error: { code: e.code, message: e.message, requestId, ...details } };
+}

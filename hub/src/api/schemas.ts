@@ -25,12 +25,30 @@ export const ErrorBody = z.object({
   }),
 });
 
-export const errorResponses = (
-  ...codes: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 503)[]
-) =>
-  Object.fromEntries(
-    codes.map((c) => [c, { description: "error", content: { "application/json": { schema: ErrorBody } } }]),
-  );
+/** TMF921's `Error` resource, as its routes answer every error (the request id and details beside). */
+export const TmfError = z
+  .object({
+    "@type": z.literal("Error"),
+    code: z.string(),
+    reason: z.string(),
+    message: z.string().optional(),
+    status: z.string().optional(),
+    referenceError: z.string().optional(),
+    requestId: z.string(),
+    details: z.unknown().optional(),
+  })
+  .openapi("Error");
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 503;
+const answers =
+  (schema: z.ZodType) =>
+  (...codes: ErrorStatus[]) =>
+    Object.fromEntries(
+      codes.map((c) => [c, { description: "error", content: { "application/json": { schema } } }]),
+    );
+
+export const errorResponses = answers(ErrorBody);
+export const tmfErrorResponses = answers(TmfError);
 
 /** A plan as a client may send it: source and confidence are the hub's to fill in. */
 export const PlanInput = IntentPlan.extend({

@@ -96,9 +96,14 @@ export async function testHub(config: Partial<HubConfigInput> = {}): Promise<Tes
   return Object.assign(t, { hub, tokens, call, enroll, expectSites });
 }
 
+/** An error answer: the hub's `{ error }`, or on TMF921's routes the standard's `Error` with the same facts. */
 export function expectError(r: { status: number; json: Json }, status: number, code: string): void {
   expect(r.status).toBe(status);
-  expect(r.json.error?.code).toBe(code);
-  expect(r.json.error?.message.length).toBeGreaterThan(5);
-  expect(r.json.error?.requestId).toBeTruthy();
+  const e =
+    r.json["@type"] === "Error"
+      ? { code: r.json["code"], message: r.json["reason"] as string, requestId: r.json["requestId"] }
+      : r.json.error;
+  expect(e?.code).toBe(code);
+  expect(e?.message.length).toBeGreaterThan(5);
+  expect(e?.requestId).toBeTruthy();
 }

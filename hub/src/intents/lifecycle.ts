@@ -25,14 +25,21 @@ async function reach(
 
 /**
  * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
- * transaction, then tells the sites.
+ * transaction, then tells the sites and the listeners (`event`).
  */
 async function commit(
   deps: HubDeps,
+  event: "intent.created" | "intent.updated" | "intent.deleting",
   write: (tx: HubRepos) => Promise<{ intent: Intent; changes: SiteChange[] }>,
 ): Promise<Intent> {
   const { intent, changes } = await deps.store.transaction(write);
   deps.sync.changed(changes);
+  deps.events.publish({
+    type: event,
+    id: intent.id,
+    revision: intent.revision,
+    at: deps.clock.now().toISOString(),
+  });
   return intent;
 }
 
@@ -49,7 +56,7 @@ export async function createIntent(
   const existing = input.id === undefined ? undefined : await deps.store.intents.get(input.id);
   if (existing) return existing;
   const id = input.id ?? newId("int");
-  const intent = await commit(deps, async (tx) => {
+  return commit(deps, "intent.created", async (tx) => {
     const created = await tx.intents.create({ ...input, id });
     await tx.audit.append({
       actor: input.createdBy,
@@ -59,17 +66,13 @@ export async function createIntent(
     });
     return { intent: created, changes: await reach(deps, tx, created, null) };
   });
-  deps.events.publish({
-    type: "intent.created",
-    id: intent.id,
-    revision: 1,
-    at: deps.clock.now().toISOString(),
-  });
-  return intent;
 }
 
-/** A new revision of an intent if `ifRevision` is current, and what it means per site, in one transaction. */
-export function changeIntent(
+/**
+ * A new revision of an intent if `ifRevision` is current, and what it means per site, in one transaction;
+ * then sites and listeners are told.
+ */
+export async function changeIntent(
   deps: HubDeps,
   id: string,
   ifRevision: number,
@@ -77,7 +80,7 @@ export function changeIntent(
   actor: string,
   fields: readonly string[] = Object.keys(change),
 ): Promise<Intent> {
-  return commit(deps, async (tx) => {
+  return commit(deps, "intent.updated", async (tx) => {
     const updated = await tx.intents.update(id, ifRevision, change);
     await tx.audit.append({
       actor,
@@ -89,9 +92,12 @@ export function changeIntent(
   });
 }
 
-/** Marks an intent for removal from every site it targets, in one transaction, then tells listeners. */
+/**
+ * Marks an intent for removal from every site it targets, in one transaction, then tells listeners; an
+ * intent no site holds is removed at once.
+ */
 export async function deleteIntent(deps: HubDeps, id: string, actor: string, api = "v1"): Promise<Intent> {
-  const intent = await commit(deps, async (tx) => {
+  return commit(deps, "intent.deleting", async (tx) => {
     const deleting = await tx.intents.markDeleting(id);
     await tx.audit.append({
       actor,
@@ -100,13 +106,9 @@ export async function deleteIntent(deps: HubDeps, id: string, actor: string, api
       detail: { revision: deleting.revision, api },
     });
     await supersede(tx, id, "the intent is being deleted", deps.clock.now());
-    return { intent: deleting, changes: await tx.desired.retargetIntent(id, null, null) };
+    const changes = await tx.desired.retargetIntent(id, null, null);
+    // On no site (or only on sites that never had it): gone now, nobody has anything to let go.
+    await tx.intents.purgeReleased();
+    return { intent: deleting, changes };
   });
-  deps.events.publish({
-    type: "intent.deleting",
-    id,
-    revision: intent.revision,
-    at: deps.clock.now().toISOString(),
-  });
-  return intent;
 }

@@ -61,6 +61,8 @@ export interface IntentRepo {
   /** Applies a change if `ifRevision` is the current revision; the revision goes up by one. */
   update(id: string, ifRevision: number, change: IntentChange): Promise<Intent>;
   markDeleting(id: string): Promise<Intent>;
+  /** Removes the intents being deleted that no site holds any more (see `purgeReleased`); their ids. */
+  purgeReleased(): Promise<string[]>;
   count(): Promise<number>;
   /** The intent as it was at `revision` (every revision made by create, update or rollback is kept). */
   revision(id: string, revision: number): Promise<Intent | undefined>;

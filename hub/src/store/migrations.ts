@@ -95,4 +95,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rollouts_unfinished ON rollouts (state);
   `,
+  `
+  ALTER TABLE intents ADD COLUMN expression TEXT;
+  `,
 ];

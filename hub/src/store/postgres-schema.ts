@@ -86,4 +86,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rollouts_unfinished ON rollouts (state);
   `,
+  `
+  ALTER TABLE intents ADD COLUMN expression ${T};
+  `,
 ];

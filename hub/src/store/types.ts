@@ -116,6 +116,7 @@ export interface NewIntent {
   readonly name: string;
   readonly text?: string;
   readonly description?: string;
+  readonly expression?: Record<string, unknown>;
   readonly plan: IntentPlan;
   readonly siteSelector: SiteSelector;
   readonly priority: Priority;
@@ -135,6 +136,9 @@ export interface IntentQuery {
 export interface IntentChange {
   readonly name?: string;
   readonly text?: string;
+  /** null removes it. */
+  readonly description?: string | null;
+  readonly expression?: Record<string, unknown>;
   readonly plan?: IntentPlan;
   readonly siteSelector?: SiteSelector;
   readonly priority?: Priority;

@@ -25,6 +25,8 @@ export const Intent = z.strictObject({
   text: z.string().max(2000).optional(),
   /** The caller's own description, kept as given (TMF921's `description`). */
   description: z.string().max(2000).optional(),
+  /** The caller's TMF921 `expression`, kept as given; `plan` is what the hub made of it. */
+  expression: z.record(z.string(), z.unknown()).optional(),
   plan: IntentPlan,
   siteSelector: SiteSelector,
   revision: z.number().int().min(1),

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
+import { etagOf, ifMatchRevision } from "../etag";
 import {
   ETagHeader,
   IdParam,
@@ -45,9 +46,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         ApiErrorCode.PreconditionRequired,
         'send If-Match with the ETag of the revision you changed (e.g. If-Match: "3")',
       );
-    const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
-    if (!m)
-      throw new ApiError(400, ApiErrorCode.BadRequest, `If-Match must be an ETag like "3", got ${ifMatch}`);
+    const ifRevision = ifMatchRevision(ifMatch);
     if (!(await deps.store.intents.get(id))) throw notFound(`intent ${id}`);
     const { allowUnknownSites, ...body } = c.req.valid("json");
     if (body.siteSelector) await requireKnownSites(deps, body.siteSelector, allowUnknownSites);
@@ -56,7 +55,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const updated = await changeIntent(
       deps,
       id,
-      Number(m[1]),
+      ifRevision,
       {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.text !== undefined ? { text: body.text } : {}),
@@ -72,13 +71,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       c.var.principal.name,
       Object.keys(body),
     );
-    deps.events.publish({
-      type: "intent.updated",
-      id,
-      revision: updated.revision,
-      at: deps.clock.now().toISOString(),
-    });
-    c.header("ETag", `"${updated.revision}"`);
+    c.header("ETag", etagOf(updated.revision));
     return c.json({ ...updated, warnings: [...(planned?.warnings ?? [])] }, 200);
   });
 }

@@ -1,78 +1,75 @@
 /**
- * TMF921 Intent Management (v5) over the same intents: create, list, get and delete, with the intent
- * text in `description` or `expression.expressionValue` (text, or an IntentPlan object).
+ * TMF921 Intent Management v5 over the same intents: create, list and get (with `fields=` attribute
+ * selection), JSON merge patch onto a new revision, and delete — every error in the standard's `Error` shape
+ * (see `errorBody`).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Intent } from "@nephoran/shared";
-import { Priority, SiteSelector } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
-import { notFound } from "../errors";
+import { ApiError, ApiErrorCode, notFound } from "../errors";
+import { etagOf, ifMatchRevision } from "../etag";
 import { idempotent, newResourceId } from "../idempotency";
-import { IdParam, IdempotencyHeader, LocationHeader, PlanInput, errorResponses } from "../schemas";
-import { createIntent, deleteIntent, requireKnownSites, resolvePlan, selectorFor } from "../../intents";
+import { ETagHeader, IdParam, IdempotencyHeader, LocationHeader, tmfErrorResponses } from "../schemas";
+import type { TmfExpression, TmfIntentInput } from "../tmf921";
+import {
+  READ_ONLY,
+  TMF_INTENTS,
+  TmfIntent,
+  TmfIntentInput as TmfIntentInputSchema,
+  TmfIntentPatch,
+  expressionOf,
+  mergePatch,
+  planInputOf,
+  select,
+  toTmf,
+} from "../tmf921";
+import {
+  changeIntent,
+  createIntent,
+  deleteIntent,
+  requireKnownSites,
+  resolvePlan,
+  selectorFor,
+} from "../../intents";
 
-const BASE = "/tmf-api/intentManagement/v5/intent";
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
-const TmfIntentInput = z
-  .object({
-    "@type": z.literal("Intent").optional(),
-    name: z.string().min(1).max(253),
-    description: z.string().max(2000).optional(),
-    priority: Priority.optional(),
-    expression: z
-      .object({ "@type": z.string().optional(), expressionValue: z.union([z.string().max(2000), PlanInput]) })
-      .loose()
-      .optional(),
-    siteSelector: SiteSelector.optional(),
-    allowUnknownSites: z.boolean().optional(),
-  })
-  .loose()
-  .refine((b) => b.description !== undefined || b.expression !== undefined, {
-    message: "give the intent in description or expression.expressionValue",
-  });
+const Fields = z.object({
+  fields: z.string().max(1000).optional().openapi({
+    description: "Comma-separated first-level attributes to return (id, href and @type always come)",
+  }),
+});
 
-const TmfIntent = z
-  .object({
-    id: z.string(),
-    href: z.string(),
-    "@type": z.literal("Intent"),
-    name: z.string(),
-    description: z.string().optional(),
-    version: z.string(),
-    lifecycleStatus: z.string(),
-    creationDate: z.string(),
-    lastUpdate: z.string(),
-    expression: z.object({ "@type": z.string(), expressionValue: z.unknown() }),
-  })
-  .loose();
+const CountHeaders = {
+  "X-Total-Count": { description: "How many intents there are", schema: { type: "string" as const } },
+  "X-Result-Count": {
+    description: "How many intents this answer holds",
+    schema: { type: "string" as const },
+  },
+};
 
-function toTmf(i: Intent) {
-  return {
-    id: i.id,
-    href: `${BASE}/${i.id}`,
-    "@type": "Intent" as const,
-    name: i.name,
-    ...(i.description !== undefined ? { description: i.description } : i.text ? { description: i.text } : {}),
-    version: String(i.revision),
-    lifecycleStatus: i.state === "active" ? "active" : "terminating",
-    priority: i.priority,
-    creationDate: i.createdAt,
-    lastUpdate: i.updatedAt,
-    expression: { "@type": "JsonLdExpression", expressionValue: i.plan },
-  };
+/** The resource as a client reads it, with the lifecycle status its rollout gives it. */
+async function view(deps: HubDeps, i: Intent): Promise<TmfIntent> {
+  return toTmf(i, (await deps.store.rollouts.latest(i.id))?.state);
+}
+
+/** The expression exactly as the client sent it (the validated copy may have gained defaults). */
+async function rawExpression(c: Context<AppEnv>): Promise<Record<string, unknown> | undefined> {
+  const raw = (await c.req.json()) as { expression?: Record<string, unknown> | null };
+  return raw.expression ?? undefined;
 }
 
 async function create(
   deps: HubDeps,
-  body: z.infer<typeof TmfIntentInput>,
+  body: TmfIntentInput,
+  expression: Record<string, unknown> | undefined,
   actor: string,
   idempotency: { scope: string; key: string } | undefined,
 ): Promise<Intent> {
-  const value = body.expression?.expressionValue;
-  const text = typeof value === "string" ? value : body.description;
-  const input = typeof value === "object" ? { plan: value } : { text: text as string };
+  const input = planInputOf(body);
   const { plan } = await resolvePlan(deps, input);
   const siteSelector = selectorFor(body.siteSelector, plan);
   await requireKnownSites(deps, siteSelector, body.allowUnknownSites);
@@ -81,103 +78,249 @@ async function create(
     {
       id: newResourceId("int", idempotency),
       name: body.name,
-      ...(text ? { text } : {}),
+      ...("text" in input && input.text ? { text: input.text } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(expression ? { expression } : {}),
       plan,
       siteSelector,
       // The caller's priority stands; without one, the plan's (urgency words in the text).
       priority: body.priority ?? plan.priority,
+      ...(plan.rollout ? { rollout: plan.rollout } : {}),
       createdBy: actor,
     },
     "tmf921",
   );
 }
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+/**
+ * A merge patch onto the intent as the client sees it (name, description, priority, expression, and the
+ * hub's siteSelector): a new revision, re-planned when what the intent says changed.
+ */
+async function patch(
+  deps: HubDeps,
+  cur: Intent,
+  body: Record<string, unknown>,
+  ifRevision: number,
+  actor: string,
+): Promise<Intent> {
+  const named = READ_ONLY.filter((k) => k in body);
+  if (named.length)
+    throw new ApiError(400, ApiErrorCode.Validation, `${named.join(", ")}: kept by the hub, not patchable`);
+  for (const k of ["name", "expression", "priority", "siteSelector"])
+    if (body[k] === null) throw new ApiError(400, ApiErrorCode.Validation, `${k}: cannot be removed`);
+  // What the client reads is what it patches: its own expression, or the plan (an intent made by /v1).
+  const before = {
+    name: cur.name,
+    ...(cur.description !== undefined ? { description: cur.description } : {}),
+    priority: cur.priority,
+    expression: expressionOf(cur),
+  };
+  const merged = mergePatch(before, body) as Record<string, unknown> & {
+    expression: Record<string, unknown>;
+  };
+  const parsed = TmfIntentInputSchema.safeParse(merged);
+  if (!parsed.success)
+    throw new ApiError(
+      400,
+      ApiErrorCode.Validation,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+    );
+  const next = parsed.data;
+  const says = (b: { description?: string | undefined; expression?: TmfExpression | undefined }) =>
+    JSON.stringify(planInputOf(b));
+  const planned =
+    says(next) !== says(TmfIntentInputSchema.parse(before))
+      ? await resolvePlan(deps, planInputOf(next))
+      : undefined;
+  const given = next.siteSelector;
+  const siteSelector =
+    given || planned?.plan.sites ? selectorFor(given, planned?.plan ?? cur.plan) : undefined;
+  if (siteSelector) await requireKnownSites(deps, siteSelector, next.allowUnknownSites);
+  const input = planned ? planInputOf(next) : undefined;
+  return changeIntent(
+    deps,
+    cur.id,
+    ifRevision,
+    {
+      ...(next.name !== cur.name ? { name: next.name } : {}),
+      ...(next.description !== cur.description ? { description: next.description ?? null } : {}),
+      ...(next.priority !== undefined && next.priority !== cur.priority ? { priority: next.priority } : {}),
+      ...("expression" in body ? { expression: merged.expression } : {}),
+      ...(input && "text" in input ? { text: input.text } : {}),
+      ...(planned ? { plan: planned.plan } : {}),
+      ...(planned?.plan.rollout ? { rollout: planned.plan.rollout } : {}),
+      ...(siteSelector ? { siteSelector } : {}),
+    },
+    actor,
+    Object.keys(body),
+  );
+}
+
+const PATCH_TYPES = ["application/merge-patch+json", "application/json"];
+
+/** A merge patch, not a JSON Patch (or any other JSON): checked before the body is read as one. */
+const mergePatchOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!PATCH_TYPES.includes(type))
+    throw new ApiError(
+      415,
+      ApiErrorCode.UnsupportedMediaType,
+      `send a JSON merge patch (${PATCH_TYPES.join(" or ")}), not ${type || "no content type"}`,
+    );
+  await next();
+};
 
 export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
     createRoute({
       method: "post",
-      path: BASE,
+      path: TMF_INTENTS,
       tags: ["tmf921"],
       summary: "TMF921: create an intent",
       middleware: [requireRole("operator"), idempotent()] as const,
-      request: { headers: IdempotencyHeader, body: { ...json(TmfIntentInput), required: true } },
+      request: { headers: IdempotencyHeader, body: { ...json(TmfIntentInputSchema), required: true } },
       responses: {
-        201: { description: "created", headers: LocationHeader, ...json(TmfIntent) },
-        ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+        201: { description: "created", headers: { ...LocationHeader, ...ETagHeader }, ...json(TmfIntent) },
+        ...tmfErrorResponses(400, 401, 403, 409, 413, 415, 422),
       },
     }),
     async (c) => {
-      const intent = await create(c.var.deps, c.req.valid("json"), c.var.principal.name, c.var.idempotency);
-      c.header("Location", `${BASE}/${intent.id}`);
-      return c.json(toTmf(intent), 201);
+      const deps = c.var.deps;
+      const body = c.req.valid("json");
+      const intent = await create(
+        deps,
+        body,
+        await rawExpression(c),
+        c.var.principal.name,
+        c.var.idempotency,
+      );
+      c.header("Location", `${TMF_INTENTS}/${intent.id}`);
+      c.header("ETag", etagOf(intent.revision));
+      return c.json(await view(deps, intent), 201);
     },
   );
   app.openapi(
     createRoute({
       method: "get",
-      path: BASE,
+      path: TMF_INTENTS,
       tags: ["tmf921"],
-      summary: "TMF921: list intents (offset/limit)",
+      summary: "TMF921: list intents (offset/limit, fields)",
       middleware: [requireRole("viewer")] as const,
       request: {
-        query: z.object({
+        query: Fields.extend({
           offset: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
       },
       responses: {
-        200: { description: "intents", ...json(z.array(TmfIntent)) },
-        ...errorResponses(400, 401, 403),
+        200: { description: "intents", headers: CountHeaders, ...json(z.array(TmfIntent)) },
+        ...tmfErrorResponses(400, 401, 403),
       },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid("query");
+      const deps = c.var.deps;
+      const { offset, limit, fields } = c.req.valid("query");
       const all: Intent[] = [];
       for (
         let cursor: string | undefined, page;
         all.length < offset + limit;
         cursor = page.nextCursor ?? undefined
       ) {
-        page = await c.var.deps.store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+        page = await deps.store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
         all.push(...page.items);
         if (!page.nextCursor) break;
       }
-      c.header("X-Total-Count", String(await c.var.deps.store.intents.count()));
-      return c.json(all.slice(offset, offset + limit).map(toTmf), 200);
+      const items = await Promise.all(all.slice(offset, offset + limit).map((i) => view(deps, i)));
+      c.header("X-Total-Count", String(await deps.store.intents.count()));
+      c.header("X-Result-Count", String(items.length));
+      return c.json(
+        items.map((i) => select(i, fields)),
+        200,
+      );
     },
   );
   app.openapi(
     createRoute({
       method: "get",
-      path: `${BASE}/{id}`,
+      path: `${TMF_INTENTS}/{id}`,
       tags: ["tmf921"],
-      summary: "TMF921: one intent",
+      summary: "TMF921: one intent (fields)",
       middleware: [requireRole("viewer")] as const,
-      request: { params: IdParam },
-      responses: { 200: { description: "the intent", ...json(TmfIntent) }, ...errorResponses(401, 403, 404) },
+      request: { params: IdParam, query: Fields },
+      responses: {
+        200: { description: "the intent", headers: ETagHeader, ...json(TmfIntent) },
+        ...tmfErrorResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
-      const i = await c.var.deps.store.intents.get(c.req.valid("param").id);
-      if (!i) throw notFound(`intent ${c.req.valid("param").id}`);
-      return c.json(toTmf(i), 200);
+      const { id } = c.req.valid("param");
+      const i = await c.var.deps.store.intents.get(id);
+      if (!i) throw notFound(`intent ${id}`);
+      c.header("ETag", etagOf(i.revision));
+      return c.json(select(await view(c.var.deps, i), c.req.valid("query").fields), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: `${TMF_INTENTS}/{id}`,
+      tags: ["tmf921"],
+      summary:
+        "TMF921: change an intent by JSON merge patch (a new revision); If-Match, when sent, must name the current one",
+      middleware: [requireRole("operator"), mergePatchOnly] as const,
+      request: {
+        params: IdParam,
+        headers: z.object({
+          "if-match": z.string().optional().openapi({
+            description: 'The ETag of the revision being changed (e.g. "3"); with an older one, 409',
+          }),
+        }),
+        body: {
+          content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: TmfIntentPatch }])),
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "the new revision", headers: ETagHeader, ...json(TmfIntent) },
+        ...tmfErrorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const deps = c.var.deps;
+      const { id } = c.req.valid("param");
+      const cur = await deps.store.intents.get(id);
+      if (!cur) throw notFound(`intent ${id}`);
+      const ifMatch = c.req.header("if-match");
+      // The standard's clients send no If-Match: the change then applies to the revision read here.
+      const ifRevision = ifMatch ? ifMatchRevision(ifMatch) : cur.revision;
+      const body = (await c.req.json()) as Record<string, unknown>;
+      const updated = await patch(deps, cur, body, ifRevision, c.var.principal.name);
+      c.header("ETag", etagOf(updated.revision));
+      return c.json(await view(deps, updated), 200);
     },
   );
   app.openapi(
     createRoute({
       method: "delete",
-      path: `${BASE}/{id}`,
+      path: `${TMF_INTENTS}/{id}`,
       tags: ["tmf921"],
-      summary: "TMF921: delete an intent (removed from every site)",
+      summary:
+        "TMF921: delete an intent: 202 while the sites remove it (asking again answers 202 until then), 204 once it is gone",
       middleware: [requireRole("operator")] as const,
       request: { params: IdParam },
-      responses: { 204: { description: "deletion under way" }, ...errorResponses(401, 403, 404, 409) },
+      responses: {
+        202: { description: "the sites are removing it" },
+        204: { description: "deleted" },
+        ...tmfErrorResponses(401, 403, 404),
+      },
     }),
     async (c) => {
-      await deleteIntent(c.var.deps, c.req.valid("param").id, c.var.principal.name, "tmf921");
-      return c.body(null, 204);
+      const deps = c.var.deps;
+      const { id } = c.req.valid("param");
+      const cur = await deps.store.intents.get(id);
+      if (!cur) throw notFound(`intent ${id}`);
+      if (cur.state === "active") await deleteIntent(deps, id, c.var.principal.name, "tmf921");
+      return c.body(null, (await deps.store.intents.get(id)) ? 202 : 204);
     },
   );
 }

@@ -2,10 +2,29 @@
 import type { Intent } from "@nephoran/shared";
 import type { IntentRepo } from "../contract";
 import type { Sql } from "../sql";
+import { marks } from "../sql";
 import type { IntentChange, IntentQuery, NewIntent, Page } from "../types";
 import { HubStoreError, StoreErrorCode } from "../types";
 import type { IntentRow } from "./rows";
 import { decodeCursor, pageOf, toIntent } from "./rows";
+
+/**
+ * An intent being deleted is gone once every site it was on has acknowledged its removal (at once, when it
+ * was on none). Its reports, revisions and rollouts go with it, so it never comes back as anything else.
+ */
+export async function purgeReleased(sql: Sql): Promise<string[]> {
+  const purged = await sql.all<{ id: string }>(
+    `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
+       SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
+       WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))
+     RETURNING id`,
+  );
+  const ids = purged.map((p) => p.id);
+  if (ids.length)
+    for (const table of ["site_reports", "intent_revisions", "rollouts"])
+      await sql.run(`DELETE FROM ${table} WHERE intent_id IN (${marks(ids.length)})`, ids);
+  return ids;
+}
 
 export class Intents implements IntentRepo {
   constructor(
@@ -17,13 +36,14 @@ export class Intents implements IntentRepo {
     const now = this.now().toISOString();
     try {
       await this.sql.run(
-        `INSERT INTO intents (id, name, text, description, plan, site_selector, revision, priority, rollout, state, created_at, updated_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 'active', ?, ?, ?)`,
+        `INSERT INTO intents (id, name, text, description, expression, plan, site_selector, revision, priority, rollout, state, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 'active', ?, ?, ?)`,
         [
           i.id,
           i.name,
           i.text ?? null,
           i.description ?? null,
+          i.expression ? JSON.stringify(i.expression) : null,
           JSON.stringify(i.plan),
           JSON.stringify(i.siteSelector),
           i.priority,
@@ -43,6 +63,7 @@ export class Intents implements IntentRepo {
       name: i.name,
       ...(i.text !== undefined ? { text: i.text } : {}),
       ...(i.description !== undefined ? { description: i.description } : {}),
+      ...(i.expression !== undefined ? { expression: i.expression } : {}),
       plan: i.plan,
       siteSelector: i.siteSelector,
       revision: 1,
@@ -130,12 +151,15 @@ export class Intents implements IntentRepo {
       if (cur.state !== "active")
         throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is being deleted`);
       const rollout = change.rollout === undefined ? cur.rollout : change.rollout;
+      const expression = change.expression ?? cur.expression;
       const row2 = await sql.get<IntentRow>(
-        `UPDATE intents SET name = ?, text = ?, plan = ?, site_selector = ?, priority = ?, rollout = ?, revision = revision + 1, updated_at = ?
+        `UPDATE intents SET name = ?, text = ?, description = ?, expression = ?, plan = ?, site_selector = ?, priority = ?, rollout = ?, revision = revision + 1, updated_at = ?
            WHERE id = ? RETURNING *`,
         [
           change.name ?? cur.name,
           change.text !== undefined ? change.text : (cur.text ?? null),
+          change.description !== undefined ? change.description : (cur.description ?? null),
+          expression ? JSON.stringify(expression) : null,
           JSON.stringify(change.plan ?? cur.plan),
           JSON.stringify(change.siteSelector ?? cur.siteSelector),
           change.priority ?? cur.priority,
@@ -158,6 +182,10 @@ export class Intents implements IntentRepo {
     if (row) return toIntent(row);
     if (!(await this.get(id))) throw new HubStoreError(StoreErrorCode.NotFound, `no intent ${id}`);
     throw new HubStoreError(StoreErrorCode.Conflict, `intent ${id} is already being deleted`);
+  }
+
+  purgeReleased(): Promise<string[]> {
+    return this.sql.atomic(purgeReleased);
   }
 
   async count(): Promise<number> {

@@ -12,7 +12,7 @@ import {
 } from "@nephoran/shared";
 import type { ReportRepo } from "../contract";
 import type { Sql } from "../sql";
-import { marks } from "../sql";
+import { purgeReleased } from "./intents";
 import type { RollupQuery, RollupTally, SyncBatch } from "../types";
 
 /** Worst first, as PHASE_SEVERITY orders phases. */
@@ -65,20 +65,7 @@ export class Reports implements ReportRepo {
         );
       const fresh = await this.#put(sql, batch.reports);
       if (batch.acks.length) {
-        // An intent being deleted is gone once every site it was on has acknowledged its removal.
-        const purged = await sql.all<{ id: string }>(
-          `DELETE FROM intents WHERE state = 'deleting' AND NOT EXISTS (
-             SELECT 1 FROM site_desired d JOIN sites s ON s.id = d.site_id
-             WHERE d.intent_id = intents.id AND (d.deleted = 0 OR s.reported_version < d.version))
-           RETURNING id`,
-        );
-        // Its reports go with it, so it never comes back as anything else.
-        for (const table of ["site_reports", "intent_revisions", "rollouts"])
-          if (purged.length)
-            await sql.run(
-              `DELETE FROM ${table} WHERE intent_id IN (${marks(purged.length)})`,
-              purged.map((p) => p.id),
-            );
+        await purgeReleased(sql);
       }
       return fresh;
     });

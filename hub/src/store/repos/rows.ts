@@ -9,6 +9,7 @@ export interface IntentRow {
   name: string;
   text: string | null;
   description: string | null;
+  expression: string | null;
   plan: string;
   site_selector: string;
   revision: number;
@@ -44,6 +45,7 @@ export const toIntent = (r: IntentRow): Intent =>
     name: r.name,
     ...(r.text !== null ? { text: r.text } : {}),
     ...(r.description !== null ? { description: r.description } : {}),
+    ...(r.expression !== null ? { expression: JSON.parse(r.expression) } : {}),
     plan: JSON.parse(r.plan),
     siteSelector: JSON.parse(r.site_selector),
     revision: r.revision,

@@ -331,6 +331,7 @@ describe.skipIf(!present)("TMF921 v5 intent resource", () => {
         Record<
           string,
           {
+            operationId?: string;
             parameters?: { name: string }[];
             responses: Record<string, unknown>;
             requestBody?: { content: Record<string, unknown> };
@@ -346,6 +347,11 @@ describe.skipIf(!present)("TMF921 v5 intent resource", () => {
     ]);
     expect(Object.keys(one["delete"]!.responses)).toEqual(expect.arrayContaining(["202", "204"]));
     expect(one["get"]!.parameters?.map((p) => p.name)).toContain("fields");
+    // The standard's operation ids.
+    const ids = [...Object.values(one), ...Object.values(doc.paths[BASE]!)]
+      .map((op) => op.operationId)
+      .sort();
+    expect(ids).toEqual(["createIntent", "deleteIntent", "listIntent", "patchIntent", "retrieveIntent"]);
     const list = doc.paths[BASE]!["get"]!;
     expect(JSON.stringify(list.responses["200"])).toContain("X-Result-Count");
     for (const op of [...Object.values(one), ...Object.values(doc.paths[BASE]!)])

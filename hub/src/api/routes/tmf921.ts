@@ -177,6 +177,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       path: TMF_INTENTS,
       tags: ["tmf921"],
       summary: "TMF921: create an intent",
+      operationId: "createIntent",
       middleware: [requireRole("operator"), idempotent()] as const,
       request: { headers: IdempotencyHeader, body: { ...json(TmfIntentInputSchema), required: true } },
       responses: {
@@ -205,6 +206,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       path: TMF_INTENTS,
       tags: ["tmf921"],
       summary: "TMF921: list intents (offset/limit, fields)",
+      operationId: "listIntent",
       middleware: [requireRole("viewer")] as const,
       request: {
         query: Fields.extend({
@@ -245,6 +247,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       path: `${TMF_INTENTS}/{id}`,
       tags: ["tmf921"],
       summary: "TMF921: one intent (fields)",
+      operationId: "retrieveIntent",
       middleware: [requireRole("viewer")] as const,
       request: { params: IdParam, query: Fields },
       responses: {
@@ -267,6 +270,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       tags: ["tmf921"],
       summary:
         "TMF921: change an intent by JSON merge patch (a new revision); If-Match, when sent, must name the current one",
+      operationId: "patchIntent",
       middleware: [requireRole("operator"), mergePatchOnly] as const,
       request: {
         params: IdParam,
@@ -306,6 +310,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       tags: ["tmf921"],
       summary:
         "TMF921: delete an intent: 202 while the sites remove it (asking again answers 202 until then), 204 once it is gone",
+      operationId: "deleteIntent",
       middleware: [requireRole("operator")] as const,
       request: { params: IdParam },
       responses: {

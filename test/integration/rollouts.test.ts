@@ -147,7 +147,9 @@ describe.skipIf(!brokersInstalled())("staged rollouts on nats-server", () => {
       return r.state === "RolledBack" ? r : undefined;
     }, 60_000);
     expect(back.stage).toBe(0);
-    expect(back.reason).toContain("ro-00 reported Failed at revision 1");
+    // Why, as the site's agent said it.
+    expect(back.reason).toContain("ro-00 reported Failed at revision 1: ");
+    expect(back.reason).toMatch(/no smf is deployed/);
     // Wave 1 never held it; the canary let it go.
     await eventually(() => holds(id).every((h) => h === undefined) || undefined, 30_000);
     expect((await hub.deps.store.reports.forIntent(id)).map((r) => r.siteId)).toEqual(["ro-00"]);

@@ -6,7 +6,7 @@
  */
 import { every } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
-import type { Leadership, RolloutFailure, RolloutRecord, RolloutSite } from "../store";
+import type { HubRepos, Leadership, RolloutFailure, RolloutRecord, RolloutSite } from "../store";
 import type { Stepped } from "./stages";
 import { presenceOf } from "../rollup";
 import { announce, budgetOf, complete, counted, enterStage, rollBack, settledAt } from "./stages";
@@ -119,6 +119,17 @@ export class RolloutController {
       if (r.state === "Progressing") await this.#step(r);
   }
 
+  /** Failures with what the site itself says is in the way (the target's error, the NF not ready). */
+  async #saying(tx: HubRepos, intentId: string, failures: RolloutFailure[]): Promise<RolloutFailure[]> {
+    const heard = failures.filter((f) => !f.unavailable).map((f) => f.site);
+    if (!heard.length) return failures;
+    const said = await tx.reports.messages(intentId, heard);
+    return failures.map((f) => {
+      const m = said.get(f.site);
+      return m && !f.unavailable ? { ...f, why: `${f.why}: ${m.slice(0, 300)}` } : f;
+    });
+  }
+
   async #step(r: RolloutRecord): Promise<void> {
     const now = this.deps.clock.now();
     const stepped = await this.deps.store.transaction(async (tx): Promise<Stepped | undefined> => {
@@ -126,10 +137,12 @@ export class RolloutController {
       const cur = await tx.rollouts.latest(r.intentId);
       if (cur?.revision !== r.revision || cur.state !== "Progressing") return undefined;
       const sites = await tx.rollouts.sites(cur.intentId, cur.stages[cur.stage] ?? []);
-      const { failures, settled } = judge(cur, sites, now, {
+      const judgement = judge(cur, sites, now, {
         timeoutMs: this.deps.presenceTimeoutMs,
         listeningSince: this.#since,
       });
+      const { settled } = judgement;
+      const failures = await this.#saying(tx, cur.intentId, judgement.failures);
       const judged: RolloutRecord = {
         ...cur,
         failures: [...cur.failures, ...failures],

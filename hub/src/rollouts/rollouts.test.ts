@@ -35,6 +35,7 @@ async function report(
   revision: number,
   phase: SiteIntentReport["phase"],
   sites: readonly string[],
+  message?: string,
 ) {
   const at = t.now.toISOString();
   await t.hub.deps.store.reports.put(
@@ -43,7 +44,14 @@ async function report(
       intentId: id,
       revision,
       phase,
-      conditions: [{ type: "Ready", status: phase === "Ready" ? "True" : "False", lastTransitionTime: at }],
+      conditions: [
+        {
+          type: "Ready",
+          status: phase === "Ready" ? "True" : "False",
+          lastTransitionTime: at,
+          ...(message ? { message } : {}),
+        },
+      ],
       nfStatus: [],
       observedAt: at,
       reportSeq: ++seq,
@@ -114,11 +122,14 @@ describe("staged rollouts", () => {
     });
     expect(patched.status, patched.text).toBe(200);
     expect(await held(id)).toEqual([2, ...Array(9).fill(1)]);
-    await report(id, 2, "Failed", ["edge-00"]);
+    await report(id, 2, "Failed", ["edge-00"], "amf-0: admission webhook refused the pod");
     await controller.tick();
     const back = await rollout(id);
     expect(back).toMatchObject({ state: "RolledBack", stage: 0 });
-    expect(back.reason).toContain("edge-00 reported Failed at revision 2");
+    // Why, as the site said it.
+    expect(back.reason).toContain(
+      "edge-00 reported Failed at revision 2: amf-0: admission webhook refused the pod",
+    );
     // The revision before, made again as revision 3, everywhere; the history is kept.
     expect(await held(id)).toEqual(Array(10).fill(3));
     const revs = await t.call("GET", `/v1/intents/${id}/revisions`);

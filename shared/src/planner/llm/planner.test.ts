@@ -113,6 +113,18 @@ describe("LLM planner", () => {
     expect(req.messages.map((m) => m.content).join("\n")).toContain("SCTP 38412");
   });
 
+  it("takes how to roll it out from the words, and asks the model about the rest", async () => {
+    mode = "good";
+    const r = await planner().plan("Bring up two AMFs on edge01, canary on 5% of sites, then waves of 25%");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.source).toBe("llm");
+    expect(r.value.plan.rollout).toMatchObject({ canary: "5%", waves: expect.arrayContaining(["25%"]) });
+    const asked = (requests[0] as { messages: { content: string }[] }).messages.at(-1)!.content;
+    expect(asked).toContain("Bring up two AMFs on edge01");
+    expect(asked).not.toMatch(/canary|waves/);
+  });
+
   it.each<[Mode, RegExp]>([
     ["malformed", /not JSON/],
     ["schema", /refused/],

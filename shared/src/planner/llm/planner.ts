@@ -12,6 +12,7 @@ import { validatePlan } from "../../guardrails";
 import { ok } from "../../result";
 import { jsonSchema } from "../../schema";
 import type { Planner, PlanOptions, PlanResult } from "../types";
+import { splitRollout } from "../rollout-phrases";
 
 export interface LlmConfig {
   /** e.g. http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM) or https://api.openai.com/v1. */
@@ -63,9 +64,11 @@ export class LlmPlanner implements Planner {
   async plan(text: string, options?: PlanOptions): Promise<PlanResult> {
     let why: string;
     try {
-      const answer = await this.#ask(text);
+      // How to roll it out is read from the words, as the rules planner reads it; the model plans the rest.
+      const { text: said, rollout } = splitRollout(text);
+      const answer = await this.#ask(said);
       const v = validatePlan(
-        { ...answer, source: "llm" },
+        { ...answer, ...(rollout ? { rollout } : {}), source: "llm" },
         { catalog: this.deps.catalog, policy: this.deps.policy },
       );
       if (v.ok) {

@@ -3,10 +3,11 @@
  * wants, read back status, and record each intent's phase. Only the store says what is wanted, so an
  * unreachable hub never causes a delete or a scale-down.
  */
-import type { Catalog, Clock, K8sObject, NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import type { Catalog, Clock, K8sObject } from "@nephoran/shared";
 import { ANNOTATIONS, LABELS, refKey, refOf, renderSite, verifyObjects } from "@nephoran/shared";
 import type { Logger } from "pino";
-import type { AgentStore, StoredIntent } from "../store";
+import { phaseOf } from "../phase";
+import type { AgentStore } from "../store";
 import type { Target } from "../target";
 import { TargetError } from "../target";
 import { contains } from "./compare";
@@ -37,13 +38,6 @@ function intentsOf(o: K8sObject): string[] {
   const owner = o.metadata.labels?.[LABELS.intent];
   const contributors = o.metadata.annotations?.[ANNOTATIONS.contributors]?.split(",").filter(Boolean) ?? [];
   return [...new Set([...(owner ? [owner] : []), ...contributors])];
-}
-
-function appliedTo(keys: readonly string[]): string {
-  if (keys.length === 0) return "nothing to apply";
-  const names = keys.map((k) => k.split("/")[1] ?? k);
-  const shown = names.slice(0, 8).join(", ");
-  return `applied to ${shown}${names.length > 8 ? ` and ${names.length - 8} more` : ""}`;
 }
 
 export class Reconciler {
@@ -117,21 +111,24 @@ export class Reconciler {
     );
     const now = clock.now().toISOString();
     for (const intent of intents) {
-      const outcome = this.#phaseOf(
-        intent,
-        rendered.workloadsByIntent.get(intent.id) ?? [],
+      const outcome = phaseOf({
+        revision: intent.revision,
+        plan: intent.plan,
+        workloadKeys: rendered.workloadsByIntent.get(intent.id) ?? [],
         workloads,
-        rendered.problems.get(intent.id) ?? [],
-        rejected.get(intent.id) ?? [],
+        problems: rendered.problems.get(intent.id) ?? [],
+        rejected: rejected.get(intent.id) ?? [],
         ricReady,
-      );
+        // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
+        ...(target.observesStatus ? {} : { unobservable: target.describe }),
+      });
       // One intent's status that cannot be recorded fails that intent alone: every other intent at the
       // site still converges and reports.
       try {
         store.setPhase(intent.id, {
           revision: intent.revision,
           phase: outcome.phase,
-          conditions: outcome.conditions.map((c) => ({ ...c, lastTransitionTime: now })),
+          conditions: outcome.conditions,
           reason: outcome.reason,
           message: outcome.message,
           nfStatus: outcome.nfStatus,
@@ -168,120 +165,5 @@ export class Reconciler {
     };
     if (applied || pruned || result.rejected.length) logger.info(result, "reconciled");
     return result;
-  }
-
-  #phaseOf(
-    intent: StoredIntent,
-    workloadKeys: readonly string[],
-    workloads: ReadonlyMap<string, WorkloadStatus>,
-    problems: readonly string[],
-    rejected: readonly string[],
-    ricReady: boolean,
-  ): {
-    phase: Phase;
-    reason: string;
-    message: string;
-    conditions: Omit<ReportCondition, "lastTransitionTime">[];
-    nfStatus: NfStatus[];
-  } {
-    const planned = {
-      type: "Planned",
-      status: "True" as const,
-      reason: "Planned",
-      message: `revision ${intent.revision}`,
-    };
-    const nfStatus: NfStatus[] = workloadKeys.map((k) => {
-      const s = workloads.get(k);
-      const name = k.split("/")[1] ?? k;
-      return s
-        ? {
-            nf: s.nf,
-            name,
-            desiredReplicas: s.desired,
-            readyReplicas: s.ready,
-            ready: s.ready >= s.desired && s.upToDate,
-          }
-        : {
-            nf: "unknown",
-            name,
-            desiredReplicas: 0,
-            readyReplicas: 0,
-            ready: false,
-            message: "not found on the target",
-          };
-    });
-    const failures = [...problems, ...rejected];
-    if (failures.length) {
-      const message = failures.join("; ").slice(0, 1000);
-      return {
-        phase: "Failed",
-        reason: problems.length ? "CannotApply" : "Rejected",
-        message,
-        conditions: [
-          planned,
-          { type: "Applied", status: "False", reason: problems.length ? "CannotApply" : "Rejected", message },
-          { type: "Ready", status: "False", reason: "NotApplied", message },
-        ],
-        nfStatus,
-      };
-    }
-    const applied = {
-      type: "Applied",
-      status: "True" as const,
-      reason: "Applied",
-      // Names them: a scale or configure touches every instance earlier intents deployed, and this says which.
-      message: appliedTo(workloadKeys),
-    };
-    const missing = nfStatus.filter((s) => s.message);
-    if (missing.length) {
-      const message = `waiting for ${missing.map((m) => m.name).join(", ")}`;
-      return {
-        phase: "Applying",
-        reason: "Applying",
-        message,
-        conditions: [
-          planned,
-          { type: "Applied", status: "False", reason: "Applying", message },
-          { type: "Ready", status: "False", reason: "Applying", message },
-        ],
-        nfStatus,
-      };
-    }
-    // Written: what is left is whether it runs — the Ready condition says, and the phase follows it.
-    const settle = (
-      ready: "True" | "False" | "Unknown",
-      reason: string,
-      message: string,
-      readyReason = reason,
-    ) => ({
-      phase: ready === "True" ? ("Ready" as const) : ("Applied" as const),
-      reason,
-      message,
-      conditions: [planned, applied, { type: "Ready", status: ready, reason: readyReason, message }],
-      nfStatus,
-    });
-    // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
-    if (!this.deps.target.observesStatus)
-      return settle(
-        "Unknown",
-        "Written",
-        `manifests written to ${this.deps.target.describe}; this target cannot observe readiness`,
-        "NotObservable",
-      );
-    const notReady = nfStatus.filter((s) => !s.ready);
-    if (notReady.length)
-      return settle(
-        "False",
-        "WaitingForReady",
-        notReady.map((s) => `${s.name} ${s.readyReplicas}/${s.desiredReplicas} ready`).join(", "),
-      );
-    // An A1 policy takes effect only through a near-RT RIC at the site.
-    if (intent.plan.actions.some((a) => a.kind === "policy") && !ricReady)
-      return settle(
-        "False",
-        "NoRic",
-        "the A1 policy is written; no near-RT RIC is ready at this site to enforce it",
-      );
-    return settle("True", "Ready", "all workloads ready");
   }
 }

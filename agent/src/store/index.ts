@@ -1,2 +1,5 @@
-export * from "./store";
+export { AgentStore } from "./store";
+export type { HistoryEntry, IntentInput, IntentOrigin, PhaseUpdate, StoredIntent } from "./intents";
+export type { OutboxMessage } from "./outbox";
+export type { DesiredBatch } from "./cursor";
 export * from "./errors";

@@ -1,0 +1,2 @@
+export type { Condition, Outcome, Seen, Workload } from "./phase";
+export { phaseOf, sameConditions, sameNfStatus, stamp } from "./phase";

@@ -1,0 +1,48 @@
+/** The agent's SQLite file: opened in WAL mode with its migrations applied, and its key–value meta. */
+import Database from "better-sqlite3";
+import { applyMigrations, statementCache } from "@nephoran/shared";
+import { StoreError, StoreErrorCode } from "./errors";
+import { MIGRATIONS } from "./migrations";
+
+/** The open database and its statements, prepared once per SQL text (at most 256 kept). */
+export interface Db {
+  readonly db: Database.Database;
+  readonly stmt: (sql: string) => Database.Statement;
+}
+
+/** Opens (creating if needed) the database at `file`; ":memory:" for a throwaway one. */
+export function openDatabase(file: string): Db {
+  try {
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    applyMigrations(db, MIGRATIONS);
+    return { db, stmt: statementCache(db) };
+  } catch (e: unknown) {
+    throw new StoreError(
+      StoreErrorCode.Corrupt,
+      `cannot open the agent store at ${file}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+}
+
+/** Small named values: the site the file belongs to, the sync cursor, the report sequence. */
+export class Meta {
+  constructor(private readonly d: Db) {}
+
+  get(key: string): string | undefined {
+    const row = this.d.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  set(key: string, value: string): void {
+    this.d
+      .stmt(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      )
+      .run(key, value);
+  }
+}

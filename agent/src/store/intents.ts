@@ -1,0 +1,274 @@
+/**
+ * The intents the site holds — their plan and revision, phase and conditions, NF status and phase history —
+ * and every change of phase queued for the hub through the outbox in the same transaction.
+ */
+import type { Clock, IntentPlan, NfStatus, Phase, Priority, ReportCondition } from "@nephoran/shared";
+import { reportedNfStatus, IntentPlan as IntentPlanSchema } from "@nephoran/shared";
+import type { Condition } from "../phase";
+import { sameConditions, sameNfStatus, stamp } from "../phase";
+import type { Db } from "./database";
+import { StoreError, StoreErrorCode } from "./errors";
+import type { Outbox } from "./outbox";
+
+export type IntentOrigin = "hub" | "local";
+
+export interface IntentInput {
+  readonly id: string;
+  readonly name: string;
+  readonly text?: string;
+  readonly plan: IntentPlan;
+  readonly revision: number;
+  readonly priority: Priority;
+  readonly origin: IntentOrigin;
+  readonly createdAt?: string;
+}
+
+export interface StoredIntent extends Required<Omit<IntentInput, "text">> {
+  readonly text: string | null;
+  readonly updatedAt: string;
+  readonly phase: Phase;
+  readonly conditions: ReportCondition[];
+  readonly phaseChangedAt: string;
+  readonly appliedRevision: number | null;
+}
+
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly from: Phase | null;
+  readonly to: Phase;
+  readonly reason: string | null;
+  readonly message: string | null;
+  readonly at: string;
+}
+
+export interface PhaseUpdate {
+  readonly phase: Phase;
+  /** Stamped by the store: a condition keeps its transition time while its status holds. */
+  readonly conditions: readonly (Condition & { lastTransitionTime?: string })[];
+  readonly reason?: string;
+  readonly message?: string;
+  readonly nfStatus?: readonly NfStatus[];
+  /** The revision this phase is about; a stale update (older revision) is ignored. */
+  readonly revision: number;
+}
+
+interface IntentRow {
+  id: string;
+  name: string;
+  text: string | null;
+  plan: string;
+  revision: number;
+  priority: Priority;
+  origin: IntentOrigin;
+  created_at: string;
+  updated_at: string;
+  phase: Phase;
+  conditions: string;
+  phase_changed_at: string;
+  applied_revision: number | null;
+}
+
+const toIntent = (r: IntentRow): StoredIntent => ({
+  id: r.id,
+  name: r.name,
+  text: r.text,
+  plan: IntentPlanSchema.parse(JSON.parse(r.plan)),
+  revision: r.revision,
+  priority: r.priority,
+  origin: r.origin,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  phase: r.phase,
+  conditions: JSON.parse(r.conditions) as ReportCondition[],
+  phaseChangedAt: r.phase_changed_at,
+  appliedRevision: r.applied_revision,
+});
+
+export class Intents {
+  constructor(
+    private readonly d: Db,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Stores an intent unless the store already has this or a newer revision: applying the same
+   * (id, revision) twice is a no-op. Returns whether anything changed.
+   */
+  upsert(input: IntentInput): boolean {
+    const plan = IntentPlanSchema.safeParse(input.plan);
+    if (!plan.success)
+      throw new StoreError(StoreErrorCode.Invalid, `intent ${input.id}: invalid plan: ${plan.error.message}`);
+    if (!Number.isInteger(input.revision) || input.revision < 1) {
+      throw new StoreError(StoreErrorCode.Invalid, `intent ${input.id}: revision must be a positive integer`);
+    }
+    const now = this.clock.now().toISOString();
+    return this.d.db.transaction(() => {
+      const existing = this.d.stmt("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
+        { revision: number; phase: Phase } | undefined;
+      if (existing && existing.revision >= input.revision) return false;
+      // One upsert: a new intent starts Pending; a new revision keeps its creation time and order.
+      this.d
+        .stmt(
+          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+             VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', @now)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
+               revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at`,
+        )
+        .run({
+          id: input.id,
+          name: input.name,
+          text: input.text ?? null,
+          plan: JSON.stringify(plan.data),
+          revision: input.revision,
+          priority: input.priority,
+          origin: input.origin,
+          createdAt: input.createdAt ?? now,
+          now,
+        });
+      this.#transition(input.id, input.revision, existing?.phase ?? null, "Pending", [], {
+        reason: "Received",
+        message: `revision ${input.revision} stored`,
+      });
+      return true;
+    })();
+  }
+
+  /** Removes an intent and its NF status; its history stays. Returns whether it existed. */
+  remove(id: string): boolean {
+    return this.d.db.transaction(() => {
+      const gone = this.d.stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
+      this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+      return gone;
+    })();
+  }
+
+  get(id: string): StoredIntent | undefined {
+    const row = this.d.stmt("SELECT * FROM intents WHERE id = ?").get(id) as IntentRow | undefined;
+    return row && toIntent(row);
+  }
+
+  /** All intents in the order they take effect at the site: oldest first. */
+  list(): StoredIntent[] {
+    return (this.d.stmt("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(toIntent);
+  }
+
+  /** The hub's intents held, with their revisions. */
+  fromHub(): { id: string; revision: number }[] {
+    return this.d.stmt("SELECT id, revision FROM intents WHERE origin = 'hub'").all() as {
+      id: string;
+      revision: number;
+    }[];
+  }
+
+  /**
+   * Records the outcome of a reconcile for one intent. A change of phase or conditions is written to
+   * the history and queued for the hub in the same transaction; an unchanged one only refreshes NF status.
+   */
+  setPhase(id: string, update: PhaseUpdate): boolean {
+    const now = this.clock.now().toISOString();
+    return this.d.db.transaction(() => {
+      const row = this.d.stmt("SELECT phase, conditions, revision FROM intents WHERE id = ?").get(id) as
+        { phase: Phase; conditions: string; revision: number } | undefined;
+      if (!row || update.revision < row.revision) return false;
+      if (update.nfStatus && !sameNfStatus(this.nfStatus(id), update.nfStatus))
+        this.#putNfStatus(id, update.nfStatus, now);
+      const before = JSON.parse(row.conditions) as ReportCondition[];
+      if (row.phase === update.phase && sameConditions(before, update.conditions)) return false;
+      this.#transition(
+        id,
+        update.revision,
+        row.phase,
+        update.phase,
+        stamp(before, update.conditions, now),
+        update,
+      );
+      if (update.phase === "Applied" || update.phase === "Ready")
+        this.d.stmt("UPDATE intents SET applied_revision = ? WHERE id = ?").run(update.revision, id);
+      return true;
+    })();
+  }
+
+  nfStatus(id: string): NfStatus[] {
+    const rows = this.d.stmt("SELECT * FROM nf_status WHERE intent_id = ? ORDER BY name").all(id) as {
+      nf: string;
+      name: string;
+      desired_replicas: number;
+      ready_replicas: number;
+      ready: number;
+      message: string | null;
+    }[];
+    return rows.map((r) => ({
+      nf: r.nf,
+      name: r.name,
+      desiredReplicas: r.desired_replicas,
+      readyReplicas: r.ready_replicas,
+      ready: r.ready === 1,
+      ...(r.message ? { message: r.message } : {}),
+    }));
+  }
+
+  history(id: string): HistoryEntry[] {
+    return (
+      this.d
+        .stmt(
+          "SELECT revision, from_phase, to_phase, reason, message, at FROM intent_history WHERE intent_id = ? ORDER BY seq",
+        )
+        .all(id) as {
+        revision: number;
+        from_phase: Phase | null;
+        to_phase: Phase;
+        reason: string | null;
+        message: string | null;
+        at: string;
+      }[]
+    ).map((r) => ({
+      revision: r.revision,
+      from: r.from_phase,
+      to: r.to_phase,
+      reason: r.reason,
+      message: r.message,
+      at: r.at,
+    }));
+  }
+
+  #putNfStatus(id: string, status: readonly NfStatus[], now: string): void {
+    this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+    const ins = this.d.stmt(
+      "INSERT INTO nf_status (intent_id, name, nf, desired_replicas, ready_replicas, ready, message, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const s of status)
+      ins.run(id, s.name, s.nf, s.desiredReplicas, s.readyReplicas, s.ready ? 1 : 0, s.message ?? null, now);
+  }
+
+  /** The intent's new phase and conditions, its history entry, and the report for the hub. */
+  #transition(
+    id: string,
+    revision: number,
+    from: Phase | null,
+    to: Phase,
+    conditions: readonly ReportCondition[],
+    why: { readonly reason?: string | undefined; readonly message?: string | undefined },
+  ): void {
+    const now = this.clock.now().toISOString();
+    this.d
+      .stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
+      .run(to, JSON.stringify(conditions), now, id);
+    this.d
+      .stmt(
+        "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(id, revision, from, to, why.reason ?? null, why.message ?? null, now);
+    this.outbox.enqueue(
+      {
+        intentId: id,
+        revision,
+        phase: to,
+        conditions: [...conditions],
+        ...reportedNfStatus(this.nfStatus(id)),
+        observedAt: now,
+      },
+      now,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Reports waiting for the hub, in order, each under the id the hub deduplicates by (`site:intent:seq`) and
+ * numbered by one sequence per site (`reportSeq`), so the hub keeps only the newest of each intent.
+ */
+import type { SiteIntentReport } from "@nephoran/shared";
+import { SiteIntentReport as ReportSchema } from "@nephoran/shared";
+import type { Db, Meta } from "./database";
+
+export interface OutboxMessage {
+  readonly seq: number;
+  readonly id: string;
+  readonly kind: "report";
+  readonly report: SiteIntentReport;
+}
+
+export class Outbox {
+  constructor(
+    private readonly d: Db,
+    private readonly meta: Meta,
+    private readonly site: string,
+  ) {}
+
+  /** Queues a report, numbered next; call inside the transaction that made the change it reports. */
+  enqueue(report: Omit<SiteIntentReport, "siteId" | "reportSeq">, at: string): void {
+    const seq = Number(this.meta.get("reportSeq") ?? "0") + 1;
+    this.meta.set("reportSeq", String(seq));
+    const full: SiteIntentReport = { ...report, siteId: this.site, reportSeq: seq };
+    this.d
+      .stmt("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
+      .run(`${this.site}:${report.intentId}:${seq}`, JSON.stringify(ReportSchema.parse(full)), at);
+  }
+
+  /** The oldest `limit` messages waiting for the hub, in order. */
+  peek(limit = 100): OutboxMessage[] {
+    const rows = this.d
+      .stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?")
+      .all(limit) as {
+      seq: number;
+      msg_id: string;
+      kind: "report";
+      payload: string;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.msg_id,
+      kind: r.kind,
+      report: ReportSchema.parse(JSON.parse(r.payload)),
+    }));
+  }
+
+  /** Drops messages the hub acknowledged. */
+  ack(ids: readonly string[]): number {
+    const del = this.d.stmt("DELETE FROM outbox WHERE msg_id = ?");
+    return this.d.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
+  }
+
+  depth(): number {
+    return (this.d.stmt("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  }
+}

@@ -11,3 +11,4 @@ export * from "./sqlite";
 export * from "./sync";
 export * from "./http";
 export * from "./nearest";
+export * from "./assurance";

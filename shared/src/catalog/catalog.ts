@@ -1,6 +1,7 @@
-import type { Capacity, Resources } from "../domain";
+import type { Capacity, ExpectationTarget, Resources } from "../domain";
 import { cpuMillis, formatCpu, formatMemory, memoryMi } from "../domain";
 import { CORE_NFS } from "./entries/core";
+import { AVAILABILITY } from "./entries/kpis";
 import { RAN_NFS } from "./entries/ran";
 import { RIC_NFS } from "./entries/ric";
 import { SIM_NFS } from "./entries/sim";
@@ -55,6 +56,13 @@ export class Catalog {
 
   get(id: string): NfSpec | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The PromQL template measuring `target` on NF `id`, if the catalog knows one. */
+  kpi(id: string, target: ExpectationTarget): string | undefined {
+    const spec = this.#byId.get(id);
+    if (!spec) return undefined;
+    return spec.kpis[target] ?? (target === "availability" ? AVAILABILITY : undefined);
   }
 
   ids(): string[] {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NfId, Resources } from "../domain";
+import { ExpectationTarget, NfId, Resources } from "../domain";
 
 export const NfDomain = z.enum(["core", "ran", "ric", "sim"]);
 export type NfDomain = z.infer<typeof NfDomain>;
@@ -42,6 +42,8 @@ export const NfSpec = z.strictObject({
   stateful: z.boolean(),
   defaultNamespace: z.string(),
   sizing: z.array(SizingRule),
+  /** PromQL per expectation target, measured on this NF (see `entries/kpis.ts`). */
+  kpis: z.partialRecord(ExpectationTarget, z.string().min(1).max(2000)).default({}),
 });
 export type NfSpec = z.infer<typeof NfSpec>;
 export type NfSpecInput = z.input<typeof NfSpec>;

@@ -5,3 +5,4 @@ export * from "./intent";
 export * from "./site";
 export * from "./report";
 export * from "./rollout";
+export * from "./assurance";

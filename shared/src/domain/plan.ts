@@ -75,12 +75,20 @@ export const ExpectationTarget = z.enum([
   "users",
   "availability",
 ]);
+export type ExpectationTarget = z.infer<typeof ExpectationTarget>;
 export const Condition = z.enum(["IS_LESS_THAN", "IS_GREATER_THAN", "IS_EQUAL_TO"]);
 
+/**
+ * What the intent expects of the network (3GPP TS 28.312's expectation target and condition), checked at
+ * each site against its metrics: on `nf` (by default the first of the plan's NFs the catalog can measure
+ * this on), with the catalog's query for the target unless `query` (PromQL) overrides it.
+ */
 export const Expectation = z.strictObject({
   target: ExpectationTarget,
   condition: Condition,
   value: z.number().nonnegative(),
+  nf: NfId.optional(),
+  query: z.string().min(1).max(2000).optional(),
 });
 export type Expectation = z.infer<typeof Expectation>;
 
@@ -155,6 +163,13 @@ export const IntentPlan = z.strictObject({
   actions: z.array(Action).min(1).max(50),
   sites: SiteSelector.optional(),
   expectations: z.array(Expectation).max(20).optional(),
+  /** What the site does about its expectations beyond measuring them. */
+  assurance: z
+    .strictObject({
+      /** Scale the NF a capacity expectation is on, one step at a time within the limits, until it holds. */
+      remediate: z.boolean().optional(),
+    })
+    .optional(),
   /** A staged rollout the text asked for ("canary on 5 % of sites, then waves of 25 %"). */
   rollout: RolloutStrategy.optional(),
   priority: Priority,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IntentId } from "./intent";
+import { ExpectationStatus } from "./assurance";
 import { NfId } from "./plan";
 import { SiteName, Timestamp } from "./primitives";
 
@@ -62,6 +63,8 @@ export const SiteIntentReport = z.strictObject({
   nfCount: z.number().int().min(0).optional(),
   observedAt: Timestamp,
   reportSeq: z.number().int().min(0),
+  /** How each of the intent's expectations stands at the site (intents with expectations only). */
+  expectations: z.array(ExpectationStatus).max(20).optional(),
 });
 export type SiteIntentReport = z.infer<typeof SiteIntentReport>;
 

@@ -1,4 +1,5 @@
 import type { NfSpecInput } from "../types";
+import { AMF_KPIS, SMF_KPIS, UPF_KPIS } from "./kpis";
 import { METRICS, PFCP, SBI, gtpu } from "./ports";
 
 const FREE5GC = "free5gc";
@@ -32,6 +33,7 @@ export const CORE_NFS: NfSpecInput[] = [
     capabilities: [],
     stateful: false,
     defaultNamespace: "5g-core",
+    kpis: AMF_KPIS,
     sizing: [{ metric: "subscribers", perCore: 50_000, memoryMiPerCore: 1024 }],
   },
   {
@@ -47,6 +49,7 @@ export const CORE_NFS: NfSpecInput[] = [
     capabilities: [],
     stateful: false,
     defaultNamespace: "5g-core",
+    kpis: SMF_KPIS,
     sizing: [{ metric: "sessions", perCore: 50_000, memoryMiPerCore: 1024 }],
   },
   {
@@ -63,6 +66,7 @@ export const CORE_NFS: NfSpecInput[] = [
     capabilities: ["NET_ADMIN"],
     stateful: false,
     defaultNamespace: "5g-core",
+    kpis: UPF_KPIS,
     sizing: [
       { metric: "throughputMbps", perCore: 2_000, memoryMiPerCore: 1024 },
       { metric: "sessions", perCore: 100_000, memoryMiPerCore: 512 },

@@ -1,5 +1,6 @@
 import type { NfSpecInput } from "../types";
 import { METRICS, gtpu } from "./ports";
+import { RAN_KPIS } from "./kpis";
 
 const OAI = "oaisoftwarealliance";
 const TAG = "2024.w45";
@@ -54,6 +55,7 @@ export const RAN_NFS: NfSpecInput[] = [
     capabilities: ["NET_ADMIN"],
     stateful: false,
     defaultNamespace: "ran",
+    kpis: RAN_KPIS,
     sizing: [{ metric: "throughputMbps", perCore: 1_500, memoryMiPerCore: 1024 }],
   },
   {
@@ -69,6 +71,7 @@ export const RAN_NFS: NfSpecInput[] = [
     capabilities: ["SYS_NICE", "IPC_LOCK"],
     stateful: false,
     defaultNamespace: "ran",
+    kpis: RAN_KPIS,
     sizing: [{ metric: "throughputMbps", perCore: 500, memoryMiPerCore: 1024 }],
   },
   {
@@ -84,6 +87,7 @@ export const RAN_NFS: NfSpecInput[] = [
     capabilities: ["NET_ADMIN", "SYS_NICE", "IPC_LOCK"],
     stateful: false,
     defaultNamespace: "ran",
+    kpis: RAN_KPIS,
     sizing: [{ metric: "throughputMbps", perCore: 500, memoryMiPerCore: 1024 }],
   },
 ];

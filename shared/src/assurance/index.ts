@@ -1,0 +1,2 @@
+export type { Measure } from "./measure";
+export { judge, measureOf } from "./measure";

@@ -1,0 +1,61 @@
+/**
+ * Measuring an intent's expectations: which NF each is on, the query that measures it there, and what a
+ * measured value means (`judge`). Pure: the agent runs the queries and keeps the state over time.
+ */
+import type { Catalog } from "../catalog";
+import type { Expectation, Fulfilment, IntentPlan } from "../domain";
+
+/** What to ask the metrics for one expectation: the NF it is on and the PromQL, or why it cannot be measured. */
+export type Measure =
+  { readonly nf: string; readonly query: string } | { readonly nf?: string; readonly unmeasurable: string };
+
+/** Escapes a pod name prefix for a PromQL regular expression. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&");
+
+/**
+ * The query for expectation `e` of `plan`, on its `nf` (else the first of the plan's NFs the catalog can
+ * measure the target on), over the NF's instances at the site (`workloads`: their names) and a rate window.
+ */
+export function measureOf(
+  e: Expectation,
+  plan: IntentPlan,
+  catalog: Catalog,
+  at: { readonly workloads: (nf: string) => readonly string[]; readonly window: string },
+): Measure {
+  const nfs = [...new Set(plan.actions.map((a) => a.nf))];
+  const nf = e.nf ?? nfs.find((n) => catalog.kpi(n, e.target) !== undefined) ?? e.nf;
+  const template = e.query ?? (nf ? catalog.kpi(nf, e.target) : undefined);
+  if (!template)
+    return {
+      ...(nf ? { nf } : {}),
+      unmeasurable: `no query measures ${e.target} on ${nf ?? nfs.join(", ")}; give the expectation a query`,
+    };
+  const names = nf ? at.workloads(nf) : [];
+  if (!names.length && template.includes("{{pods}}"))
+    return { ...(nf ? { nf } : {}), unmeasurable: `no ${nf ?? "NF"} instance of this intent runs here` };
+  const pods = `(${names.map(escape).join("|")})-.*`;
+  return {
+    nf: nf ?? "",
+    query: template.replaceAll("{{pods}}", pods).replaceAll("{{window}}", at.window),
+  };
+}
+
+/**
+ * What a measured value means for an expectation: Fulfilled when its condition holds; when it does not,
+ * Degraded within a tenth of the target value, NotFulfilled beyond.
+ */
+export function judge(e: Pick<Expectation, "condition" | "value">, measured: number): Fulfilment {
+  const margin = Math.abs(e.value) * 0.1;
+  switch (e.condition) {
+    case "IS_LESS_THAN":
+      return measured < e.value ? "Fulfilled" : measured <= e.value + margin ? "Degraded" : "NotFulfilled";
+    case "IS_GREATER_THAN":
+      return measured > e.value ? "Fulfilled" : measured >= e.value - margin ? "Degraded" : "NotFulfilled";
+    case "IS_EQUAL_TO":
+      return measured === e.value
+        ? "Fulfilled"
+        : Math.abs(measured - e.value) <= margin
+          ? "Degraded"
+          : "NotFulfilled";
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Intent assurance: how each expectation of an intent stands at a site, measured from the site's metrics
+ * (3GPP TS 28.312's fulfilment information, per expectation).
+ */
+import { z } from "zod";
+import { Condition, ExpectationTarget, NfId } from "./plan";
+import { Timestamp } from "./primitives";
+
+/**
+ * Fulfilled: the condition holds. Degraded: it does not, by no more than a tenth of the target. NotFulfilled:
+ * it misses by more. Unknown: no data to tell.
+ */
+export const Fulfilment = z.enum(["Fulfilled", "Degraded", "NotFulfilled", "Unknown"]);
+export type Fulfilment = z.infer<typeof Fulfilment>;
+
+/** Worst first. */
+export const FULFILMENT_SEVERITY: readonly Fulfilment[] = [
+  "NotFulfilled",
+  "Degraded",
+  "Unknown",
+  "Fulfilled",
+];
+
+/** One expectation of an intent at one site: its state, the value measured, since when. */
+export const ExpectationStatus = z.strictObject({
+  /** Its place in the plan's `expectations`. */
+  index: z.number().int().min(0).max(19),
+  target: ExpectationTarget,
+  condition: Condition,
+  value: z.number(),
+  nf: NfId.optional(),
+  state: Fulfilment,
+  measured: z.number().optional(),
+  /** When it entered this state. */
+  since: Timestamp,
+  /** When it was last evaluated. */
+  at: Timestamp,
+  /** Why it is Unknown (no metrics source, no data, the query failed). */
+  message: z.string().max(512).optional(),
+});
+export type ExpectationStatus = z.infer<typeof ExpectationStatus>;
+
+/** The worst state among an intent's expectations at a site, or undefined when it has none. */
+export function worstFulfilment(xs: readonly Pick<ExpectationStatus, "state">[]): Fulfilment | undefined {
+  return FULFILMENT_SEVERITY.find((s) => xs.some((x) => x.state === s));
+}

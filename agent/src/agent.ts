@@ -18,6 +18,8 @@ import {
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
+import { Assurance, PrometheusSource } from "./assurance";
+import type { MetricsSource } from "./assurance";
 import type { AgentConfig } from "./config";
 import type { Ingester } from "./knowledge";
 import { LocalKnowledge } from "./knowledge";
@@ -38,6 +40,8 @@ export interface AgentDeps {
   readonly link?: LinkTuning;
   /** How the knowledge base ingests its documents (in this process when not given). */
   readonly ingest?: Ingester;
+  /** The site's metrics (else the configured Prometheus, if any). */
+  readonly metrics?: MetricsSource;
 }
 
 export const AGENT_VERSION = "0.1.0";
@@ -53,6 +57,8 @@ export class Agent {
   readonly mirror: NetworkIntentMirror | undefined;
   /** The site's knowledge base; its model loads on the first search. */
   readonly knowledge: LocalKnowledge;
+  /** Measures each intent's expectations on the site's metrics. */
+  readonly assurance: Assurance;
   readonly startedAt: Date;
   readonly #reconciler: Reconciler;
   readonly #clock: Clock;
@@ -115,6 +121,16 @@ export class Agent {
       clock: this.#clock,
       logger: this.logger.child({ component: "reconciler" }),
     });
+    const a = config.assurance;
+    this.assurance = new Assurance({
+      store: this.store,
+      catalog: this.catalog,
+      source: deps.metrics ?? (a.metrics ? new PrometheusSource(a.metrics) : undefined),
+      clock: this.#clock,
+      logger: this.logger.child({ component: "assurance" }),
+      onChanged: () => this.#sync?.poke(),
+      options: { intervalMs: a.intervalSeconds * 1000, hysteresis: a.hysteresis, window: a.window },
+    });
     this.loop = new ReconcileLoop(() => this.reconcileOnce(), {
       clock: this.#clock,
       logger: this.logger.child({ component: "loop" }),
@@ -142,6 +158,7 @@ export class Agent {
       "agent starting; reconciling from the local store",
     );
     this.loop.start();
+    this.assurance.start();
     if (this.config.sync) this.#syncStarting = this.#startSync(this.config.sync);
   }
 
@@ -179,6 +196,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.#syncStarting;
     await this.#sync?.stop();
+    await this.assurance.stop();
     await this.loop.stop();
     await this.knowledge.close();
     this.store.close();

@@ -43,6 +43,22 @@ export const AgentConfig = z.strictObject({
   heartbeatSeconds: z.number().positive().max(3600).default(30),
   /** The local status endpoint; `false` turns it off. */
   status: z.union([z.literal(false), StatusConfig]).default(StatusConfig.parse({})),
+  /**
+   * Intent assurance: the site's Prometheus (`metrics`, none by default: expectations are then Unknown), how
+   * often expectations are evaluated, how many intervals in a row a new state must be seen (hysteresis), and
+   * the rate window of the catalog's queries.
+   */
+  assurance: z
+    .strictObject({
+      metrics: z.url({ protocol: /^https?$/ }).optional(),
+      intervalSeconds: z.number().positive().max(3600).default(15),
+      hysteresis: z.number().int().min(1).max(100).default(2),
+      window: z
+        .string()
+        .regex(/^[0-9]+(ms|s|m|h)$/, "a PromQL duration such as 30s or 1m")
+        .default("1m"),
+    })
+    .default({ intervalSeconds: 15, hysteresis: 2, window: "1m" }),
   /** The embedding model of the local knowledge base (loaded on first search). */
   knowledge: z
     .strictObject({ model: z.string().min(1).optional(), modelDir: z.string().min(1).optional() })

@@ -9,3 +9,4 @@ export * from "./crd";
 export { AGENT_COMMANDS } from "./cli";
 export { SyncClient, DEFAULT_SYNC_OPTIONS } from "./sync/client";
 export type { SyncClientOptions, SyncClientStatus, SyncStore } from "./sync/client";
+export * from "./assurance";

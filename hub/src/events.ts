@@ -12,6 +12,7 @@ export interface HubEvent {
     | "intent.updated"
     | "intent.deleting"
     | "intent.rollout"
+    | "intent.fulfilment"
     | "site.enrolled"
     | "site.updated"
     | "site.resync"
@@ -21,6 +22,9 @@ export interface HubEvent {
   readonly revision?: number;
   /** For intent.rollout: the state it is in and the stage under way. */
   readonly rollout?: { readonly state: string; readonly stage: number };
+  /** For intent.fulfilment: the site, and the worst state among the intent's expectations there. */
+  readonly site?: string;
+  readonly fulfilment?: string;
 }
 
 export class EventBus {

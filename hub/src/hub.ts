@@ -16,6 +16,7 @@ import {
   LlmPlanner,
   RulesPlanner,
   systemClock,
+  worstFulfilment,
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -30,6 +31,7 @@ import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
 import { EmbeddedBroker, HUB_USER } from "./sync/broker";
+import type { ReportsCommitted } from "./sync/service";
 import { NO_SYNC, SyncService } from "./sync/service";
 
 export interface HubOptions {
@@ -172,6 +174,21 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
+    // A site's expectations, as it reports them, are news for listeners (the worst state, per site).
+    reported.addEventListener("reports", (e) => {
+      for (const r of (e as CustomEvent<ReportsCommitted>).detail ?? []) {
+        const worst = r.expectations && worstFulfilment(r.expectations);
+        if (worst)
+          events.publish({
+            type: "intent.fulfilment",
+            id: r.intentId,
+            revision: r.revision,
+            site: r.siteId,
+            fulfilment: worst,
+            at: r.observedAt,
+          });
+      }
+    });
     const rollouts = new RolloutController(deps, {
       wake: reported,
       ...(store.leadership ? { leadership: store.leadership } : {}),

@@ -1,7 +1,7 @@
 /** How an intent's rollout stands across the sites it is desired at, and what presence means. */
-import type { Intent, RollupPhase } from "@nephoran/shared";
-import { PHASE_SEVERITY } from "@nephoran/shared";
-import type { HubRepos, RollupTally, SiteRecord } from "./store";
+import type { Fulfilment, Intent, RollupPhase } from "@nephoran/shared";
+import { FULFILMENT_SEVERITY, PHASE_SEVERITY } from "@nephoran/shared";
+import type { FulfilmentTally, HubRepos, RollupTally, SiteRecord } from "./store";
 
 /**
  * Presence, one definition for the API, the metrics, the rollup and the sync service: a site is online when
@@ -43,6 +43,16 @@ export interface Rollup {
   /** Sites that are not Ready, worst first, capped. */
   readonly notReady: { siteId: string; phase: RollupPhase; message?: string }[];
   readonly notReadyTruncated: boolean;
+  /**
+   * For an intent with expectations: the targeted sites by the worst state among their expectations at the
+   * current revision (sites that have not reported one are not counted), and the worst sites with what they
+   * measured.
+   */
+  readonly fulfilment?: {
+    readonly counts: Record<Fulfilment, number>;
+    readonly worst: FulfilmentTally["worst"];
+    readonly worstTruncated: boolean;
+  };
 }
 
 /**
@@ -51,7 +61,7 @@ export interface Rollup {
  */
 export async function rollup(
   intent: Intent,
-  store: Pick<HubRepos["reports"], "rollup" | "messages">,
+  store: Pick<HubRepos["reports"], "rollup" | "messages" | "fulfilment">,
   now: Date,
   presenceTimeoutMs: number,
   cap = 50,
@@ -95,5 +105,22 @@ export async function rollup(
       return m === undefined ? { siteId, phase } : { siteId, phase, message: m };
     }),
     notReadyTruncated: tally.notReady.length > cap,
+    ...(intent.plan.expectations?.length ? { fulfilment: await fulfilmentOf(intent, store, cap) } : {}),
+  };
+}
+
+async function fulfilmentOf(
+  intent: Intent,
+  store: Pick<HubRepos["reports"], "fulfilment">,
+  cap: number,
+): Promise<NonNullable<Rollup["fulfilment"]>> {
+  const t = await store.fulfilment({ intentId: intent.id, cap: cap + 1 });
+  return {
+    counts: Object.fromEntries(FULFILMENT_SEVERITY.map((s) => [s, t.counts[s] ?? 0])) as Record<
+      Fulfilment,
+      number
+    >,
+    worst: t.worst.slice(0, cap),
+    worstTruncated: t.worst.length > cap,
   };
 }

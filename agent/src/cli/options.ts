@@ -30,6 +30,10 @@ export const AGENT_FLAGS = {
   model: { type: "string" },
   "model-dir": { type: "string" },
   "allow-namespaces": { type: "string" },
+  metrics: { type: "string" },
+  "assurance-interval": { type: "string" },
+  hysteresis: { type: "string" },
+  "metrics-window": { type: "string" },
 } as const;
 
 export interface AgentFlagValues {
@@ -49,6 +53,10 @@ export interface AgentFlagValues {
   model?: string;
   "model-dir"?: string;
   "allow-namespaces"?: string;
+  metrics?: string;
+  "assurance-interval"?: string;
+  hysteresis?: string;
+  "metrics-window"?: string;
 }
 
 /**
@@ -158,6 +166,14 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
           },
         }
       : {}),
+    assurance: {
+      ...((v.metrics ?? io.env["NEPHORAN_METRICS"])
+        ? { metrics: v.metrics ?? io.env["NEPHORAN_METRICS"] }
+        : {}),
+      ...(v["assurance-interval"] ? { intervalSeconds: Number(v["assurance-interval"]) } : {}),
+      ...(v.hysteresis ? { hysteresis: Number(v.hysteresis) } : {}),
+      ...(v["metrics-window"] ? { window: v["metrics-window"] } : {}),
+    },
     knowledge: {
       ...((v.model ?? io.env["NEPHORAN_MODEL"]) ? { model: v.model ?? io.env["NEPHORAN_MODEL"] } : {}),
       ...((v["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"])

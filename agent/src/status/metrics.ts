@@ -1,5 +1,5 @@
 /** The agent's Prometheus metrics in the text exposition format, written from a status snapshot. */
-import { Phase } from "@nephoran/shared";
+import { Fulfilment, Phase } from "@nephoran/shared";
 import type { AgentStatus } from "./report";
 
 const label = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
@@ -31,6 +31,32 @@ export function metricsText(s: AgentStatus, cpuSeconds: number, rssBytes: number
         `{intent="${label(i.id)}",nf="${label(nf.nf)}",name="${label(nf.name)}"}`,
         nf.ready ? 1 : 0,
       ]),
+    ),
+  );
+  metric(
+    "nephoran_agent_expectation_state",
+    "gauge",
+    "Each expectation of each intent: 1 for the state it is in (Fulfilled, Degraded, NotFulfilled, Unknown)",
+    s.intents.flatMap((i) =>
+      i.expectations.flatMap((x) =>
+        Fulfilment.options.map((state): [string, number] => [
+          `{intent="${label(i.id)}",index="${x.index}",target="${x.target}",state="${state}"}`,
+          x.state === state ? 1 : 0,
+        ]),
+      ),
+    ),
+  );
+  metric(
+    "nephoran_agent_expectation_measured",
+    "gauge",
+    "The value last measured for each expectation",
+    s.intents.flatMap((i) =>
+      i.expectations
+        .filter((x) => x.measured !== undefined)
+        .map((x): [string, number] => [
+          `{intent="${label(i.id)}",index="${x.index}",target="${x.target}"}`,
+          x.measured as number,
+        ]),
     ),
   );
   metric("nephoran_agent_hub_connected", "gauge", "Whether the link to the hub is up", [

@@ -1,5 +1,6 @@
 /** What the status endpoint shows of a running agent: one typed snapshot, read from the agent's parts. */
-import type { NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import type { ExpectationStatus, NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import type { AssurancePass } from "../assurance";
 import type { Agent } from "../agent";
 import { AGENT_VERSION } from "../agent";
 import type { KnowledgeStatus } from "../knowledge";
@@ -16,6 +17,8 @@ export interface IntentStatus {
   readonly phaseChangedAt: string;
   readonly conditions: readonly ReportCondition[];
   readonly nfs: readonly NfStatus[];
+  /** How each of its expectations stands (intents with expectations only). */
+  readonly expectations: readonly ExpectationStatus[];
 }
 
 export interface HubLinkStatus extends Partial<Omit<SyncClientStatus, "link">> {
@@ -39,6 +42,12 @@ export interface AgentStatus {
   readonly reconcile: LoopStatus;
   readonly intents: readonly IntentStatus[];
   readonly knowledge: KnowledgeStatus;
+  /** Where expectations are measured, and the last pass. */
+  readonly assurance: {
+    readonly metrics: string | null;
+    readonly intervalSeconds: number;
+    readonly last: AssurancePass | null;
+  };
 }
 
 export function statusOf(agent: Agent): AgentStatus {
@@ -64,6 +73,11 @@ export function statusOf(agent: Agent): AgentStatus {
     reconcile: agent.loop.status(),
     intents: intentsOf(agent),
     knowledge: agent.knowledge.status(),
+    assurance: {
+      metrics: agent.config.assurance.metrics ?? null,
+      intervalSeconds: agent.config.assurance.intervalSeconds,
+      last: agent.assurance.last ?? null,
+    },
   };
 }
 
@@ -79,5 +93,6 @@ export function intentsOf(agent: Agent): IntentStatus[] {
     phaseChangedAt: i.phaseChangedAt,
     conditions: i.conditions,
     nfs: agent.store.nfStatus(i.id),
+    expectations: agent.store.expectations(i.id).map((x) => x.status),
   }));
 }

@@ -2,4 +2,5 @@ export { AgentStore } from "./store";
 export type { HistoryEntry, IntentInput, IntentOrigin, PhaseUpdate, StoredIntent } from "./intents";
 export type { OutboxMessage } from "./outbox";
 export type { DesiredBatch } from "./cursor";
+export type { TrackedExpectation } from "./expectations";
 export * from "./errors";

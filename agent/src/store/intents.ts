@@ -7,6 +7,7 @@ import { reportedNfStatus, IntentPlan as IntentPlanSchema } from "@nephoran/shar
 import type { Condition } from "../phase";
 import { sameConditions, sameNfStatus, stamp } from "../phase";
 import type { Db } from "./database";
+import type { ExpectationTable, TrackedExpectation } from "./expectations";
 import { StoreError, StoreErrorCode } from "./errors";
 import type { Outbox } from "./outbox";
 
@@ -88,6 +89,7 @@ export class Intents {
   constructor(
     private readonly d: Db,
     private readonly outbox: Outbox,
+    private readonly expectations: ExpectationTable,
     private readonly clock: Clock,
   ) {}
 
@@ -139,6 +141,7 @@ export class Intents {
     return this.d.db.transaction(() => {
       const gone = this.d.stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
       this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+      this.expectations.remove(id);
       return gone;
     })();
   }
@@ -187,6 +190,25 @@ export class Intents {
         this.d.stmt("UPDATE intents SET applied_revision = ? WHERE id = ?").run(update.revision, id);
       return true;
     })();
+  }
+
+  /**
+   * Records how the intent's expectations stand at `revision` (ignored for another revision than the one
+   * held); a change of any state is queued for the hub at once. Returns whether one changed.
+   */
+  setExpectations(id: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
+    return this.d.db.transaction(() => {
+      const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(id) as
+        { revision: number } | undefined;
+      if (row?.revision !== revision) return false;
+      const changed = this.expectations.put(id, revision, xs);
+      if (changed) this.#report(id, this.clock.now().toISOString());
+      return changed;
+    })();
+  }
+
+  expectationsOf(id: string): TrackedExpectation[] {
+    return this.expectations.of(id);
   }
 
   nfStatus(id: string): NfStatus[] {
@@ -259,14 +281,26 @@ export class Intents {
         "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(id, revision, from, to, why.reason ?? null, why.message ?? null, now);
+    this.#report(id, now);
+  }
+
+  /** Queues what the intent is at the site now — phase, conditions, NF status, expectations — for the hub. */
+  #report(id: string, now: string): void {
+    const row = this.d.stmt("SELECT revision, phase, conditions FROM intents WHERE id = ?").get(id) as {
+      revision: number;
+      phase: Phase;
+      conditions: string;
+    };
+    const expectations = this.expectations.of(id).map((x) => x.status);
     this.outbox.enqueue(
       {
         intentId: id,
-        revision,
-        phase: to,
-        conditions: [...conditions],
+        revision: row.revision,
+        phase: row.phase,
+        conditions: JSON.parse(row.conditions) as ReportCondition[],
         ...reportedNfStatus(this.nfStatus(id)),
         observedAt: now,
+        ...(expectations.length ? { expectations } : {}),
       },
       now,
     );

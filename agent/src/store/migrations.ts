@@ -48,4 +48,15 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // How each expectation of an intent stands (intent assurance), kept with the state it may be moving to.
+  `
+  CREATE TABLE expectations (
+    intent_id TEXT NOT NULL,
+    idx       INTEGER NOT NULL,
+    revision  INTEGER NOT NULL,
+    status    TEXT NOT NULL,
+    pending   TEXT,
+    PRIMARY KEY (intent_id, idx)
+  );
+  `,
 ];

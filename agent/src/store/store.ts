@@ -10,6 +10,8 @@ import { SyncCursor } from "./cursor";
 import type { Db } from "./database";
 import { Meta, openDatabase } from "./database";
 import { StoreError, StoreErrorCode } from "./errors";
+import type { TrackedExpectation } from "./expectations";
+import { ExpectationTable } from "./expectations";
 import type { HistoryEntry, IntentInput, PhaseUpdate, StoredIntent } from "./intents";
 import { Intents } from "./intents";
 import type { OutboxMessage } from "./outbox";
@@ -28,7 +30,7 @@ export class AgentStore {
     this.#site = site;
     this.#meta = new Meta(d);
     this.#outbox = new Outbox(d, this.#meta, site);
-    this.#intents = new Intents(d, this.#outbox, clock);
+    this.#intents = new Intents(d, this.#outbox, new ExpectationTable(d), clock);
     this.#cursor = new SyncCursor(d, this.#meta, this.#intents);
   }
 
@@ -117,6 +119,14 @@ export class AgentStore {
 
   setPhase(id: string, update: PhaseUpdate): boolean {
     return this.#intents.setPhase(id, update);
+  }
+
+  setExpectations(id: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
+    return this.#intents.setExpectations(id, revision, xs);
+  }
+
+  expectations(id: string): TrackedExpectation[] {
+    return this.#intents.expectationsOf(id);
   }
 
   nfStatus(id: string): NfStatus[] {

@@ -1,6 +1,8 @@
 /** Request and response schemas of the API, built from the domain schemas in shared. */
 import { z } from "@hono/zod-openapi";
 import {
+  ExpectationStatus,
+  Fulfilment,
   Intent,
   IntentPlan,
   Labels,
@@ -140,6 +142,19 @@ export const RollupBody = z.object({
   worst: RollupPhase.nullable(),
   notReady: z.array(z.object({ siteId: z.string(), phase: RollupPhase, message: z.string().optional() })),
   notReadyTruncated: z.boolean(),
+  fulfilment: z
+    .object({
+      counts: z.record(Fulfilment, z.number()),
+      worst: z.array(
+        z.object({ siteId: z.string(), state: Fulfilment, expectations: z.array(ExpectationStatus) }),
+      ),
+      worstTruncated: z.boolean(),
+    })
+    .optional()
+    .openapi({
+      description:
+        "For an intent with expectations: targeted sites by the worst state among their expectations, and the worst sites with what they measured",
+    }),
 });
 
 export const IntentView = Intent.extend({

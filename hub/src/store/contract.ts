@@ -18,6 +18,8 @@ import type {
   Page,
   RolloutRecord,
   RolloutSite,
+  FulfilmentQuery,
+  FulfilmentTally,
   RollupQuery,
   RollupTally,
   SiteChange,
@@ -144,6 +146,8 @@ export interface ReportRepo {
   rollup(q: RollupQuery): Promise<RollupTally>;
   /** The message of each listed site's report on the intent: its first condition that is not True. */
   messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>>;
+  /** How the intent's expectations stand across its targeted sites: counts by each site's worst, the worst sites. */
+  fulfilment(q: FulfilmentQuery): Promise<FulfilmentTally>;
 }
 
 export interface AuditRepo {

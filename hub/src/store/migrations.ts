@@ -98,4 +98,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE intents ADD COLUMN expression TEXT;
   `,
+  // The worst state among a report's expectations (intent assurance), for the rollup to count.
+  `
+  ALTER TABLE site_reports ADD COLUMN fulfilment TEXT;
+  `,
 ];

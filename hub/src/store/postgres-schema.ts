@@ -89,4 +89,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE intents ADD COLUMN expression ${T};
   `,
+  `
+  ALTER TABLE site_reports ADD COLUMN fulfilment ${T};
+  `,
 ];

@@ -1,5 +1,7 @@
 /** The records the hub's store keeps, and its errors (the contract over them is in contract.ts). */
 import type {
+  ExpectationStatus,
+  Fulfilment,
   RolloutState,
   RolloutStrategy,
   IntentPlan,
@@ -84,6 +86,24 @@ export interface RollupTally {
     readonly phase: RollupPhase;
     readonly lastSeen: string | null;
     readonly reportedRevision: number | null;
+  }[];
+}
+
+export interface FulfilmentQuery {
+  readonly intentId: string;
+  /** How many of the worst sites to read whole. */
+  readonly cap: number;
+}
+
+/** How an intent's expectations stand across the sites it targets (their current reports). */
+export interface FulfilmentTally {
+  /** Sites by the worst state among their expectations. */
+  readonly counts: Partial<Record<Fulfilment, number>>;
+  /** Sites not Fulfilled, worst first then by name, with what they measured. */
+  readonly worst: {
+    readonly siteId: string;
+    readonly state: Fulfilment;
+    readonly expectations: ExpectationStatus[];
   }[];
 }
 

@@ -10,6 +10,9 @@ import type { Logger } from "pino";
 import { onlineAt, onlineSince } from "../rollup";
 import type { HubStore, Leadership, SiteChange } from "../store";
 
+/** What a "reports" event carries: the reports just committed. */
+export type ReportsCommitted = readonly SiteIntentReport[];
+
 export interface SyncPort {
   /** Intent changes committed to the store: tell the sites they concern. */
   changed(changes: readonly SiteChange[]): void;
@@ -421,7 +424,10 @@ export class SyncService implements SyncPort {
       acks: [...batch.acks].map(([site, version]) => ({ site, version })),
       reports: batch.reports,
     });
-    if (batch.reports.length) this.deps.reported?.dispatchEvent(new Event("reports"));
+    if (batch.reports.length)
+      this.deps.reported?.dispatchEvent(
+        new CustomEvent<ReportsCommitted>("reports", { detail: batch.reports }),
+      );
     for (const [site, ids] of batch.reportIds) {
       for (let i = 0; i < ids.length; i += 1000)
         this.#send(site, { v: PROTOCOL_VERSION, site, type: "reportAck", ids: ids.slice(i, i + 1000) });

@@ -3,9 +3,11 @@
  * kind, whatever the batch's size), and the rollup's lean read of it. A report replaces the one before it
  * only when its reportSeq is newer, in the same statement, so two replicas committing it race harmlessly.
  */
-import type { RollupPhase, SiteIntentReport } from "@nephoran/shared";
+import type { Fulfilment, RollupPhase, SiteIntentReport } from "@nephoran/shared";
 import {
+  FULFILMENT_SEVERITY,
   PHASE_SEVERITY,
+  worstFulfilment,
   SiteIntentReport as ReportSchema,
   blockingMessage,
   isLocalIntentId,
@@ -13,7 +15,7 @@ import {
 import type { ReportRepo } from "../contract";
 import type { Sql } from "../sql";
 import { purgeReleased } from "./intents";
-import type { RollupQuery, RollupTally, SyncBatch } from "../types";
+import type { FulfilmentQuery, FulfilmentTally, RollupQuery, RollupTally, SyncBatch } from "../types";
 
 /** Worst first, as PHASE_SEVERITY orders phases. */
 const SEVERITY = `CASE phase ${PHASE_SEVERITY.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
@@ -100,13 +102,13 @@ export class Reports implements ReportRepo {
       phase: string;
       ready_unknown: number;
     }>(
-      `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at, ready_unknown)
+      `INSERT INTO site_reports (site_id, intent_id, revision, phase, report, report_seq, observed_at, ready_unknown, fulfilment)
          SELECT x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS INTEGER), x.value ->> 3, x.value ->> 4,
-           CAST(x.value ->> 5 AS INTEGER), x.value ->> 6, CAST(x.value ->> 7 AS INTEGER)
+           CAST(x.value ->> 5 AS INTEGER), x.value ->> 6, CAST(x.value ->> 7 AS INTEGER), x.value ->> 8
          FROM ${sql.dialect.jsonRows} WHERE 1 = 1
          ON CONFLICT (site_id, intent_id) DO UPDATE SET revision = excluded.revision, phase = excluded.phase,
            report = excluded.report, report_seq = excluded.report_seq, observed_at = excluded.observed_at,
-           ready_unknown = excluded.ready_unknown
+           ready_unknown = excluded.ready_unknown, fulfilment = excluded.fulfilment
            WHERE site_reports.report_seq < excluded.report_seq
          RETURNING site_id, intent_id, revision, phase, ready_unknown`,
       [
@@ -120,6 +122,7 @@ export class Reports implements ReportRepo {
             r.reportSeq,
             r.observedAt,
             readyUnknown(r),
+            worstFulfilment(r.expectations ?? []) ?? null,
           ]),
         ),
       ],
@@ -201,6 +204,30 @@ export class Reports implements ReportRepo {
         lastSeen: r.last_seen,
         reportedRevision: r.reported,
       })),
+    };
+  }
+
+  async fulfilment(q: FulfilmentQuery): Promise<FulfilmentTally> {
+    // The targeted sites' reports at the current revision, counted by their worst expectation; the worst few
+    // read whole, for what they measured.
+    const current = `FROM site_desired d JOIN site_reports r ON r.site_id = d.site_id AND r.intent_id = d.intent_id
+       WHERE d.intent_id = ? AND d.deleted = 0 AND r.revision = d.revision AND r.fulfilment IS NOT NULL`;
+    const counted = await this.sql.all<{ state: Fulfilment; n: number }>(
+      `SELECT r.fulfilment AS state, count(*) AS n ${current} GROUP BY r.fulfilment`,
+      [q.intentId],
+    );
+    const rank = `CASE r.fulfilment ${FULFILMENT_SEVERITY.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
+    const worst = await this.sql.all<{ site_id: string; report: string }>(
+      `SELECT r.site_id, r.report ${current} AND r.fulfilment <> 'Fulfilled' ORDER BY ${rank}, r.site_id LIMIT ?`,
+      [q.intentId, q.cap],
+    );
+    return {
+      counts: Object.fromEntries(counted.map((c) => [c.state, Number(c.n)])),
+      worst: worst.map((w) => {
+        const report = JSON.parse(w.report) as SiteIntentReport;
+        const expectations = report.expectations ?? [];
+        return { siteId: w.site_id, state: worstFulfilment(expectations) ?? "Unknown", expectations };
+      }),
     };
   }
 

@@ -1,0 +1,66 @@
+/** The site's Prometheus, asked instant queries over its HTTP API (`/api/v1/query`). */
+
+export class MetricsError extends Error {
+  override readonly name = "MetricsError";
+}
+
+export interface MetricsSource {
+  /** The query's value now: the sum of the series it returns, or undefined when it returns none. */
+  query(promql: string): Promise<number | undefined>;
+  readonly describe: string;
+}
+
+interface QueryAnswer {
+  status: "success" | "error";
+  error?: string;
+  data?: { resultType: string; result: unknown };
+}
+
+export class PrometheusSource implements MetricsSource {
+  readonly #base: string;
+
+  constructor(
+    url: string,
+    private readonly timeoutMs = 5_000,
+  ) {
+    this.#base = url.replace(/\/+$/, "");
+  }
+
+  get describe(): string {
+    return this.#base;
+  }
+
+  async query(promql: string): Promise<number | undefined> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.#base}/api/v1/query`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ query: promql }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e: unknown) {
+      throw new MetricsError(`Prometheus at ${this.#base} did not answer: ${(e as Error).message}`);
+    }
+    const answer = (await res.json().catch(() => undefined)) as QueryAnswer | undefined;
+    if (!res.ok || answer?.status !== "success" || !answer.data)
+      throw new MetricsError(
+        `Prometheus refused the query (${res.status}): ${answer?.error ?? "no answer"}`.slice(0, 300),
+      );
+    return valueOf(answer.data);
+  }
+}
+
+/** A scalar's value, or the sum over a vector's series; NaN (an empty histogram's quantile) is no data. */
+function valueOf(data: { resultType: string; result: unknown }): number | undefined {
+  const num = (v: unknown) => {
+    const n = Number((v as [number, string])[1]);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  if (data.resultType === "scalar") return num(data.result);
+  if (data.resultType !== "vector") return undefined;
+  const values = (data.result as { value: [number, string] }[])
+    .map((s) => num(s.value))
+    .filter((v): v is number => v !== undefined);
+  return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+}

@@ -26,6 +26,12 @@ if ! bash scripts/test-env/postgres.sh install; then
   say "WARNING: no PostgreSQL 15; the PostgreSQL store suites will be SKIPPED"
 fi
 
+say "test environment: Prometheus (Debian package)"
+if ! bash scripts/test-env/prometheus.sh install; then
+  if [ -n "${CI:-}" ]; then die "Prometheus could not be installed; CI must run the intent assurance suites"; fi
+  say "WARNING: no Prometheus; the intent assurance suites will be SKIPPED"
+fi
+
 say "test environment: kubectl, shellcheck and chromium (Debian packages)"
 if ! bash scripts/test-env/tools.sh install; then
   if [ -n "${CI:-}" ]; then die "kubectl/shellcheck/chromium could not be installed; CI must run the bootstrap and browser suites"; fi

@@ -10,7 +10,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { Child } from "./process";
-import { spawnChild } from "./process";
+import { reapOnExit, spawnChild, stoppedServer } from "./process";
 import { freePort } from "./ports";
 
 const BIN = "/usr/lib/postgresql/15/bin";
@@ -34,17 +34,6 @@ export function postgresMissing(): string | undefined {
 function unprivileged(cmd: string, args: readonly string[]): [string, string[]] {
   return userInfo().uid === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, [...args]];
 }
-
-/** Every server this process started that still runs: killed when the process exits, whatever happened. */
-const running = new Set<Child>();
-process.once("exit", () => {
-  for (const c of running)
-    try {
-      process.kill(-(c.proc.pid as number), "SIGKILL");
-    } catch {
-      // gone already
-    }
-});
 
 export class Postgres {
   readonly dir: string;
@@ -112,7 +101,7 @@ export class Postgres {
       ...settings.flatMap((s) => ["-c", s]),
     ]);
     this.#child = spawnChild(cmd, args, {}, { group: true });
-    running.add(this.#child);
+    reapOnExit(this.#child);
     await this.#child.waitFor("database system is ready to accept connections", 30_000);
   }
 
@@ -160,7 +149,7 @@ export class Postgres {
     const child = this.#child;
     if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
     this.#child = undefined;
-    running.delete(child);
+    stoppedServer(child);
     try {
       process.kill(-(child.proc.pid as number), signal);
     } catch {

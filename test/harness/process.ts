@@ -95,3 +95,24 @@ export function spawnChild(
     });
   return { proc, exited, output: () => out, waitFor };
 }
+
+/** Every server process group this test process started that still runs: killed when it exits, whatever happened. */
+const servers = new Set<Child>();
+process.once("exit", () => {
+  for (const c of servers)
+    try {
+      process.kill(-(c.proc.pid as number), "SIGKILL");
+    } catch {
+      // gone already
+    }
+});
+
+/** Kills `c`'s process group when this process exits (unless `stoppedServer(c)` said it stopped). */
+export function reapOnExit(c: Child): void {
+  servers.add(c);
+}
+
+/** `c` stopped (or is being stopped) by its owner: nothing to reap at exit. */
+export function stoppedServer(c: Child): void {
+  servers.delete(c);
+}

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import type { SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
-import type { SyncClientOptions } from "@nephoran/agent";
+import type { AgentConfigInput, SyncClientOptions } from "@nephoran/agent";
 import { Agent, AgentConfig } from "@nephoran/agent";
 import type { Hub, HubConfigInput } from "@nephoran/hub";
 import { createHub, HubConfig } from "@nephoran/hub";
@@ -68,6 +68,7 @@ export function syncedAgent(
   sync: SiteSyncCredentials,
   dataDir?: string,
   syncOptions: Partial<SyncClientOptions> = {},
+  config: Partial<AgentConfigInput> = {},
 ): Agent {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), `nephoran-agent-${site}-`));
   return new Agent(
@@ -77,6 +78,7 @@ export function syncedAgent(
       target: { kind: "directory", dir: join(dir, "manifests") },
       relistSeconds: 2,
       sync,
+      ...config,
     }),
     { logger: log(), link: FAST_LINK, syncOptions: { ...FAST_SYNC, ...syncOptions } },
   );

@@ -1,0 +1,160 @@
+/**
+ * Intent assurance end to end on a real Prometheus: a site's UPF expectations (latency under 10 ms,
+ * throughput over 100 Mbit/s) measured from KPIs an exporter the test controls serves, judged with
+ * hysteresis at the agent, reported through the outbox, and rolled up at the hub — Unknown without data,
+ * Fulfilled, NotFulfilled on a breach (also while the hub is away: the reports arrive later, in order),
+ * Fulfilled again on recovery.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Agent } from "@nephoran/agent";
+import type { Hub, HubEvent } from "@nephoran/hub";
+import type { ExpectationStatus } from "@nephoran/shared";
+import { eventually } from "../harness/agent";
+import type { Broker } from "../harness/brokers";
+import { brokersInstalled, startBroker } from "../harness/brokers";
+import { KpiExporter, Prometheus, prometheusMissing } from "../harness/prometheus";
+import { api, enroll, startHub, syncedAgent } from "../harness/sync";
+
+const missing = prometheusMissing() ?? (brokersInstalled() ? undefined : "nats-server is not installed");
+if (missing) {
+  const msg = `${missing}: the intent assurance suite is SKIPPED`;
+  if (process.env["CI"]) throw new Error(msg);
+  console.warn(`WARNING: ${msg}`);
+}
+
+const SITE = "as-01";
+const plan = {
+  intentType: "nf.deploy",
+  actions: [{ kind: "deploy", nf: "upf", replicas: 1 }],
+  expectations: [
+    { target: "latency_ms", condition: "IS_LESS_THAN", value: 10 },
+    { target: "throughput_mbps", condition: "IS_GREATER_THAN", value: 100 },
+  ],
+};
+
+describe.skipIf(missing !== undefined)("intent assurance on a real Prometheus", () => {
+  const exporter = new KpiExporter();
+  let prometheus: Prometheus;
+  let broker: Broker;
+  let hub: Hub;
+  let agent: Agent;
+  let id: string;
+  let pod: string;
+  const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-assurance-"));
+  const events: HubEvent[] = [];
+
+  beforeAll(async () => {
+    await exporter.start();
+    prometheus = await Prometheus.start([`127.0.0.1:${exporter.port}`]);
+    broker = (await startBroker("nats")) as Broker;
+    hub = await startHub(broker.hubSync(), dataDir);
+    hub.deps.events.subscribe((e) => events.push(e));
+    const { sync } = await enroll(hub, SITE);
+    agent = syncedAgent(
+      SITE,
+      sync,
+      undefined,
+      {},
+      {
+        assurance: { metrics: prometheus.url, intervalSeconds: 1, hysteresis: 2, window: "5s" },
+      },
+    );
+    agent.start();
+    const r = await api(hub, "POST", "/v1/intents", {
+      name: "upf with slo",
+      plan,
+      siteSelector: { names: [SITE] },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    id = r.json["id"] as string;
+    // The UPF's instance at the site: the exporter speaks for its pod.
+    const name = await eventually(() => agent.store.nfStatus(id).find((s) => s.nf === "upf")?.name, 30_000);
+    pod = `${name}-0`;
+  }, 120_000);
+  afterAll(async () => {
+    await agent?.stop().catch(() => undefined);
+    await hub?.stop();
+    await broker?.stop();
+    await prometheus?.stop();
+    await exporter.stop();
+  });
+
+  const atAgent = (): ExpectationStatus[] => agent.store.expectations(id).map((x) => x.status);
+  const states = (xs: readonly ExpectationStatus[]) => xs.map((x) => x.state);
+  const atHub = async () =>
+    (
+      (await api(hub, "GET", `/v1/intents/${id}`)).json["rollup"] as {
+        fulfilment: {
+          counts: Record<string, number>;
+          worst: { siteId: string; expectations: ExpectationStatus[] }[];
+        };
+      }
+    ).fulfilment;
+  const kpis = (latencySeconds: number, mbps: number) => {
+    exporter.latency("nephoran_upf_packet_latency_seconds", { pod }, latencySeconds);
+    exporter.rate("nephoran_upf_bytes_total", { pod, direction: "downlink" }, (mbps * 1e6) / 8);
+  };
+
+  it("is Unknown without data, and says why", async () => {
+    const xs = await eventually(() => (atAgent().length === 2 ? atAgent() : undefined), 20_000);
+    expect(states(xs)).toEqual(["Unknown", "Unknown"]);
+    expect(xs[0]?.message).toMatch(/no data for latency_ms on upf/);
+    const f = await eventually(
+      async () => ((await atHub()).counts["Unknown"] === 1 ? atHub() : undefined),
+      20_000,
+    );
+    expect(f.counts).toMatchObject({ Unknown: 1, Fulfilled: 0, NotFulfilled: 0 });
+  });
+
+  it("is Fulfilled when the KPIs meet it, NotFulfilled at the agent and the hub on a breach, and back", async () => {
+    kpis(0.003, 400);
+    await eventually(() => (states(atAgent()).every((s) => s === "Fulfilled") ? true : undefined), 30_000);
+    await eventually(async () => ((await atHub()).counts["Fulfilled"] === 1 ? true : undefined), 20_000);
+    const measured = atAgent().map((x) => x.measured ?? NaN);
+    expect(measured[0]).toBeLessThan(10);
+    expect(measured[1]).toBeGreaterThan(100);
+
+    // The latency breaks the expectation: NotFulfilled after the hysteresis, at the agent, then the hub.
+    const breachAt = Date.now();
+    kpis(0.05, 400);
+    const breached = await eventually(
+      () => (atAgent()[0]?.state === "NotFulfilled" ? atAgent() : undefined),
+      30_000,
+    );
+    expect(breached[0]?.measured).toBeGreaterThan(11);
+    expect(breached[1]?.state).toBe("Fulfilled");
+    const f = await eventually(
+      async () => ((await atHub()).counts["NotFulfilled"] === 1 ? atHub() : undefined),
+      20_000,
+    );
+    expect(f.worst[0]).toMatchObject({ siteId: SITE });
+    expect(f.worst[0]?.expectations[0]).toMatchObject({ target: "latency_ms", state: "NotFulfilled" });
+    expect(
+      events.some((e) => e.type === "intent.fulfilment" && e.id === id && e.fulfilment === "NotFulfilled"),
+    ).toBe(true);
+    console.log(
+      `breach → NotFulfilled at the hub: ${Date.now() - breachAt} ms (interval 1 s, hysteresis 2, window 5 s)`,
+    );
+
+    kpis(0.003, 400);
+    await eventually(() => (states(atAgent()).every((s) => s === "Fulfilled") ? true : undefined), 30_000);
+    await eventually(async () => ((await atHub()).counts["Fulfilled"] === 1 ? true : undefined), 20_000);
+  });
+
+  it("keeps measuring while the hub is away; what changed meanwhile reaches it when it is back", async () => {
+    await hub.stop();
+    kpis(0.003, 20); // throughput falls far short
+    await eventually(() => (atAgent()[1]?.state === "NotFulfilled" ? true : undefined), 30_000);
+    expect(agent.store.outboxDepth()).toBeGreaterThan(0);
+    hub = await startHub(broker.hubSync(), dataDir);
+    const f = await eventually(
+      async () => ((await atHub()).counts["NotFulfilled"] === 1 ? atHub() : undefined),
+      30_000,
+    );
+    expect(f.worst[0]?.expectations[1]).toMatchObject({ target: "throughput_mbps", state: "NotFulfilled" });
+    expect(f.worst[0]?.expectations[1]?.measured).toBeLessThan(100);
+  });
+});

@@ -129,7 +129,19 @@ export class Agent {
       clock: this.#clock,
       logger: this.logger.child({ component: "assurance" }),
       onChanged: () => this.#sync?.poke(),
-      options: { intervalMs: a.intervalSeconds * 1000, hysteresis: a.hysteresis, window: a.window },
+      onRemedied: () => this.loop.trigger("closed loop"),
+      guardrails: config.guardrails,
+      options: {
+        intervalMs: a.intervalSeconds * 1000,
+        hysteresis: a.hysteresis,
+        window: a.window,
+        // Never again before the last step can show: a rate window and the hysteresis' intervals after it.
+        cooldownMs: Math.max(
+          a.cooldownSeconds * 1000,
+          durationMs(a.window) + a.hysteresis * a.intervalSeconds * 1000,
+        ),
+        scaleBackMs: a.scaleBackSeconds * 1000,
+      },
     });
     this.loop = new ReconcileLoop(() => this.reconcileOnce(), {
       clock: this.#clock,
@@ -234,4 +246,11 @@ export class Agent {
     this.loop.trigger("local intent");
     return { id, plan: r.value.plan, stored, warnings: r.value.warnings };
   }
+}
+
+/** A PromQL duration (`30s`, `1m`) in milliseconds. */
+function durationMs(d: string): number {
+  const m = /^([0-9]+)(ms|s|m|h)$/.exec(d);
+  if (!m) return 0;
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
 }

@@ -57,8 +57,21 @@ export const AgentConfig = z.strictObject({
         .string()
         .regex(/^[0-9]+(ms|s|m|h)$/, "a PromQL duration such as 30s or 1m")
         .default("1m"),
+      /**
+       * The closed loop (intents with `assurance.remediate`) acts on an NF at most once per cool-down — and
+       * never before its last step can show (the rate window plus the hysteresis' intervals), whatever this says.
+       */
+      cooldownSeconds: z.number().min(0).max(86_400).default(120),
+      /** How long a scaled NF's expectations must all be Fulfilled before it goes back to what was asked. */
+      scaleBackSeconds: z.number().min(0).max(604_800).default(900),
     })
-    .default({ intervalSeconds: 15, hysteresis: 2, window: "1m" }),
+    .default({
+      intervalSeconds: 15,
+      hysteresis: 2,
+      window: "1m",
+      cooldownSeconds: 120,
+      scaleBackSeconds: 900,
+    }),
   /** The embedding model of the local knowledge base (loaded on first search). */
   knowledge: z
     .strictObject({ model: z.string().min(1).optional(), modelDir: z.string().min(1).optional() })

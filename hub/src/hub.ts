@@ -174,9 +174,22 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
-    // A site's expectations, as it reports them, are news for listeners (the worst state, per site).
+    // A site's expectations, as it reports them, are news for listeners (the worst state, per site); what
+    // its closed loop did is audited, once (the report made with the action carries its time).
     reported.addEventListener("reports", (e) => {
       for (const r of (e as CustomEvent<ReportsCommitted>).detail ?? []) {
+        for (const x of r.remediations ?? [])
+          if (x.at === r.observedAt)
+            store.audit
+              .append({
+                actor: `site:${r.siteId}`,
+                action: "assurance.remediate",
+                target: r.intentId,
+                detail: { site: r.siteId, revision: r.revision, ...x },
+              })
+              .catch((err: unknown) =>
+                logger.warn({ err: String(err) }, "audit: a closed-loop action was not recorded"),
+              );
         const worst = r.expectations && worstFulfilment(r.expectations);
         if (worst)
           events.publish({

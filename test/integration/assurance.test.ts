@@ -3,7 +3,8 @@
  * throughput over 100 Mbit/s) measured from KPIs an exporter the test controls serves, judged with
  * hysteresis at the agent, reported through the outbox, and rolled up at the hub — Unknown without data,
  * Fulfilled, NotFulfilled on a breach (also while the hub is away: the reports arrive later, in order),
- * Fulfilled again on recovery.
+ * Fulfilled again on recovery — and the closed loop: a remediating intent's UPF scaled out while its
+ * throughput falls short (with the hub away), audited at the hub, and back when it has room to spare.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,7 +60,14 @@ describe.skipIf(missing !== undefined)("intent assurance on a real Prometheus", 
       undefined,
       {},
       {
-        assurance: { metrics: prometheus.url, intervalSeconds: 1, hysteresis: 2, window: "5s" },
+        assurance: {
+          metrics: prometheus.url,
+          intervalSeconds: 1,
+          hysteresis: 2,
+          window: "5s",
+          cooldownSeconds: 2,
+          scaleBackSeconds: 3,
+        },
       },
     );
     agent.start();
@@ -157,4 +165,77 @@ describe.skipIf(missing !== undefined)("intent assurance on a real Prometheus", 
     expect(f.worst[0]?.expectations[1]).toMatchObject({ target: "throughput_mbps", state: "NotFulfilled" });
     expect(f.worst[0]?.expectations[1]?.measured).toBeLessThan(100);
   });
+
+  it("closes the loop: scales the UPF out while throughput falls short, hub away or not, and back with room to spare", async () => {
+    const r = await api(hub, "POST", "/v1/intents", {
+      name: "upf that sustains 300 Mbit/s",
+      plan: {
+        intentType: "nf.deploy",
+        actions: [{ kind: "deploy", nf: "upf", replicas: 1 }],
+        expectations: [{ target: "throughput_mbps", condition: "IS_GREATER_THAN", value: 300 }],
+        assurance: { remediate: true },
+      },
+      siteSelector: { names: [SITE] },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    const rid = r.json["id"] as string;
+    const upf = () => agent.store.nfStatus(rid).find((s) => s.nf === "upf");
+    const name = await eventually(() => upf()?.name, 30_000);
+    // The UPF's capacity grows with its replicas: the exporter serves what the replicas running carry.
+    let perReplica = 200;
+    const model = setInterval(() => {
+      exporter.rate(
+        "nephoran_upf_bytes_total",
+        { pod: `${name}-0` },
+        (perReplica * (upf()?.desiredReplicas ?? 1) * 1e6) / 8,
+      );
+    }, 200);
+    try {
+      await hub.stop();
+      // 200 < 300: NotFulfilled, then one step out; 400 holds, and it stays there (capacity needed).
+      await eventually(() => (upf()?.desiredReplicas === 2 ? true : undefined), 30_000);
+      const [did] = agent.store.remediations(rid);
+      expect(did).toMatchObject({ nf: "upf", replicas: 2, asked: 1, actions: 1 });
+      expect(did?.reason).toMatch(
+        /^throughput_mbps \d+(\.\d+)?, expected > 300 \(not fulfilled since .*\): upf scaled out to 2$/,
+      );
+      await eventually(
+        () => (agent.store.expectations(rid)[0]?.status.state === "Fulfilled" ? true : undefined),
+        30_000,
+      );
+      await new Promise((res) => setTimeout(res, 5_000));
+      expect(upf()?.desiredReplicas).toBe(2);
+      expect(agent.store.remediations(rid)[0]?.actions).toBe(1);
+
+      // The hub hears of it when it is back: the site's view and the audit say what was done and why.
+      hub = await startHub(broker.hubSync(), dataDir);
+      const seen = await eventually(async () => {
+        const site = (await api(hub, "GET", `/v1/sites/${SITE}`)).json["intents"] as {
+          intentId: string;
+          remediations?: { nf: string; replicas: number }[];
+        }[];
+        return site.find((i) => i.intentId === rid && i.remediations?.[0]?.replicas === 2);
+      }, 30_000);
+      expect(seen.remediations?.[0]).toMatchObject({ nf: "upf", replicas: 2 });
+      const audit = await eventually(async () => {
+        const items = (await api(hub, "GET", "/v1/audit?limit=200")).json["items"] as {
+          actor: string;
+          action: string;
+          target: string;
+        }[];
+        return items.find((a) => a.action === "assurance.remediate" && a.target === rid);
+      }, 30_000);
+      expect(audit.actor).toBe(`site:${SITE}`);
+
+      // Each replica now carries 700: one would hold the 300 asked, so after the scale-back time it goes back.
+      perReplica = 700;
+      await eventually(() => (upf()?.desiredReplicas === 1 ? true : undefined), 40_000);
+      expect(agent.store.remediations(rid)[0]).toMatchObject({ replicas: 1, asked: 1, actions: 2 });
+      expect(agent.store.remediations(rid)[0]?.reason).toMatch(
+        /room to spare: back to the 1 the intent asks/,
+      );
+    } finally {
+      clearInterval(model);
+    }
+  }, 180_000);
 });

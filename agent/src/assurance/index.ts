@@ -4,3 +4,5 @@ export type { MetricsSource } from "./prometheus";
 export { MetricsError, PrometheusSource } from "./prometheus";
 export type { Tracked } from "./hysteresis";
 export { observe } from "./hysteresis";
+export type { Remedy } from "./remedy";
+export { CAPACITY, askedReplicas, remedyFor, withRemedies } from "./remedy";

@@ -4,11 +4,12 @@
  * or Unknown; a change is stored and queued for the hub (the outbox, so it survives a link that is down).
  * Supervised: a failed pass is logged and the next one runs on time.
  */
-import type { Catalog, Clock, ExpectationStatus, Fulfilment } from "@nephoran/shared";
-import { judge, measureOf } from "@nephoran/shared";
+import type { Catalog, Clock, ExpectationStatus, Fulfilment, GuardrailPolicy } from "@nephoran/shared";
+import { judge, measureOf, validatePlan } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
 import { observe } from "./hysteresis";
+import { remedyFor, withRemedies } from "./remedy";
 import type { MetricsSource } from "./prometheus";
 
 export interface AssuranceOptions {
@@ -17,13 +18,25 @@ export interface AssuranceOptions {
   readonly hysteresis: number;
   /** The rate window of the catalog's queries, in PromQL (`1m`). */
   readonly window: string;
+  /** The closed loop acts on an NF at most once per cool-down. */
+  readonly cooldownMs: number;
+  /** How long every expectation on a scaled NF must be Fulfilled before it goes back to what was asked. */
+  readonly scaleBackMs: number;
 }
 
-export const DEFAULT_ASSURANCE: AssuranceOptions = { intervalMs: 15_000, hysteresis: 2, window: "1m" };
+export const DEFAULT_ASSURANCE: AssuranceOptions = {
+  intervalMs: 15_000,
+  hysteresis: 2,
+  window: "1m",
+  cooldownMs: 120_000,
+  scaleBackMs: 900_000,
+};
 
 export interface AssurancePass {
   readonly expectations: number;
   readonly changed: number;
+  /** Closed-loop actions taken. */
+  readonly remedied: number;
   readonly queries: number;
   readonly at: string;
 }
@@ -46,6 +59,9 @@ export class Assurance {
       readonly logger: Logger;
       /** Something changed: tell the hub. */
       readonly onChanged: () => void;
+      /** The closed loop changed what runs: reconcile. */
+      readonly onRemedied: () => void;
+      readonly guardrails: GuardrailPolicy;
       readonly options: AssuranceOptions;
     },
   ) {}
@@ -92,14 +108,58 @@ export class Assurance {
     const judged = await Promise.all(intents.map((i) => this.#intent(i, now, ask)));
     let expectations = 0;
     let changed = 0;
+    let remedied = 0;
     judged.forEach((xs, k) => {
       const i = intents[k] as StoredIntent;
       expectations += xs.length;
       if (store.setExpectations(i.id, i.revision, xs)) changed++;
+      if (
+        i.plan.assurance?.remediate &&
+        this.#remedy(
+          i,
+          xs.map((x) => x.status),
+        )
+      )
+        remedied++;
     });
-    if (changed) this.deps.onChanged();
-    this.#last = { expectations, changed, queries: asked.size, at: now };
+    if (changed || remedied) this.deps.onChanged();
+    if (remedied) this.deps.onRemedied();
+    this.#last = { expectations, changed, remedied, queries: asked.size, at: now };
     return this.#last;
+  }
+
+  /** One closed-loop step for a remediating intent, within the catalog's maximum and the guardrails. */
+  #remedy(i: StoredIntent, expectations: readonly ExpectationStatus[]): boolean {
+    const { store, catalog, clock, options, logger } = this.deps;
+    const done = store.remediations(i.id).filter((r) => r.revision === i.revision);
+    const r = remedyFor({
+      plan: i.plan,
+      expectations,
+      done,
+      maxReplicas: (nf) => catalog.get(nf)?.maxReplicas ?? 1,
+      now: clock.now(),
+      cooldownMs: options.cooldownMs,
+      scaleBackMs: options.scaleBackMs,
+    });
+    if (!r) return false;
+    const after = withRemedies(i.plan, [...done.filter((d) => d.nf !== r.nf), r]);
+    const v = validatePlan(after, { catalog, policy: this.deps.guardrails });
+    if (!v.ok) {
+      logger.warn(
+        { intentId: i.id, nf: r.nf, err: v.error.message },
+        "closed loop: the guardrails refuse the step",
+      );
+      return false;
+    }
+    const stored = store.remediate({
+      intentId: i.id,
+      revision: i.revision,
+      ...r,
+      at: clock.now().toISOString(),
+    });
+    if (stored)
+      logger.info({ intentId: i.id, nf: r.nf, replicas: r.replicas, reason: r.reason }, "closed loop acted");
+    return stored !== undefined;
   }
 
   async #query(q: string): Promise<number | undefined> {

@@ -15,7 +15,8 @@ export const agentCommand: Command = {
     "  [--model use-lite|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)\n" +
     "  [--allow-namespaces a,b,ran-* | NEPHORAN_ALLOW_NAMESPACES]   (where workloads may go; replaces the default NF namespace families)\n" +
     "  [--metrics URL | NEPHORAN_METRICS] [--assurance-interval SECONDS (15)] [--hysteresis N (2)] [--metrics-window 1m]\n" +
-    "      (the site's Prometheus: each intent's expectations are measured there and reported as fulfilled or not)",
+    "      (the site's Prometheus: each intent's expectations are measured there and reported as fulfilled or not)\n" +
+    "  [--cooldown SECONDS (120)] [--scale-back SECONDS (900)]   (the closed loop of intents with assurance.remediate)",
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
     const config = configFromFlags(values, io);

@@ -34,6 +34,8 @@ export const AGENT_FLAGS = {
   "assurance-interval": { type: "string" },
   hysteresis: { type: "string" },
   "metrics-window": { type: "string" },
+  cooldown: { type: "string" },
+  "scale-back": { type: "string" },
 } as const;
 
 export interface AgentFlagValues {
@@ -57,6 +59,8 @@ export interface AgentFlagValues {
   "assurance-interval"?: string;
   hysteresis?: string;
   "metrics-window"?: string;
+  cooldown?: string;
+  "scale-back"?: string;
 }
 
 /**
@@ -173,6 +177,8 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
       ...(v["assurance-interval"] ? { intervalSeconds: Number(v["assurance-interval"]) } : {}),
       ...(v.hysteresis ? { hysteresis: Number(v.hysteresis) } : {}),
       ...(v["metrics-window"] ? { window: v["metrics-window"] } : {}),
+      ...(v.cooldown ? { cooldownSeconds: Number(v.cooldown) } : {}),
+      ...(v["scale-back"] ? { scaleBackSeconds: Number(v["scale-back"]) } : {}),
     },
     knowledge: {
       ...((v.model ?? io.env["NEPHORAN_MODEL"]) ? { model: v.model ?? io.env["NEPHORAN_MODEL"] } : {}),

@@ -6,6 +6,7 @@
 import type { Catalog, Clock, K8sObject } from "@nephoran/shared";
 import { ANNOTATIONS, LABELS, refKey, refOf, renderSite, verifyObjects } from "@nephoran/shared";
 import type { Logger } from "pino";
+import { withRemedies } from "../assurance/remedy";
 import { phaseOf } from "../phase";
 import type { AgentStore } from "../store";
 import type { Target } from "../target";
@@ -47,8 +48,17 @@ export class Reconciler {
     const { store, target, catalog, site, clock, logger } = this.deps;
     const started = clock.now().getTime();
     const intents = store.listIntents();
+    // What the closed loop changed, at the revision it acted on, is part of what runs.
+    const remedied = store.remediations();
     const rendered = renderSite(
-      intents.map((i) => ({ id: i.id, revision: i.revision, plan: i.plan })),
+      intents.map((i) => ({
+        id: i.id,
+        revision: i.revision,
+        plan: withRemedies(
+          i.plan,
+          remedied.filter((r) => r.intentId === i.id && r.revision === i.revision),
+        ),
+      })),
       { catalog, site },
     );
     const violations = verifyObjects(rendered.objects);

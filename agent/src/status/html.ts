@@ -31,6 +31,11 @@ export function statusHtml(s: AgentStatus): string {
                 (x) =>
                   `<span class="${esc(x.state)}">${esc(x.target)} ${esc(x.state)}</span>${x.measured !== undefined ? ` (${esc(Math.round(x.measured * 100) / 100)})` : ""}`,
               )
+              .concat(
+                i.remediations.map(
+                  (r) => `${esc(r.nf)} scaled to ${esc(r.replicas)} (asked ${esc(r.asked)})`,
+                ),
+              )
               .join("<br>") || "—",
           ]),
         )

@@ -1,5 +1,5 @@
 /** What the status endpoint shows of a running agent: one typed snapshot, read from the agent's parts. */
-import type { ExpectationStatus, NfStatus, Phase, ReportCondition } from "@nephoran/shared";
+import type { ExpectationStatus, NfStatus, Phase, Remediation, ReportCondition } from "@nephoran/shared";
 import type { AssurancePass } from "../assurance";
 import type { Agent } from "../agent";
 import { AGENT_VERSION } from "../agent";
@@ -19,6 +19,8 @@ export interface IntentStatus {
   readonly nfs: readonly NfStatus[];
   /** How each of its expectations stands (intents with expectations only). */
   readonly expectations: readonly ExpectationStatus[];
+  /** What the closed loop changed of it, per NF. */
+  readonly remediations: readonly Remediation[];
 }
 
 export interface HubLinkStatus extends Partial<Omit<SyncClientStatus, "link">> {
@@ -94,5 +96,9 @@ export function intentsOf(agent: Agent): IntentStatus[] {
     conditions: i.conditions,
     nfs: agent.store.nfStatus(i.id),
     expectations: agent.store.expectations(i.id).map((x) => x.status),
+    remediations: agent.store
+      .remediations(i.id)
+      .filter((r) => r.revision === i.revision)
+      .map(({ intentId: _, revision: __, ...r }) => r),
   }));
 }

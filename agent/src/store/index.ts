@@ -3,4 +3,5 @@ export type { HistoryEntry, IntentInput, IntentOrigin, PhaseUpdate, StoredIntent
 export type { OutboxMessage } from "./outbox";
 export type { DesiredBatch } from "./cursor";
 export type { TrackedExpectation } from "./expectations";
+export type { StoredRemediation } from "./remediations";
 export * from "./errors";

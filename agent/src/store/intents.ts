@@ -8,6 +8,7 @@ import type { Condition } from "../phase";
 import { sameConditions, sameNfStatus, stamp } from "../phase";
 import type { Db } from "./database";
 import type { ExpectationTable, TrackedExpectation } from "./expectations";
+import type { RemediationTable, StoredRemediation } from "./remediations";
 import { StoreError, StoreErrorCode } from "./errors";
 import type { Outbox } from "./outbox";
 
@@ -90,6 +91,7 @@ export class Intents {
     private readonly d: Db,
     private readonly outbox: Outbox,
     private readonly expectations: ExpectationTable,
+    private readonly remediations: RemediationTable,
     private readonly clock: Clock,
   ) {}
 
@@ -128,6 +130,8 @@ export class Intents {
           createdAt: input.createdAt ?? now,
           now,
         });
+      // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
+      this.remediations.forgetBefore(input.id, input.revision);
       this.#transition(input.id, input.revision, existing?.phase ?? null, "Pending", [], {
         reason: "Received",
         message: `revision ${input.revision} stored`,
@@ -142,6 +146,7 @@ export class Intents {
       const gone = this.d.stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
       this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
       this.expectations.remove(id);
+      this.remediations.remove(id);
       return gone;
     })();
   }
@@ -205,6 +210,26 @@ export class Intents {
       if (changed) this.#report(id, this.clock.now().toISOString());
       return changed;
     })();
+  }
+
+  /**
+   * Records one closed-loop action on an NF of the intent at `revision` and queues it for the hub; ignored
+   * for another revision than the one held. Returns the record, or undefined when ignored.
+   */
+  remediate(r: Omit<StoredRemediation, "actions">): StoredRemediation | undefined {
+    return this.d.db.transaction(() => {
+      const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(r.intentId) as
+        { revision: number } | undefined;
+      if (row?.revision !== r.revision) return undefined;
+      const stored = this.remediations.put(r);
+      this.#report(r.intentId, r.at);
+      return stored;
+    })();
+  }
+
+  /** What the closed loop did, to every intent or one. */
+  remediationsOf(id?: string): StoredRemediation[] {
+    return this.remediations.list(id);
   }
 
   expectationsOf(id: string): TrackedExpectation[] {
@@ -292,6 +317,7 @@ export class Intents {
       conditions: string;
     };
     const expectations = this.expectations.of(id).map((x) => x.status);
+    const remediations = this.remediations.list(id).map(({ intentId: _, revision: __, ...r }) => r);
     this.outbox.enqueue(
       {
         intentId: id,
@@ -301,6 +327,7 @@ export class Intents {
         ...reportedNfStatus(this.nfStatus(id)),
         observedAt: now,
         ...(expectations.length ? { expectations } : {}),
+        ...(remediations.length ? { remediations } : {}),
       },
       now,
     );

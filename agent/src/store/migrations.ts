@@ -59,4 +59,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (intent_id, idx)
   );
   `,
+  // What the closed loop did to each NF of an intent: its replicas now, why, and how many times it acted.
+  `
+  CREATE TABLE remediations (
+    intent_id TEXT NOT NULL,
+    nf        TEXT NOT NULL,
+    revision  INTEGER NOT NULL,
+    replicas  INTEGER NOT NULL,
+    asked     INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actions   INTEGER NOT NULL,
+    PRIMARY KEY (intent_id, nf)
+  );
+  `,
 ];

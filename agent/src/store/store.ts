@@ -12,6 +12,8 @@ import { Meta, openDatabase } from "./database";
 import { StoreError, StoreErrorCode } from "./errors";
 import type { TrackedExpectation } from "./expectations";
 import { ExpectationTable } from "./expectations";
+import type { StoredRemediation } from "./remediations";
+import { RemediationTable } from "./remediations";
 import type { HistoryEntry, IntentInput, PhaseUpdate, StoredIntent } from "./intents";
 import { Intents } from "./intents";
 import type { OutboxMessage } from "./outbox";
@@ -30,7 +32,7 @@ export class AgentStore {
     this.#site = site;
     this.#meta = new Meta(d);
     this.#outbox = new Outbox(d, this.#meta, site);
-    this.#intents = new Intents(d, this.#outbox, new ExpectationTable(d), clock);
+    this.#intents = new Intents(d, this.#outbox, new ExpectationTable(d), new RemediationTable(d), clock);
     this.#cursor = new SyncCursor(d, this.#meta, this.#intents);
   }
 
@@ -123,6 +125,14 @@ export class AgentStore {
 
   setExpectations(id: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
     return this.#intents.setExpectations(id, revision, xs);
+  }
+
+  remediate(r: Omit<StoredRemediation, "actions">): StoredRemediation | undefined {
+    return this.#intents.remediate(r);
+  }
+
+  remediations(intentId?: string): StoredRemediation[] {
+    return this.#intents.remediationsOf(intentId);
   }
 
   expectations(id: string): TrackedExpectation[] {

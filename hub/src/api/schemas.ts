@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import {
   ExpectationStatus,
   Fulfilment,
+  Remediation,
   Intent,
   IntentPlan,
   Labels,
@@ -193,6 +194,8 @@ export const SiteDetail = SiteView.extend({
       revision: z.number(),
       phase: RollupPhase,
       reportedRevision: z.number().nullable(),
+      expectations: z.array(ExpectationStatus).optional(),
+      remediations: z.array(Remediation).optional(),
     }),
   ),
   localIntents: z

@@ -44,3 +44,17 @@ export type ExpectationStatus = z.infer<typeof ExpectationStatus>;
 export function worstFulfilment(xs: readonly Pick<ExpectationStatus, "state">[]): Fulfilment | undefined {
   return FULFILMENT_SEVERITY.find((s) => xs.some((x) => x.state === s));
 }
+
+/**
+ * What a site's closed loop did to one NF of an intent (opt-in, `assurance.remediate`): its replicas now
+ * against what the intent asked, why, when, and how many times it acted (each a local revision).
+ */
+export const Remediation = z.strictObject({
+  nf: NfId,
+  replicas: z.number().int().min(0),
+  asked: z.number().int().min(0),
+  reason: z.string().max(512),
+  at: Timestamp,
+  actions: z.number().int().min(1),
+});
+export type Remediation = z.infer<typeof Remediation>;

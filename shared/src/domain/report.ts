@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IntentId } from "./intent";
-import { ExpectationStatus } from "./assurance";
+import { ExpectationStatus, Remediation } from "./assurance";
 import { NfId } from "./plan";
 import { SiteName, Timestamp } from "./primitives";
 
@@ -65,6 +65,8 @@ export const SiteIntentReport = z.strictObject({
   reportSeq: z.number().int().min(0),
   /** How each of the intent's expectations stands at the site (intents with expectations only). */
   expectations: z.array(ExpectationStatus).max(20).optional(),
+  /** What the site's closed loop changed of the intent, per NF (remediating intents only). */
+  remediations: z.array(Remediation).max(50).optional(),
 });
 export type SiteIntentReport = z.infer<typeof SiteIntentReport>;
 

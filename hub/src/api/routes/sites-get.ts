@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { RollupPhase } from "@nephoran/shared";
+import type { ExpectationStatus, Remediation, RollupPhase } from "@nephoran/shared";
 import { requireRole } from "../../auth/middleware";
 import { isLocalIntentId } from "@nephoran/shared";
 import { presenceOf } from "../../rollup";
@@ -34,12 +34,23 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       revision: number;
       phase: RollupPhase;
       reportedRevision: number | null;
+      expectations?: ExpectationStatus[];
+      remediations?: Remediation[];
     }[] = [];
     // What the site is to run: its desired set, the table sync serves it from.
     for (const d of await deps.store.desired.set(site.id)) {
       const r = reports.get(d.id);
       const phase: RollupPhase = offline ? "Offline" : r && r.revision >= d.revision ? r.phase : "Pending";
-      intents.push({ intentId: d.id, revision: d.revision, phase, reportedRevision: r?.revision ?? null });
+      // How its expectations stand there, and what the site's closed loop changed, as the site last said.
+      const assured = r && r.revision >= d.revision ? r : undefined;
+      intents.push({
+        intentId: d.id,
+        revision: d.revision,
+        phase,
+        reportedRevision: r?.revision ?? null,
+        ...(assured?.expectations ? { expectations: assured.expectations } : {}),
+        ...(assured?.remediations ? { remediations: assured.remediations } : {}),
+      });
     }
     // The intents made at the site itself, by their own id space (never a fleet intent the hub let go).
     const localIntents = [...reports.values()]

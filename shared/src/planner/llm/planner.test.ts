@@ -125,6 +125,19 @@ describe("LLM planner", () => {
     expect(asked).not.toMatch(/canary|waves/);
   });
 
+  it("takes what to keep checking from the words too: an expectation and the closed loop", async () => {
+    mode = "good";
+    const r = await planner().plan("Bring up two AMFs on edge01 and keep throughput above 2 Gbps");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.plan).toMatchObject({
+      expectations: [{ target: "throughput_mbps", condition: "IS_GREATER_THAN", value: 2000 }],
+      assurance: { remediate: true },
+    });
+    const asked = (requests[0] as { messages: { content: string }[] }).messages.at(-1)!.content;
+    expect(asked).not.toMatch(/keep|throughput/);
+  });
+
   it.each<[Mode, RegExp]>([
     ["malformed", /not JSON/],
     ["schema", /refused/],

@@ -12,6 +12,7 @@ import { validatePlan } from "../../guardrails";
 import { ok } from "../../result";
 import { jsonSchema } from "../../schema";
 import type { Planner, PlanOptions, PlanResult } from "../types";
+import { splitAssurance } from "../assurance-phrases";
 import { splitRollout } from "../rollout-phrases";
 
 export interface LlmConfig {
@@ -65,10 +66,19 @@ export class LlmPlanner implements Planner {
     let why: string;
     try {
       // How to roll it out is read from the words, as the rules planner reads it; the model plans the rest.
-      const { text: said, rollout } = splitRollout(text);
-      const answer = await this.#ask(said);
+      const { text: staged, rollout } = splitRollout(text);
+      const assured = splitAssurance(staged);
+      const answer = await this.#ask(assured.text);
+      const given = Array.isArray(answer["expectations"]) ? (answer["expectations"] as unknown[]) : [];
       const v = validatePlan(
-        { ...answer, ...(rollout ? { rollout } : {}), source: "llm" },
+        {
+          ...answer,
+          ...(rollout ? { rollout } : {}),
+          ...(assured.remediate
+            ? { expectations: [...given, ...assured.expectations], assurance: { remediate: true } }
+            : {}),
+          source: "llm",
+        },
         { catalog: this.deps.catalog, policy: this.deps.policy },
       );
       if (v.ok) {

@@ -211,3 +211,37 @@ describe("a staged rollout said in words", () => {
     });
   });
 });
+
+describe("assurance said in words", () => {
+  const plan = (t: string) => {
+    const r = planner.planSync(t);
+    if (!r.ok) throw r.error;
+    return r.value.plan;
+  };
+
+  it("keeps checking and acts: an expectation and the closed loop, and the rest planned as before", () => {
+    expect(plan("Deploy UPF at edge01 and keep latency under 5 ms")).toMatchObject({
+      actions: [{ kind: "deploy", nf: "upf", replicas: 1 }],
+      sites: { names: ["edge01"] },
+      expectations: [{ target: "latency_ms", condition: "IS_LESS_THAN", value: 5 }],
+      assurance: { remediate: true },
+    });
+    expect(plan("Deploy UPF at edge01, keep throughput above 2 Gbps").expectations).toEqual([
+      { target: "throughput_mbps", condition: "IS_GREATER_THAN", value: 2000 },
+    ]);
+    // "make sure X sustains …" with nothing else to do: the intent runs X.
+    expect(plan("make sure UPF sustains 10 Gbps at edge01")).toMatchObject({
+      actions: [{ kind: "deploy", nf: "upf" }],
+      sites: { names: ["edge01"] },
+      expectations: [{ target: "throughput_mbps", condition: "IS_GREATER_THAN", value: 10_000 }],
+      assurance: { remediate: true },
+    });
+    expect(plan("Scale UPF to 2 replicas at edge01 and make sure UPF sustains 500 Mbps").actions).toEqual([
+      { kind: "scale", nf: "upf", replicas: 2 },
+    ]);
+    // Without such words, no closed loop: a slice's latency is an expectation only.
+    const slice = plan("Create a URLLC slice with 1 ms latency on edge01");
+    expect(slice.expectations).toEqual([{ target: "latency_ms", condition: "IS_LESS_THAN", value: 1 }]);
+    expect(slice.assurance).toBeUndefined();
+  });
+});

@@ -5,6 +5,7 @@ import type { GuardrailPolicy, PlanRejectedError } from "../../guardrails";
 import { GuardrailRule, validatePlan } from "../../guardrails";
 import { err, ok } from "../../result";
 import { PlanningError, PlanningErrorCode } from "../errors";
+import { splitAssurance } from "../assurance-phrases";
 import { splitRollout } from "../rollout-phrases";
 import type { PlanOptions, PlanOutput, PlanResult, Planner } from "../types";
 import { Annotator } from "./annotate";
@@ -63,7 +64,10 @@ export class RulesPlanner implements Planner {
   /** The stages, in order: read the text, read each clause, settle the drafts, make and check the plan. */
   #plan(text: string, options: PlanOptions): PlanOutput {
     // A staged rollout said in words is the intent's, not its NFs': taken out before the rest is read.
-    const { text: said, rollout } = splitRollout(text);
+    const { text: staged, rollout } = splitRollout(text);
+    // So is what the site is to keep checking and acting on ("keep latency under 5 ms").
+    const assured = splitAssurance(staged);
+    const said = assured.text;
     const marks = this.#marksOf(said, options);
     const warnings: string[] = [];
     const modes = modesOf(marks);
@@ -82,7 +86,10 @@ export class RulesPlanner implements Planner {
       intentType: sliceType ? "slice.deploy" : intentTypeOf(actions),
       actions,
       ...siteSelectorOf(marks, merged.labels),
-      ...(merged.expectations.length ? { expectations: merged.expectations } : {}),
+      ...(merged.expectations.length || assured.expectations.length
+        ? { expectations: [...merged.expectations, ...assured.expectations] }
+        : {}),
+      ...(assured.remediate ? { assurance: { remediate: true } } : {}),
       ...(rollout ? { rollout } : {}),
       priority: priorityOf(marks),
       source: "rules",

@@ -13,6 +13,7 @@ export interface HubEvent {
     | "intent.deleting"
     | "intent.rollout"
     | "intent.fulfilment"
+    | "intent.report"
     | "site.enrolled"
     | "site.updated"
     | "site.resync"
@@ -25,6 +26,8 @@ export interface HubEvent {
   /** For intent.fulfilment: the site, and the worst state among the intent's expectations there. */
   readonly site?: string;
   readonly fulfilment?: string;
+  /** For intent.report: the new fulfilment report's id. */
+  readonly reportId?: string;
 }
 
 export class EventBus {

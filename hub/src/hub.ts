@@ -16,16 +16,17 @@ import {
   LlmPlanner,
   RulesPlanner,
   systemClock,
-  worstFulfilment,
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { createApp } from "./api/app";
+import { onReports } from "./assurance";
 import type { HubDeps } from "./api/env";
 import { hashToken, newId, newToken } from "./auth/tokens";
 import type { HubConfig } from "./config";
 import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
+import { Notifier } from "./notify";
 import { RolloutController } from "./rollouts/controller";
 import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
@@ -56,6 +57,8 @@ interface HubParts {
   readonly leaveEvents: (() => Promise<void>) | undefined;
   /** Drives staged rollouts (on the leading replica where the store is shared). */
   readonly rollouts: RolloutController;
+  /** Sends TMF921 notifications to registered listeners. */
+  readonly notifier: Notifier;
 }
 
 export class Hub {
@@ -87,6 +90,7 @@ export class Hub {
       this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
     }
     this.parts.rollouts.start();
+    this.parts.notifier.start();
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -106,6 +110,7 @@ export class Hub {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     await this.parts.rollouts.stop();
+    await this.parts.notifier.stop();
     await this.sync?.stop();
     await this.parts.broker?.stop();
     await this.parts.leaveEvents?.();
@@ -174,39 +179,29 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       brokerAccess: access,
       metricsAccess: config.metricsAccess,
     };
-    // A site's expectations, as it reports them, are news for listeners (the worst state, per site); what
-    // its closed loop did is audited, once (the report made with the action carries its time).
+    // Assurance in what sites report: events, the closed loop's actions audited, fulfilment reports.
     reported.addEventListener("reports", (e) => {
-      for (const r of (e as CustomEvent<ReportsCommitted>).detail ?? []) {
-        for (const x of r.remediations ?? [])
-          if (x.at === r.observedAt)
-            store.audit
-              .append({
-                actor: `site:${r.siteId}`,
-                action: "assurance.remediate",
-                target: r.intentId,
-                detail: { site: r.siteId, revision: r.revision, ...x },
-              })
-              .catch((err: unknown) =>
-                logger.warn({ err: String(err) }, "audit: a closed-loop action was not recorded"),
-              );
-        const worst = r.expectations && worstFulfilment(r.expectations);
-        if (worst)
-          events.publish({
-            type: "intent.fulfilment",
-            id: r.intentId,
-            revision: r.revision,
-            site: r.siteId,
-            fulfilment: worst,
-            at: r.observedAt,
-          });
-      }
+      const reports = (e as CustomEvent<ReportsCommitted>).detail ?? [];
+      onReports(deps, reports).catch((err: unknown) =>
+        logger.warn({ err: String(err) }, "assurance: what sites reported could not be taken in"),
+      );
     });
     const rollouts = new RolloutController(deps, {
       wake: reported,
       ...(store.leadership ? { leadership: store.leadership } : {}),
     });
-    return new Hub({ config, deps, app: createApp(deps), brokerUrl, sync, broker, leaveEvents, rollouts });
+    const notifier = new Notifier({ ...deps, ...(store.leadership ? { leadership: store.leadership } : {}) });
+    return new Hub({
+      config,
+      deps,
+      app: createApp(deps),
+      brokerUrl,
+      sync,
+      broker,
+      leaveEvents,
+      rollouts,
+      notifier,
+    });
   } catch (e) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw e;

@@ -146,6 +146,13 @@ describe.skipIf(missing !== undefined)("intent assurance on a real Prometheus", 
     console.log(
       `breach → NotFulfilled at the hub: ${Date.now() - breachAt} ms (interval 1 s, hysteresis 2, window 5 s)`,
     );
+    // TMF921: a fulfilment report of the intent says so.
+    const reports = await eventually(async () => {
+      const r = await api(hub, "GET", `/tmf-api/intentManagement/v5/intent/${id}/intentReport`);
+      const items = r.json as unknown as { name: string; description: string }[];
+      return items[0]?.name.endsWith("NotFulfilled") ? items : undefined;
+    }, 20_000);
+    expect(reports[0]?.description).toMatch(/worst: as-01 latency_ms/);
 
     kpis(0.003, 400);
     await eventually(() => (states(atAgent()).every((s) => s === "Fulfilled") ? true : undefined), 30_000);

@@ -126,6 +126,38 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect(await store.idempotency.purgeBefore("2999-01-01T00:00:00Z")).toBe(1);
   });
 
+  test("fulfilment reports: one per change of state, numbered, newest first; listeners added and removed", async () => {
+    const at = "2026-11-30T10:00:00.000Z";
+    const add = (id: string, state: "Fulfilled" | "NotFulfilled") =>
+      store.intentReports.addIfChanged({
+        intentId: "int-r",
+        id,
+        state,
+        body: { counts: { [state]: 1 } },
+        createdAt: at,
+      });
+    expect(await add("irp-1", "NotFulfilled")).toMatchObject({ seq: 1, state: "NotFulfilled" });
+    expect(await add("irp-2", "NotFulfilled")).toBeUndefined();
+    expect(await add("irp-3", "Fulfilled")).toMatchObject({ seq: 2 });
+    expect((await store.intentReports.list("int-r", { offset: 0, limit: 10 })).map((r) => r.id)).toEqual([
+      "irp-3",
+      "irp-1",
+    ]);
+    expect(await store.intentReports.count("int-r")).toBe(2);
+    expect((await store.intentReports.get("int-r", "irp-1"))?.body).toEqual({ counts: { NotFulfilled: 1 } });
+    expect((await store.intentReports.latest("int-r"))?.id).toBe("irp-3");
+    const l = await store.listeners.add({
+      id: "hub-1",
+      callback: "http://127.0.0.1:9/x",
+      query: null,
+      secret: "s",
+      createdBy: "t",
+    });
+    expect(await store.listeners.list()).toEqual([l]);
+    await store.listeners.remove("hub-1");
+    await rejects(store.listeners.remove("hub-1"), "NOT_FOUND");
+  });
+
   test("intents: a client's expression and description kept, changed and removed; gone once released", async () => {
     const expression = { "@type": "IntentExpression", iri: "urn:x", expressionValue: "Deploy AMF" };
     const made = await store.intents.create({

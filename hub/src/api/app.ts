@@ -16,6 +16,8 @@ import * as docs from "./routes/docs";
 import * as events from "./routes/events";
 import * as metrics from "./routes/metrics";
 import * as tmf921 from "./routes/tmf921";
+import * as tmf921Hub from "./routes/tmf921-hub";
+import * as tmf921Reports from "./routes/tmf921-reports";
 import * as health from "./routes/health";
 import * as intentsCreate from "./routes/intents-create";
 import * as intentsDelete from "./routes/intents-delete";
@@ -213,6 +215,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     audit,
     events,
     tmf921,
+    tmf921Reports,
+    tmf921Hub,
     metrics,
   ]) {
     r.register(app);

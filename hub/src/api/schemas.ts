@@ -51,6 +51,9 @@ const answers =
     );
 
 export const errorResponses = answers(ErrorBody);
+
+/** A JSON body (of a request or an answer) of this schema. */
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 export const tmfErrorResponses = answers(TmfError);
 
 /** A plan as a client may send it: source and confidence are the hub's to fill in. */

@@ -8,6 +8,11 @@ import { join, resolve } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SiteIntentReport } from "@nephoran/shared";
+import { onReports } from "../assurance";
+import { Notifier, signature } from "../notify";
 import type { TestHub } from "./testing";
 import { expectError, testHub } from "./testing";
 
@@ -22,7 +27,9 @@ type Schema = Record<string, unknown>;
 /**
  * The bundle's schemas with each OpenAPI `discriminator.mapping` made JSON Schema: the base becomes its own
  * content (`X__core`) plus an `if @type = T then T's schema` per mapped sub-type, and a sub-type's `allOf`
- * naming the base names its content, so the two never refer to each other in a loop.
+ * naming the base names its content, so the two never refer to each other in a loop. A `oneOf` told apart by
+ * the discriminator becomes `anyOf` (an IntentRef is also a valid Intent, which has no required property:
+ * `@type` says which it is).
  */
 function withMappings(defs: Record<string, Schema>): Record<string, Schema> {
   const out: Record<string, Schema> = structuredClone(defs);
@@ -39,7 +46,9 @@ function withMappings(defs: Record<string, Schema>): Record<string, Schema> {
       for (const part of (out[sub]!["allOf"] as Schema[] | undefined) ?? [])
         if (part["$ref"] === refTo(base)) part["$ref"] = refTo(`${base}__core`);
   for (const base of bases) {
-    const { discriminator: _, ...core } = out[base]!;
+    const { discriminator: _, oneOf, ...rest } = out[base]!;
+    // "One of these, told apart by @type": the dispatch below picks the one; any of them holds the rest.
+    const core = oneOf ? { ...rest, anyOf: oneOf } : rest;
     out[`${base}__core`] = core;
     out[base] = {
       allOf: [
@@ -356,5 +365,179 @@ describe.skipIf(!present)("TMF921 v5 intent resource", () => {
     expect(JSON.stringify(list.responses["200"])).toContain("X-Result-Count");
     for (const op of [...Object.values(one), ...Object.values(doc.paths[BASE]!)])
       expect(JSON.stringify(op.responses["401"])).toContain("#/components/schemas/Error");
+  });
+});
+
+describe.skipIf(!present)("TMF921 v5 intent reports and notifications", () => {
+  const plan = {
+    intentType: "nf.deploy",
+    actions: [{ kind: "deploy", nf: "upf", replicas: 1 }],
+    expectations: [{ target: "latency_ms", condition: "IS_LESS_THAN", value: 10 }],
+  };
+  let seq = 0;
+  const said = (id: string, site: string, state: "Fulfilled" | "NotFulfilled", measured: number) => {
+    const at = new Date(t.now.getTime() + ++seq).toISOString();
+    return {
+      siteId: site,
+      intentId: id,
+      revision: 1,
+      phase: "Ready",
+      conditions: [],
+      nfStatus: [],
+      observedAt: at,
+      reportSeq: seq,
+      expectations: [
+        {
+          index: 0,
+          target: "latency_ms",
+          condition: "IS_LESS_THAN",
+          value: 10,
+          nf: "upf",
+          state,
+          measured,
+          since: at,
+          at,
+        },
+      ],
+    } satisfies SiteIntentReport;
+  };
+  /** Sites report; the hub takes them in as it does what sync commits. */
+  const report = async (...rs: SiteIntentReport[]) => {
+    await t.hub.deps.store.reports.put(rs);
+    await onReports(t.hub.deps, rs);
+  };
+  const intent = async () => {
+    const r = await t.call("POST", "/v1/intents", { body: { plan, siteSelector: { all: true } } });
+    expect(r.status, r.text).toBe(201);
+    return r.json["id"] as string;
+  };
+
+  it("keeps a report each time the intent's state across its sites changes, newest first", async () => {
+    const id = await intent();
+    await report(said(id, "edge01", "NotFulfilled", 49.7), said(id, "edge02", "Fulfilled", 3));
+    await report(said(id, "edge01", "NotFulfilled", 52)); // the same state: no new report
+    await report(said(id, "edge01", "Fulfilled", 4));
+    const list = await t.call("GET", `${BASE}/${id}/intentReport`, { as: "viewer" });
+    expect(list.status).toBe(200);
+    expectValid("IntentReport", list.json);
+    expect(list.headers.get("x-total-count")).toBe("2");
+    expect(list.headers.get("x-result-count")).toBe("2");
+    const [now, before] = list.json as unknown as Record<string, unknown>[];
+    expect(now).toMatchObject({ "@type": "IntentReport", intent: { "@type": "IntentRef", id } });
+    expect(now?.["description"]).toMatch(/^Fulfilled across the sites \(2 Fulfilled\)$/);
+    expect(before?.["description"]).toMatch(
+      /^NotFulfilled .*1 NotFulfilled, 1 Fulfilled.*edge01 latency_ms 49.7 \(expected < 10\)/,
+    );
+    const one = await t.call(
+      "GET",
+      `${BASE}/${id}/intentReport/${String(before?.["id"])}?fields=description`,
+    );
+    expectValid("IntentReport", one.json);
+    expect(Object.keys(one.json).sort()).toEqual(["@type", "description", "href", "id"]);
+    const page = await t.call("GET", `${BASE}/${id}/intentReport?offset=1&limit=1&fields=name`);
+    expect(page.headers.get("x-result-count")).toBe("1");
+    expectTmfError(await t.call("GET", `${BASE}/${id}/intentReport/irp-nope`), 404, "NOT_FOUND");
+    expectTmfError(await t.call("GET", `${BASE}/int-nope/intentReport`), 404, "NOT_FOUND");
+    expectTmfError(await t.call("GET", `${BASE}/${id}/intentReport`, { as: null }), 401, "UNAUTHENTICATED");
+  });
+
+  it("registers and unregisters listeners, in the standard's shapes", async () => {
+    const body = {
+      "@type": "Hub",
+      callback: "http://127.0.0.1:9/listener",
+      query: "eventType=IntentReportCreateEvent",
+    };
+    expectValid("Hub_FVO", body);
+    const r = await t.call("POST", "/tmf-api/intentManagement/v5/hub", { as: "operator", body });
+    expect(r.status, r.text).toBe(201);
+    expectValid("Hub", r.json);
+    expect(r.json).toMatchObject({ ...body, secret: expect.stringMatching(/^nhs_/) });
+    expect(r.headers.get("location")).toBe(`/tmf-api/intentManagement/v5/hub/${String(r.json["id"])}`);
+    expectTmfError(
+      await t.call("POST", "/tmf-api/intentManagement/v5/hub", { body: { callback: "file:///etc/passwd" } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expectTmfError(
+      await t.call("POST", "/tmf-api/intentManagement/v5/hub", { as: "viewer", body }),
+      403,
+      "FORBIDDEN",
+    );
+    expect((await t.call("DELETE", `/tmf-api/intentManagement/v5/hub/${String(r.json["id"])}`)).status).toBe(
+      204,
+    );
+    expectTmfError(
+      await t.call("DELETE", `/tmf-api/intentManagement/v5/hub/${String(r.json["id"])}`),
+      404,
+      "NOT_FOUND",
+    );
+  });
+
+  it("notifies listeners, signed, retrying a receiver that fails, with only the events their query takes", async () => {
+    const got: { body: string; headers: Record<string, string | string[] | undefined> }[] = [];
+    let failures = 1;
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        if (failures-- > 0) return void res.writeHead(503).end();
+        got.push({ body, headers: req.headers });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const notifier = new Notifier(t.hub.deps, {
+      attempts: 3,
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+      timeoutMs: 2_000,
+    });
+    notifier.start();
+    try {
+      const all = await t.call("POST", "/tmf-api/intentManagement/v5/hub", {
+        body: { callback: `${url}/all` },
+      });
+      await t.call("POST", "/tmf-api/intentManagement/v5/hub", {
+        body: { callback: `${url}/status`, query: "eventType=IntentStatusChangeEvent" },
+      });
+      const id = await intent();
+      await report(said(id, "edge01", "NotFulfilled", 49.7));
+      const deadline = Date.now() + 5_000;
+      while (got.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await notifier.stop();
+      const events = got.map((g) => ({ ...g, json: JSON.parse(g.body) as Record<string, unknown> }));
+      const types = events.map((e) => `${String(e.json["eventType"])}`).sort();
+      // The intent's creation reaches both; its report only the listener that takes every event.
+      expect(types).toEqual([
+        "IntentReportCreateEvent",
+        "IntentStatusChangeEvent",
+        "IntentStatusChangeEvent",
+      ]);
+      for (const e of events) {
+        expectValid(String(e.json["eventType"]), e.json);
+        const ts = e.headers["x-nephoran-timestamp"] as string;
+        const secret =
+          e.json["eventType"] === "IntentReportCreateEvent" || e.headers["host"] ? undefined : undefined;
+        void secret;
+        expect(e.headers["x-nephoran-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
+        expect(ts).toMatch(/^\d+$/);
+      }
+      const report0 = events.find((e) => e.json["eventType"] === "IntentReportCreateEvent");
+      expect(report0?.headers["x-nephoran-signature"]).toBe(
+        signature(
+          all.json["secret"] as string,
+          report0?.headers["x-nephoran-timestamp"] as string,
+          report0?.body as string,
+        ),
+      );
+      expect(
+        (report0?.json["event"] as { intentReport: { intent: { id: string } } }).intentReport.intent.id,
+      ).toBe(id);
+      expect(notifier.stats).toMatchObject({ delivered: 3, failed: 0 });
+    } finally {
+      await notifier.stop();
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 });

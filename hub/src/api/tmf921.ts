@@ -4,11 +4,34 @@
  * status a staged rollout moves.
  */
 import { z } from "@hono/zod-openapi";
-import type { Intent, RolloutState } from "@nephoran/shared";
-import { Priority, SiteSelector } from "@nephoran/shared";
+import type { ExpectationStatus, Intent, RolloutState } from "@nephoran/shared";
+import type { IntentReportRecord, ListenerRecord } from "../store";
+import { FULFILMENT_SEVERITY, Priority, SiteSelector } from "@nephoran/shared";
 import { PlanInput } from "./schemas";
 
-export const TMF_INTENTS = "/tmf-api/intentManagement/v5/intent";
+const TMF = "/tmf-api/intentManagement/v5";
+export const TMF_INTENTS = `${TMF}/intent`;
+/** Where listeners register for notifications. */
+export const TMF_HUB = `${TMF}/hub`;
+
+/** `fields=`: the attribute selection every TMF921 read takes. */
+export const Fields = z.object({
+  fields: z.string().max(1000).optional().openapi({
+    description: "Comma-separated first-level attributes to return (id, href and @type always come)",
+  }),
+});
+
+/** The count headers of every TMF921 list. */
+export const CountHeaders = {
+  "X-Total-Count": { description: "How many there are", schema: { type: "string" as const } },
+  "X-Result-Count": { description: "How many this answer holds", schema: { type: "string" as const } },
+};
+
+/** `offset`/`limit` paging with `fields=`. */
+export const ListQuery = Fields.extend({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
 
 /** The client's expression, kept as given: text or an IntentPlan in `expressionValue`, `iri`, and the rest. */
 export const TmfExpression = z
@@ -131,10 +154,102 @@ export function toTmf(i: Intent, rollout: RolloutState | undefined): TmfIntent {
 }
 
 /** `fields=a,b`: those first-level attributes and the identifying ones; without it, everything. */
-export function select(resource: TmfIntent, fieldList: string | undefined): TmfIntent {
+export function select<T extends object>(resource: T, fieldList: string | undefined): T {
   if (fieldList === undefined) return resource;
   const wanted = new Set(["id", "href", "@type", ...fieldList.split(",").map((f) => f.trim())]);
-  return Object.fromEntries(Object.entries(resource).filter(([k]) => wanted.has(k))) as TmfIntent;
+  return Object.fromEntries(Object.entries(resource).filter(([k]) => wanted.has(k))) as T;
+}
+
+export const TmfIntentReport = z
+  .object({
+    id: z.string(),
+    href: z.string(),
+    "@type": z.literal("IntentReport"),
+    name: z.string(),
+    description: z.string(),
+    creationDate: z.string(),
+    intent: z.object({ "@type": z.literal("IntentRef"), id: z.string(), href: z.string() }),
+    expression: z.object({ "@type": z.string() }).loose(),
+  })
+  .partial()
+  .required({ id: true, href: true, "@type": true })
+  .loose()
+  .openapi("IntentReport");
+export type TmfIntentReport = z.infer<typeof TmfIntentReport>;
+
+interface ReportFacts {
+  readonly counts: Partial<Record<string, number>>;
+  readonly worst: readonly { siteId: string; expectations: readonly ExpectationStatus[] }[];
+}
+
+const SAYS = { IS_LESS_THAN: "<", IS_GREATER_THAN: ">", IS_EQUAL_TO: "=" } as const;
+
+/** A fulfilment report as TMF921's IntentReport: the state across the sites, in words and as data. */
+export function toTmfReport(r: IntentReportRecord, intentName: string): TmfIntentReport {
+  const facts = r.body as unknown as ReportFacts;
+  const counts = FULFILMENT_SEVERITY.filter((s) => facts.counts[s])
+    .map((s) => `${facts.counts[s]} ${s}`)
+    .join(", ");
+  const first = facts.worst[0];
+  const miss = first?.expectations.find((x) => x.state !== "Fulfilled");
+  const why = miss
+    ? `; worst: ${first?.siteId} ${miss.target} ${miss.measured ?? "no data"} (expected ${SAYS[miss.condition]} ${miss.value})`
+    : "";
+  return {
+    id: r.id,
+    href: `${TMF_INTENTS}/${r.intentId}/intentReport/${r.id}`,
+    "@type": "IntentReport",
+    name: `${intentName}: ${r.state}`,
+    description: `${r.state} across the sites (${counts})${why}`,
+    creationDate: r.createdAt,
+    intent: { "@type": "IntentRef", id: r.intentId, href: `${TMF_INTENTS}/${r.intentId}` },
+    expression: {
+      "@type": "IntentExpression",
+      iri: `urn:nephoran:intent-report:${r.id}`,
+      expressionValue: { fulfilment: r.state, counts: facts.counts, sites: facts.worst },
+    },
+  };
+}
+
+export const TmfHubInput = z
+  .object({
+    "@type": z.literal("Hub").optional(),
+    callback: z.url({ protocol: /^https?$/ }).max(2000),
+    query: z
+      .string()
+      .max(500)
+      .regex(
+        /^(eventType=[A-Za-z]+(,[A-Za-z]+)*)?$/,
+        "a query such as eventType=IntentReportCreateEvent,IntentStatusChangeEvent",
+      )
+      .optional(),
+  })
+  .loose()
+  .openapi("Hub_FVO");
+
+export const TmfHub = z
+  .object({
+    id: z.string(),
+    href: z.string(),
+    "@type": z.literal("Hub"),
+    callback: z.string(),
+    query: z.string().optional(),
+    secret: z.string().optional().openapi({
+      description:
+        "Given once, at registration: each notification carries X-Nephoran-Signature: sha256=HMAC-SHA256(secret, X-Nephoran-Timestamp + '.' + body)",
+    }),
+  })
+  .openapi("Hub");
+
+export function toTmfHub(l: ListenerRecord, withSecret = false): z.infer<typeof TmfHub> {
+  return {
+    id: l.id,
+    href: `${TMF_HUB}/${l.id}`,
+    "@type": "Hub",
+    callback: l.callback,
+    ...(l.query ? { query: l.query } : {}),
+    ...(withSecret ? { secret: l.secret } : {}),
+  };
 }
 
 /** RFC 7386: objects merge key by key, `null` removes, anything else replaces. */

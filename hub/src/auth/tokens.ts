@@ -1,7 +1,7 @@
 /** API tokens and site credentials: random, prefixed by kind, stored only as SHA-256 hashes. */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 
-export const TOKEN_PREFIX = { api: "nph_", site: "nps_", enrollment: "npe_" } as const;
+export const TOKEN_PREFIX = { api: "nph_", site: "nps_", enrollment: "npe_", signing: "nhs_" } as const;
 
 export const newToken = (kind: keyof typeof TOKEN_PREFIX): string =>
   `${TOKEN_PREFIX[kind]}${randomBytes(24).toString("base64url")}`;

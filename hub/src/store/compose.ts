@@ -2,7 +2,9 @@
 import type { Broadcast, HubRepos, HubStore, Leadership } from "./contract";
 import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
+import { IntentReports } from "./repos/intent-reports";
 import { Intents } from "./repos/intents";
+import { Listeners } from "./repos/listeners";
 import { Reports } from "./repos/reports";
 import { Rollouts } from "./repos/rollouts";
 import type { DirectoryCache } from "./repos/sites";
@@ -34,6 +36,8 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     reports: new Reports(sql, now),
     audit: new Audit(sql, now),
     rollouts: new Rollouts(sql),
+    intentReports: new IntentReports(sql),
+    listeners: new Listeners(sql, now),
   });
   return {
     engine: engine.sql.dialect.engine,

@@ -19,6 +19,8 @@ import type {
   RolloutRecord,
   RolloutSite,
   FulfilmentQuery,
+  IntentReportRecord,
+  ListenerRecord,
   FulfilmentTally,
   RollupQuery,
   RollupTally,
@@ -173,6 +175,24 @@ export interface RolloutRepo {
   sites(intentId: string, siteIds: readonly string[]): Promise<RolloutSite[]>;
 }
 
+/** An intent's fulfilment reports (TMF921 IntentReport), newest first. */
+export interface IntentReportRepo {
+  latest(intentId: string): Promise<IntentReportRecord | undefined>;
+  /** Adds a report numbered next, unless the newest has the same state; the report added, if one was. */
+  addIfChanged(r: Omit<IntentReportRecord, "seq">): Promise<IntentReportRecord | undefined>;
+  list(intentId: string, q: { offset: number; limit: number }): Promise<IntentReportRecord[]>;
+  count(intentId: string): Promise<number>;
+  get(intentId: string, id: string): Promise<IntentReportRecord | undefined>;
+}
+
+/** Listeners for the hub's notifications (TMF921 `/hub`). */
+export interface ListenerRepo {
+  add(l: Omit<ListenerRecord, "createdAt">): Promise<ListenerRecord>;
+  get(id: string): Promise<ListenerRecord | undefined>;
+  list(): Promise<ListenerRecord[]>;
+  remove(id: string): Promise<void>;
+}
+
 export interface HubRepos {
   readonly tokens: TokenRepo;
   readonly idempotency: IdempotencyRepo;
@@ -183,6 +203,8 @@ export interface HubRepos {
   readonly reports: ReportRepo;
   readonly audit: AuditRepo;
   readonly rollouts: RolloutRepo;
+  readonly intentReports: IntentReportRepo;
+  readonly listeners: ListenerRepo;
 }
 
 /** Messages every hub on the same database hears, itself included (PostgreSQL LISTEN/NOTIFY). */

@@ -102,4 +102,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE site_reports ADD COLUMN fulfilment TEXT;
   `,
+  // TMF921: an intent's fulfilment reports (one each time its state across the sites changes), and the
+  // listeners notified of changes (each with the secret its notifications are signed with).
+  `
+  CREATE TABLE intent_reports (
+    intent_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
+    report TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (intent_id, seq)
+  );
+  CREATE TABLE listeners (
+    id TEXT PRIMARY KEY, callback TEXT NOT NULL, query TEXT, secret TEXT NOT NULL, created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  `,
 ];

@@ -92,4 +92,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE site_reports ADD COLUMN fulfilment ${T};
   `,
+  `
+  CREATE TABLE intent_reports (
+    intent_id ${T} NOT NULL, seq INTEGER NOT NULL, id ${T} NOT NULL UNIQUE, state ${T} NOT NULL,
+    report ${T} NOT NULL, created_at ${T} NOT NULL,
+    PRIMARY KEY (intent_id, seq)
+  );
+  CREATE TABLE listeners (
+    id ${T} PRIMARY KEY, callback ${T} NOT NULL, query ${T}, secret ${T} NOT NULL, created_at ${T} NOT NULL,
+    created_by ${T} NOT NULL
+  );
+  `,
 ];

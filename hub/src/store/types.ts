@@ -107,6 +107,27 @@ export interface FulfilmentTally {
   }[];
 }
 
+/** One fulfilment report of an intent: its state across the sites then, and the TMF921 body. */
+export interface IntentReportRecord {
+  readonly intentId: string;
+  readonly seq: number;
+  readonly id: string;
+  readonly state: Fulfilment;
+  readonly body: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+export interface ListenerRecord {
+  readonly id: string;
+  readonly callback: string;
+  /** TMF921's `query`: which events (`eventType=A,B`); all when null. */
+  readonly query: string | null;
+  /** What the notifications to it are signed with (HMAC-SHA256). */
+  readonly secret: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
 /** Every enrolled site's name, and which label keys have each label value: what names a site in a text. */
 export interface SiteDirectory {
   readonly names: ReadonlySet<string>;

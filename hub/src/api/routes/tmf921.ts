@@ -12,9 +12,12 @@ import type { AppEnv, HubDeps } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
 import { etagOf, ifMatchRevision } from "../etag";
 import { idempotent, newResourceId } from "../idempotency";
-import { ETagHeader, IdParam, IdempotencyHeader, LocationHeader, tmfErrorResponses } from "../schemas";
+import { ETagHeader, IdParam, IdempotencyHeader, LocationHeader, tmfErrorResponses, json } from "../schemas";
 import type { TmfExpression, TmfIntentInput } from "../tmf921";
 import {
+  CountHeaders,
+  Fields,
+  ListQuery,
   READ_ONLY,
   TMF_INTENTS,
   TmfIntent,
@@ -34,22 +37,6 @@ import {
   resolvePlan,
   selectorFor,
 } from "../../intents";
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
-
-const Fields = z.object({
-  fields: z.string().max(1000).optional().openapi({
-    description: "Comma-separated first-level attributes to return (id, href and @type always come)",
-  }),
-});
-
-const CountHeaders = {
-  "X-Total-Count": { description: "How many intents there are", schema: { type: "string" as const } },
-  "X-Result-Count": {
-    description: "How many intents this answer holds",
-    schema: { type: "string" as const },
-  },
-};
 
 /** The resource as a client reads it, with the lifecycle status its rollout gives it. */
 async function view(deps: HubDeps, i: Intent): Promise<TmfIntent> {
@@ -208,12 +195,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       summary: "TMF921: list intents (offset/limit, fields)",
       operationId: "listIntent",
       middleware: [requireRole("viewer")] as const,
-      request: {
-        query: Fields.extend({
-          offset: z.coerce.number().int().min(0).default(0),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-        }),
-      },
+      request: { query: ListQuery },
       responses: {
         200: { description: "intents", headers: CountHeaders, ...json(z.array(TmfIntent)) },
         ...tmfErrorResponses(400, 401, 403),

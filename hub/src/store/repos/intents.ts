@@ -21,7 +21,7 @@ export async function purgeReleased(sql: Sql): Promise<string[]> {
   );
   const ids = purged.map((p) => p.id);
   if (ids.length)
-    for (const table of ["site_reports", "intent_revisions", "rollouts"])
+    for (const table of ["site_reports", "intent_revisions", "rollouts", "intent_reports"])
       await sql.run(`DELETE FROM ${table} WHERE intent_id IN (${marks(ids.length)})`, ids);
   return ids;
 }

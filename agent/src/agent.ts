@@ -18,6 +18,7 @@ import {
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
+import { A1Client, A1Enforcer, DEFAULT_A1 } from "./a1";
 import { Assurance, PrometheusSource } from "./assurance";
 import type { MetricsSource } from "./assurance";
 import type { AgentConfig } from "./config";
@@ -114,6 +115,18 @@ export class Agent {
       this.mirror = undefined;
     }
     this.#reconciler = new Reconciler({
+      ...(config.a1
+        ? {
+            a1: new A1Enforcer({
+              client: new A1Client(config.a1.url, this.#clock, {
+                ...DEFAULT_A1,
+                timeoutMs: config.a1.timeoutSeconds * 1000,
+              }),
+              store: this.store,
+              logger: this.logger.child({ component: "a1" }),
+            }),
+          }
+        : {}),
       store: this.store,
       target: this.target,
       catalog: this.catalog,

@@ -72,6 +72,18 @@ export const AgentConfig = z.strictObject({
       cooldownSeconds: 120,
       scaleBackSeconds: 900,
     }),
+  /**
+   * The near-RT RIC's A1 policy interface (the O-RAN SC A1 mediator's `/a1-p` API): an intent's A1 policies
+   * are put there, their enforcement read back into the intent's status, and deleted with it. Without it,
+   * the policy is only written as a ConfigMap for the RIC to read.
+   */
+  a1: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      api: z.enum(["osc"]).default("osc"),
+      timeoutSeconds: z.number().positive().max(300).default(5),
+    })
+    .optional(),
   /** The embedding model of the local knowledge base (loaded on first search). */
   knowledge: z
     .strictObject({ model: z.string().min(1).optional(), modelDir: z.string().min(1).optional() })

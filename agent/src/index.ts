@@ -10,3 +10,4 @@ export { AGENT_COMMANDS } from "./cli";
 export { SyncClient, DEFAULT_SYNC_OPTIONS } from "./sync/client";
 export type { SyncClientOptions, SyncClientStatus, SyncStore } from "./sync/client";
 export * from "./assurance";
+export * from "./a1";

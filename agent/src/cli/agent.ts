@@ -16,7 +16,8 @@ export const agentCommand: Command = {
     "  [--allow-namespaces a,b,ran-* | NEPHORAN_ALLOW_NAMESPACES]   (where workloads may go; replaces the default NF namespace families)\n" +
     "  [--metrics URL | NEPHORAN_METRICS] [--assurance-interval SECONDS (15)] [--hysteresis N (2)] [--metrics-window 1m]\n" +
     "      (the site's Prometheus: each intent's expectations are measured there and reported as fulfilled or not)\n" +
-    "  [--cooldown SECONDS (120)] [--scale-back SECONDS (900)]   (the closed loop of intents with assurance.remediate)",
+    "  [--cooldown SECONDS (120)] [--scale-back SECONDS (900)]   (the closed loop of intents with assurance.remediate)\n" +
+    "  [--a1 URL | NEPHORAN_A1]   (the near-RT RIC's A1 mediator: A1 policies are put there and their enforcement read back)",
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
     const config = configFromFlags(values, io);

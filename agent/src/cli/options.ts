@@ -35,6 +35,7 @@ export const AGENT_FLAGS = {
   hysteresis: { type: "string" },
   "metrics-window": { type: "string" },
   cooldown: { type: "string" },
+  a1: { type: "string" },
   "scale-back": { type: "string" },
 } as const;
 
@@ -60,6 +61,7 @@ export interface AgentFlagValues {
   hysteresis?: string;
   "metrics-window"?: string;
   cooldown?: string;
+  a1?: string;
   "scale-back"?: string;
 }
 
@@ -180,6 +182,7 @@ export function configFromFlags(v: AgentFlagValues, io: CliIo): AgentConfig {
       ...(v.cooldown ? { cooldownSeconds: Number(v.cooldown) } : {}),
       ...(v["scale-back"] ? { scaleBackSeconds: Number(v["scale-back"]) } : {}),
     },
+    ...((v.a1 ?? io.env["NEPHORAN_A1"]) ? { a1: { url: v.a1 ?? io.env["NEPHORAN_A1"] } } : {}),
     knowledge: {
       ...((v.model ?? io.env["NEPHORAN_MODEL"]) ? { model: v.model ?? io.env["NEPHORAN_MODEL"] } : {}),
       ...((v["model-dir"] ?? io.env["NEPHORAN_MODEL_DIR"])

@@ -62,6 +62,25 @@ describe("an intent's phase from what a pass saw", () => {
   });
 });
 
+describe("an A1 policy the RIC's A1 interface is asked about", () => {
+  const policy = (a1: { enforced: boolean; message: string }, over: Partial<Seen> = {}) =>
+    phaseOf(seen({ plan: plan("policy"), workloadKeys: [], workloads: new Map(), a1, ...over }));
+  it("is Ready when the RIC enforces it, wherever the target writes, and Applied with the RIC's word when not", () => {
+    expect(policy({ enforced: true, message: "enforced" })).toMatchObject({
+      phase: "Ready",
+      reason: "Enforced",
+    });
+    expect(policy({ enforced: true, message: "enforced" }, { unobservable: "/srv" })).toMatchObject({
+      phase: "Ready",
+    });
+    expect(policy({ enforced: false, message: "the RIC answered 503" })).toMatchObject({
+      phase: "Applied",
+      reason: "NotEnforced",
+      message: "the RIC answered 503",
+    });
+  });
+});
+
 describe("conditions over time", () => {
   it("keep their transition time while their status holds, and take now when it changes", () => {
     const before = [

@@ -37,6 +37,8 @@ export interface Seen {
   readonly rejected: readonly string[];
   /** Whether a near-RT RIC is ready at the site (an A1 policy takes effect only through one). */
   readonly ricReady: boolean;
+  /** Where the site puts A1 policies to the RIC's A1 interface: whether the intent's are enforced there. */
+  readonly a1?: { readonly enforced: boolean; readonly message: string };
   /** The target, when it cannot observe readiness (a directory, GitOps): what it writes to. */
   readonly unobservable?: string;
 }
@@ -127,7 +129,10 @@ export function phaseOf(s: Seen): Outcome {
     conditions: [planned, applied, { type: "Ready", status: ready, reason: readyReason, message }],
     nfStatus,
   });
-  if (s.unobservable !== undefined)
+  // An A1 policy the RIC's A1 interface is asked about: its word decides, wherever the workloads run.
+  const policy = s.plan.actions.some((a) => a.kind === "policy");
+  if (policy && s.a1 && !s.a1.enforced) return settle("False", "NotEnforced", s.a1.message);
+  if (s.unobservable !== undefined && !(policy && s.a1 && s.workloadKeys.length === 0))
     return settle(
       "Unknown",
       "Written",
@@ -141,7 +146,8 @@ export function phaseOf(s: Seen): Outcome {
       "WaitingForReady",
       notReady.map((n) => `${n.name} ${n.readyReplicas}/${n.desiredReplicas} ready`).join(", "),
     );
-  if (s.plan.actions.some((a) => a.kind === "policy") && !s.ricReady)
+  if (policy && s.a1) return settle("True", "Enforced", s.a1.message);
+  if (policy && !s.ricReady)
     return settle(
       "False",
       "NoRic",

@@ -6,6 +6,7 @@
 import type { Catalog, Clock, K8sObject } from "@nephoran/shared";
 import { ANNOTATIONS, LABELS, refKey, refOf, renderSite, verifyObjects } from "@nephoran/shared";
 import type { Logger } from "pino";
+import type { A1Enforcer } from "../a1";
 import { withRemedies } from "../assurance/remedy";
 import { phaseOf } from "../phase";
 import type { AgentStore } from "../store";
@@ -32,6 +33,8 @@ export interface ReconcilerDeps {
   readonly site: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Puts the intents' A1 policies to the near-RT RIC, where the site names its A1 interface. */
+  readonly a1?: A1Enforcer;
 }
 
 /** The intents an object serves: its owner and every intent that shaped it. */
@@ -116,6 +119,7 @@ export class Reconciler {
       if (s) workloads.set(`${o.metadata.namespace}/${o.metadata.name}`, s);
     }
 
+    const enforced = this.deps.a1 ? await this.deps.a1.reconcile(rendered.policies) : undefined;
     const ricReady = [...workloads.values()].some(
       (w) => w.nf === "near-rt-ric" && w.ready >= w.desired && w.desired > 0 && w.upToDate,
     );
@@ -129,6 +133,7 @@ export class Reconciler {
         problems: rendered.problems.get(intent.id) ?? [],
         rejected: rejected.get(intent.id) ?? [],
         ricReady,
+        ...(enforced?.has(intent.id) ? { a1: enforced.get(intent.id) } : {}),
         // A target that cannot see workloads run (a directory, GitOps) knows only that it wrote them.
         ...(target.observesStatus ? {} : { unobservable: target.describe }),
       });

@@ -2,7 +2,8 @@
 import type { Catalog } from "../catalog";
 import type { SiteIntent } from "./desired";
 import { desiredState } from "./desired";
-import { renderPolicy } from "./policy";
+import type { A1Policy } from "./policy";
+import { a1Policy, renderPolicy } from "./policy";
 import type { K8sObject } from "./types";
 import { renderInstance } from "./workload";
 
@@ -11,7 +12,8 @@ export * from "./desired";
 export { objectName, shortHash } from "./names";
 export { renderInstance } from "./workload";
 export type { RenderContext } from "./workload";
-export { renderPolicy } from "./policy";
+export { a1Policy, renderPolicy } from "./policy";
+export type { A1Policy } from "./policy";
 export { verifyObjects } from "./verify";
 
 export interface RenderedSite {
@@ -19,6 +21,8 @@ export interface RenderedSite {
   /** Per intent: the names of the workloads it owns or shaped, for status. */
   readonly workloadsByIntent: ReadonlyMap<string, readonly string[]>;
   readonly problems: ReadonlyMap<string, readonly string[]>;
+  /** The A1 policy instances the site's intents ask the near-RT RIC to enforce. */
+  readonly policies: readonly A1Policy[];
 }
 
 export function renderSite(
@@ -34,5 +38,5 @@ export function renderSite(
       workloadsByIntent.set(id, [...(workloadsByIntent.get(id) ?? []), `${inst.namespace}/${inst.name}`]);
   }
   for (const p of state.policies) objects.push(renderPolicy(p, ctx.site));
-  return { objects, workloadsByIntent, problems: state.problems };
+  return { objects, workloadsByIntent, problems: state.problems, policies: state.policies.map(a1Policy) };
 }

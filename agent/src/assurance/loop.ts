@@ -5,7 +5,8 @@
  * Supervised: a failed pass is logged and the next one runs on time.
  */
 import type { Catalog, Clock, ExpectationStatus, Fulfilment, GuardrailPolicy } from "@nephoran/shared";
-import { judge, measureOf, validatePlan } from "@nephoran/shared";
+import type { Measure } from "@nephoran/shared";
+import { fill, judge, measureOf, podsOf, validatePlan } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
 import { observe } from "./hysteresis";
@@ -94,18 +95,43 @@ export class Assurance {
 
   /** One pass over every intent with expectations. */
   async evaluateOnce(): Promise<AssurancePass> {
-    const { store, clock } = this.deps;
+    const { store, clock, options } = this.deps;
     const now = clock.now().toISOString();
     const intents = store.listIntents().filter((i) => i.plan.expectations?.length);
-    // The same query asked once per pass, however many expectations share it.
-    const asked = new Map<string, Promise<number | undefined>>();
+    const measures = intents.map((i) => this.#measures(i));
+    // A catalog query is asked once for every intent's pods (one series per pod), then split per intent;
+    // any other query is asked once per pass, however many expectations share it.
+    const podsBy = new Map<string, Set<string>>();
+    for (const ms of measures)
+      for (const m of ms)
+        if ("batch" in m && m.batch) {
+          const names = podsBy.get(m.batch.template) ?? new Set<string>();
+          for (const n of m.batch.pods) names.add(n);
+          podsBy.set(m.batch.template, names);
+        }
     const limit = pool(PARALLEL);
-    const ask = (q: string) => {
-      let p = asked.get(q);
-      if (!p) asked.set(q, (p = limit(() => this.#query(q))));
-      return p;
+    const perPod = new Map<string, Promise<ReadonlyMap<string, number>>>();
+    const asked = new Map<string, Promise<number | undefined>>();
+    const source = this.#source();
+    const valueOf = async (m: Extract<Measure, { query: string }>): Promise<number | undefined> => {
+      if (!m.batch) {
+        let p = asked.get(m.query);
+        if (!p) asked.set(m.query, (p = limit(() => source.query(m.query))));
+        return p;
+      }
+      const { template, pods, across } = m.batch;
+      let p = perPod.get(template);
+      if (!p) {
+        const q = fill(template, podsOf([...(podsBy.get(template) ?? [])]), options.window, true);
+        perPod.set(template, (p = limit(() => source.series(q, "pod"))));
+      }
+      const byPod = await p;
+      const values = [...byPod]
+        .filter(([pod]) => pods.some((n) => pod.startsWith(`${n}-`)))
+        .map(([, v]) => v);
+      return combine(values, across);
     };
-    const judged = await Promise.all(intents.map((i) => this.#intent(i, now, ask)));
+    const judged = await Promise.all(intents.map((i, k) => this.#judge(i, measures[k] ?? [], now, valueOf)));
     let expectations = 0;
     let changed = 0;
     let remedied = 0;
@@ -124,7 +150,7 @@ export class Assurance {
     });
     if (changed || remedied) this.deps.onChanged();
     if (remedied) this.deps.onRemedied();
-    this.#last = { expectations, changed, remedied, queries: asked.size, at: now };
+    this.#last = { expectations, changed, remedied, queries: asked.size + perPod.size, at: now };
     return this.#last;
   }
 
@@ -162,34 +188,48 @@ export class Assurance {
     return stored !== undefined;
   }
 
-  async #query(q: string): Promise<number | undefined> {
-    if (!this.deps.source) throw new Error("no metrics source");
-    return this.deps.source.query(q);
+  /** The site's metrics; asking without one fails, and the expectation says why. */
+  #source(): MetricsSource {
+    return (
+      this.deps.source ?? {
+        describe: "none",
+        query: () => Promise.reject(new Error("no metrics source at this site (--metrics URL)")),
+        series: () => Promise.reject(new Error("no metrics source at this site (--metrics URL)")),
+      }
+    );
   }
 
-  async #intent(
-    i: StoredIntent,
-    now: string,
-    ask: (q: string) => Promise<number | undefined>,
-  ): Promise<TrackedExpectation[]> {
-    const { store, catalog, options, source } = this.deps;
+  /** How each of the intent's expectations is measured here. */
+  #measures(i: StoredIntent): Measure[] {
+    const { store, catalog, options } = this.deps;
     const nfs = store.nfStatus(i.id);
+    return (i.plan.expectations ?? []).map((e) =>
+      measureOf(e, i.plan, catalog, {
+        workloads: (nf) => nfs.filter((s) => s.nf === nf).map((s) => s.name),
+        window: options.window,
+      }),
+    );
+  }
+
+  async #judge(
+    i: StoredIntent,
+    measures: readonly Measure[],
+    now: string,
+    valueOf: (m: Extract<Measure, { query: string }>) => Promise<number | undefined>,
+  ): Promise<TrackedExpectation[]> {
+    const { store, options } = this.deps;
     const before = store.expectations(i.id);
     const expectations = i.plan.expectations ?? [];
     return Promise.all(
       expectations.map(async (e, index): Promise<TrackedExpectation> => {
-        const m = measureOf(e, i.plan, catalog, {
-          workloads: (nf) => nfs.filter((s) => s.nf === nf).map((s) => s.name),
-          window: options.window,
-        });
+        const m = measures[index] as Measure;
         let seen: Fulfilment = "Unknown";
         let measured: number | undefined;
         let message: string | undefined;
         if ("unmeasurable" in m) message = m.unmeasurable;
-        else if (!source) message = "no metrics source at this site (--metrics URL)";
         else {
           try {
-            measured = await ask(m.query);
+            measured = await valueOf(m);
             if (measured === undefined) message = `no data for ${e.target} on ${m.nf}`;
             else seen = judge(e, measured);
           } catch (err: unknown) {
@@ -227,6 +267,14 @@ export class Assurance {
       }),
     );
   }
+}
+
+/** One value from an intent's pods: summed, the worst (largest), or their mean; none without data. */
+function combine(values: readonly number[], across: "sum" | "max" | "avg"): number | undefined {
+  if (!values.length) return undefined;
+  if (across === "max") return Math.max(...values);
+  const sum = values.reduce((a, b) => a + b, 0);
+  return across === "sum" ? sum : sum / values.length;
 }
 
 /** Runs at most `n` of the functions given to it at once. */

@@ -7,6 +7,8 @@ export class MetricsError extends Error {
 export interface MetricsSource {
   /** The query's value now: the sum of the series it returns, or undefined when it returns none. */
   query(promql: string): Promise<number | undefined>;
+  /** The query's series now, by the value of one of their labels (series without a number left out). */
+  series(promql: string, label: string): Promise<ReadonlyMap<string, number>>;
   readonly describe: string;
 }
 
@@ -31,6 +33,22 @@ export class PrometheusSource implements MetricsSource {
   }
 
   async query(promql: string): Promise<number | undefined> {
+    return valueOf(await this.#ask(promql));
+  }
+
+  async series(promql: string, label: string): Promise<ReadonlyMap<string, number>> {
+    const data = await this.#ask(promql);
+    const out = new Map<string, number>();
+    if (data.resultType !== "vector") return out;
+    for (const s of data.result as { metric: Record<string, string>; value: [number, string] }[]) {
+      const v = Number(s.value[1]);
+      const k = s.metric[label];
+      if (k !== undefined && Number.isFinite(v)) out.set(k, v);
+    }
+    return out;
+  }
+
+  async #ask(promql: string): Promise<{ resultType: string; result: unknown }> {
     let res: Response;
     try {
       res = await fetch(`${this.#base}/api/v1/query`, {
@@ -47,7 +65,7 @@ export class PrometheusSource implements MetricsSource {
       throw new MetricsError(
         `Prometheus refused the query (${res.status}): ${answer?.error ?? "no answer"}`.slice(0, 300),
       );
-    return valueOf(answer.data);
+    return answer.data;
   }
 }
 

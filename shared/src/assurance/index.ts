@@ -1,2 +1,2 @@
 export type { Measure } from "./measure";
-export { judge, measureOf } from "./measure";
+export { fill, judge, measureOf, podsOf } from "./measure";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Catalog } from "../catalog";
 import type { Expectation, IntentPlan } from "../domain";
-import { judge, measureOf } from "./measure";
+import { fill, judge, measureOf } from "./measure";
 
 const catalog = new Catalog();
 const plan = (nfs: string[], expectations: Expectation[]): IntentPlan => ({
@@ -20,8 +20,17 @@ describe("measuring an expectation", () => {
     const m = measureOf(e, plan(["amf", "upf"], [e]), catalog, at);
     expect(m).toEqual({
       nf: "upf",
-      query: 'sum(rate(nephoran_upf_bytes_total{pod=~"(upf-a1|upf\\\\.b2)-.*"}[1m])) * 8 / 1e6',
+      query: 'sum (rate(nephoran_upf_bytes_total{pod=~"(upf-a1|upf\\\\.b2)-.*"}[1m])) * 8 / 1e6',
+      batch: {
+        template: 'sum {{by}} (rate(nephoran_upf_bytes_total{pod=~"{{pods}}"}[{{window}}])) * 8 / 1e6',
+        pods: ["upf-a1", "upf.b2"],
+        across: "sum",
+      },
     });
+    // Asked once for many intents: one series per pod.
+    expect(fill("batch" in m ? (m.batch?.template ?? "") : "", "(a|b)-.*", "5s", true)).toBe(
+      'sum by (pod) (rate(nephoran_upf_bytes_total{pod=~"(a|b)-.*"}[5s])) * 8 / 1e6',
+    );
   });
 
   it("takes the expectation's own query, and says why it cannot measure", () => {

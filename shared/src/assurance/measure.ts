@@ -2,15 +2,41 @@
  * Measuring an intent's expectations: which NF each is on, the query that measures it there, and what a
  * measured value means (`judge`). Pure: the agent runs the queries and keeps the state over time.
  */
-import type { Catalog } from "../catalog";
+import type { Catalog, Kpi } from "../catalog";
 import type { Expectation, Fulfilment, IntentPlan } from "../domain";
 
-/** What to ask the metrics for one expectation: the NF it is on and the PromQL, or why it cannot be measured. */
+/**
+ * What to ask the metrics for one expectation: the NF it is on and the PromQL over its pods — and, for a
+ * catalog query, how to ask once for many intents' pods (`batch`: the template, this intent's pods, how they
+ * add up) — or why it cannot be measured.
+ */
 export type Measure =
-  { readonly nf: string; readonly query: string } | { readonly nf?: string; readonly unmeasurable: string };
+  | {
+      readonly nf: string;
+      readonly query: string;
+      readonly batch?: {
+        readonly template: string;
+        readonly pods: readonly string[];
+        readonly across: Kpi["across"];
+      };
+    }
+  | { readonly nf?: string; readonly unmeasurable: string };
 
 /** Escapes a pod name prefix for a PromQL regular expression. */
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&");
+
+/** A regular expression over the pods of workloads named so (`upf-a1b2` → its pods `upf-a1b2-…`). */
+export const podsOf = (names: readonly string[]): string => `(${names.map(escape).join("|")})-.*`;
+
+/** A query template filled in: for one intent's pods, or (`perPod`) for many, one series per pod. */
+export function fill(template: string, pods: string, window: string, perPod = false): string {
+  return template
+    .replaceAll("{{pods}}", pods)
+    .replaceAll("{{window}}", window)
+    .replaceAll(" {{by}}", perPod ? " by (pod)" : "")
+    .replaceAll("{{by}}", perPod ? "by (pod)" : "")
+    .replaceAll("{{le}}", perPod ? "le, pod" : "le");
+}
 
 /**
  * The query for expectation `e` of `plan`, on its `nf` (else the first of the plan's NFs the catalog can
@@ -23,8 +49,9 @@ export function measureOf(
   at: { readonly workloads: (nf: string) => readonly string[]; readonly window: string },
 ): Measure {
   const nfs = [...new Set(plan.actions.map((a) => a.nf))];
-  const nf = e.nf ?? nfs.find((n) => catalog.kpi(n, e.target) !== undefined) ?? e.nf;
-  const template = e.query ?? (nf ? catalog.kpi(nf, e.target) : undefined);
+  const nf = e.nf ?? nfs.find((n) => catalog.kpi(n, e.target) !== undefined);
+  const kpi = nf ? catalog.kpi(nf, e.target) : undefined;
+  const template = e.query ?? kpi?.query;
   if (!template)
     return {
       ...(nf ? { nf } : {}),
@@ -33,10 +60,11 @@ export function measureOf(
   const names = nf ? at.workloads(nf) : [];
   if (!names.length && template.includes("{{pods}}"))
     return { ...(nf ? { nf } : {}), unmeasurable: `no ${nf ?? "NF"} instance of this intent runs here` };
-  const pods = `(${names.map(escape).join("|")})-.*`;
   return {
     nf: nf ?? "",
-    query: template.replaceAll("{{pods}}", pods).replaceAll("{{window}}", at.window),
+    query: fill(template, podsOf(names), at.window),
+    // The catalog's queries can be asked once for every intent; an expectation's own is asked as it is.
+    ...(e.query === undefined && kpi ? { batch: { template, pods: names, across: kpi.across } } : {}),
   };
 }
 

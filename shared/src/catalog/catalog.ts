@@ -5,7 +5,7 @@ import { AVAILABILITY } from "./entries/kpis";
 import { RAN_NFS } from "./entries/ran";
 import { RIC_NFS } from "./entries/ric";
 import { SIM_NFS } from "./entries/sim";
-import type { NfSpec, NfSpecInput, SizingRule } from "./types";
+import type { Kpi, NfSpec, NfSpecInput, SizingRule } from "./types";
 import { NfSpec as NfSpecSchema } from "./types";
 
 export const BUILTIN_NFS: readonly NfSpecInput[] = [...CORE_NFS, ...RAN_NFS, ...RIC_NFS, ...SIM_NFS];
@@ -58,8 +58,8 @@ export class Catalog {
     return this.#byId.get(id);
   }
 
-  /** The PromQL template measuring `target` on NF `id`, if the catalog knows one. */
-  kpi(id: string, target: ExpectationTarget): string | undefined {
+  /** How `target` is measured on NF `id`, if the catalog knows. */
+  kpi(id: string, target: ExpectationTarget): Kpi | undefined {
     const spec = this.#byId.get(id);
     if (!spec) return undefined;
     return spec.kpis[target] ?? (target === "availability" ? AVAILABILITY : undefined);

@@ -25,6 +25,13 @@ export const SizingRule = z.strictObject({
 });
 export type SizingRule = z.infer<typeof SizingRule>;
 
+/** How one expectation target is measured on an NF: PromQL, and how an intent's pods add up. */
+export const Kpi = z.strictObject({
+  query: z.string().min(1).max(2000),
+  across: z.enum(["sum", "max", "avg"]),
+});
+export type Kpi = z.infer<typeof Kpi>;
+
 export const NfSpec = z.strictObject({
   id: NfId,
   displayName: z.string(),
@@ -43,7 +50,7 @@ export const NfSpec = z.strictObject({
   defaultNamespace: z.string(),
   sizing: z.array(SizingRule),
   /** PromQL per expectation target, measured on this NF (see `entries/kpis.ts`). */
-  kpis: z.partialRecord(ExpectationTarget, z.string().min(1).max(2000)).default({}),
+  kpis: z.partialRecord(ExpectationTarget, Kpi).default({}),
 });
 export type NfSpec = z.infer<typeof NfSpec>;
 export type NfSpecInput = z.input<typeof NfSpec>;

@@ -5,7 +5,7 @@
  * Supervised: a failed pass is logged and the next one runs on time.
  */
 import type { Catalog, Clock, ExpectationStatus, Fulfilment, GuardrailPolicy } from "@nephoran/shared";
-import type { Measure } from "@nephoran/shared";
+import type { Measure, NfStatus } from "@nephoran/shared";
 import { fill, judge, measureOf, podsOf, validatePlan } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
@@ -40,6 +40,9 @@ export interface AssurancePass {
   readonly remedied: number;
   readonly queries: number;
   readonly at: string;
+  /** How long the pass took, and the process CPU it used (user + system; concurrent work included). */
+  readonly durationMs: number;
+  readonly cpuMs: number;
 }
 
 /** How many queries run at once. */
@@ -48,7 +51,12 @@ const PARALLEL = 8;
 export class Assurance {
   readonly #stop = new AbortController();
   #task: Promise<void> | undefined;
-  #last: AssurancePass | undefined;
+  /** Each intent's expectations as the store holds them (read at the first pass). */
+  #stored: Map<string, TrackedExpectation[]> | undefined;
+  /** Each intent's expectations as the last pass measured them. */
+  readonly #latest = new Map<string, ExpectationStatus[]>();
+  /** The last passes, newest last (a few). */
+  readonly #recent: AssurancePass[] = [];
 
   constructor(
     private readonly deps: {
@@ -69,7 +77,17 @@ export class Assurance {
 
   /** The last pass, for the status endpoint. */
   get last(): AssurancePass | undefined {
-    return this.#last;
+    return this.#recent.at(-1);
+  }
+
+  /** An intent's expectations as last measured (the stored ones before the first pass). */
+  current(intentId: string): ExpectationStatus[] {
+    return this.#latest.get(intentId) ?? this.deps.store.expectations(intentId).map((x) => x.status);
+  }
+
+  /** The last ten passes, oldest first. */
+  get recent(): readonly AssurancePass[] {
+    return this.#recent;
   }
 
   start(): void {
@@ -96,9 +114,12 @@ export class Assurance {
   /** One pass over every intent with expectations. */
   async evaluateOnce(): Promise<AssurancePass> {
     const { store, clock, options } = this.deps;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     const now = clock.now().toISOString();
     const intents = store.listIntents().filter((i) => i.plan.expectations?.length);
-    const measures = intents.map((i) => this.#measures(i));
+    const nfs = store.allNfStatus();
+    const measures = intents.map((i) => this.#measures(i, nfs.get(i.id) ?? []));
     // A catalog query is asked once for every intent's pods (one series per pod), then split per intent;
     // any other query is asked once per pass, however many expectations share it.
     const podsBy = new Map<string, Set<string>>();
@@ -110,7 +131,8 @@ export class Assurance {
           podsBy.set(m.batch.template, names);
         }
     const limit = pool(PARALLEL);
-    const perPod = new Map<string, Promise<ReadonlyMap<string, number>>>();
+    /** Per catalog query: the values of each workload's pods (a pod is `<workload>-<suffix>`). */
+    const perPod = new Map<string, Promise<ReadonlyMap<string, number[]>>>();
     const asked = new Map<string, Promise<number | undefined>>();
     const source = this.#source();
     const valueOf = async (m: Extract<Measure, { query: string }>): Promise<number | undefined> => {
@@ -122,36 +144,69 @@ export class Assurance {
       const { template, pods, across } = m.batch;
       let p = perPod.get(template);
       if (!p) {
-        const q = fill(template, podsOf([...(podsBy.get(template) ?? [])]), options.window, true);
-        perPod.set(template, (p = limit(() => source.series(q, "pod"))));
+        const names = podsBy.get(template) ?? new Set<string>();
+        const q = fill(template, podsOf([...names]), options.window, true);
+        perPod.set(template, (p = limit(async () => byWorkload(await source.series(q, "pod"), names))));
       }
-      const byPod = await p;
-      const values = [...byPod]
-        .filter(([pod]) => pods.some((n) => pod.startsWith(`${n}-`)))
-        .map(([, v]) => v);
-      return combine(values, across);
+      const byName = await p;
+      return combine(
+        pods.flatMap((n) => byName.get(n) ?? []),
+        across,
+      );
     };
-    const judged = await Promise.all(intents.map((i, k) => this.#judge(i, measures[k] ?? [], now, valueOf)));
+    // What the store holds, read once; kept beside it from then on (the loop is its only writer).
+    this.#stored ??= store.allExpectations();
+    const stored = this.#stored;
+    const befores = intents.map((i) => stored.get(i.id) ?? []);
+    const judged = await Promise.all(
+      intents.map((i, k) => this.#judge(i, measures[k] ?? [], befores[k] ?? [], now, valueOf)),
+    );
     let expectations = 0;
     let changed = 0;
     let remedied = 0;
-    judged.forEach((xs, k) => {
-      const i = intents[k] as StoredIntent;
-      expectations += xs.length;
-      if (store.setExpectations(i.id, i.revision, xs)) changed++;
-      if (
-        i.plan.assurance?.remediate &&
-        this.#remedy(
-          i,
+    // One commit for the pass.
+    store.atomically(() =>
+      judged.forEach((xs, k) => {
+        const i = intents[k] as StoredIntent;
+        expectations += xs.length;
+        this.#latest.set(
+          i.id,
           xs.map((x) => x.status),
+        );
+        // Stored (and reported) when a state, its hysteresis or the set moved; a new measurement alone is
+        // kept here, for the status endpoint, until then.
+        if (moved(befores[k] ?? [], xs)) {
+          if (store.setExpectations(i.id, i.revision, xs, befores[k])) changed++;
+          stored.set(i.id, xs);
+        }
+        if (
+          i.plan.assurance?.remediate &&
+          this.#remedy(
+            i,
+            xs.map((x) => x.status),
+          )
         )
-      )
-        remedied++;
-    });
+          remedied++;
+      }),
+    );
+    // Intents gone since: forgotten here too.
+    const held = new Set(intents.map((i) => i.id));
+    for (const m of [stored, this.#latest]) for (const id of m.keys()) if (!held.has(id)) m.delete(id);
     if (changed || remedied) this.deps.onChanged();
     if (remedied) this.deps.onRemedied();
-    this.#last = { expectations, changed, remedied, queries: asked.size + perPod.size, at: now };
-    return this.#last;
+    const used = process.cpuUsage(cpu);
+    const pass: AssurancePass = {
+      expectations,
+      changed,
+      remedied,
+      queries: asked.size + perPod.size,
+      at: now,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      cpuMs: Math.round((used.user + used.system) / 100) / 10,
+    };
+    this.#recent.push(pass);
+    if (this.#recent.length > 10) this.#recent.shift();
+    return pass;
   }
 
   /** One closed-loop step for a remediating intent, within the catalog's maximum and the guardrails. */
@@ -200,9 +255,8 @@ export class Assurance {
   }
 
   /** How each of the intent's expectations is measured here. */
-  #measures(i: StoredIntent): Measure[] {
-    const { store, catalog, options } = this.deps;
-    const nfs = store.nfStatus(i.id);
+  #measures(i: StoredIntent, nfs: readonly NfStatus[]): Measure[] {
+    const { catalog, options } = this.deps;
     return (i.plan.expectations ?? []).map((e) =>
       measureOf(e, i.plan, catalog, {
         workloads: (nf) => nfs.filter((s) => s.nf === nf).map((s) => s.name),
@@ -214,11 +268,11 @@ export class Assurance {
   async #judge(
     i: StoredIntent,
     measures: readonly Measure[],
+    before: readonly TrackedExpectation[],
     now: string,
     valueOf: (m: Extract<Measure, { query: string }>) => Promise<number | undefined>,
   ): Promise<TrackedExpectation[]> {
-    const { store, options } = this.deps;
-    const before = store.expectations(i.id);
+    const { options } = this.deps;
     const expectations = i.plan.expectations ?? [];
     return Promise.all(
       expectations.map(async (e, index): Promise<TrackedExpectation> => {
@@ -267,6 +321,40 @@ export class Assurance {
       }),
     );
   }
+}
+
+/** Whether what is stored of an intent's expectations no longer says what the pass found. */
+function moved(before: readonly TrackedExpectation[], after: readonly TrackedExpectation[]): boolean {
+  return (
+    before.length !== after.length ||
+    after.some((x, i) => {
+      const b = before[i];
+      return (
+        b === undefined ||
+        b.status.state !== x.status.state ||
+        b.status.since !== x.status.since ||
+        b.status.target !== x.status.target ||
+        b.status.value !== x.status.value ||
+        b.status.condition !== x.status.condition ||
+        b.status.message !== x.status.message ||
+        b.pending?.state !== x.pending?.state ||
+        b.pending?.count !== x.pending?.count
+      );
+    })
+  );
+}
+
+/** Each workload's pods' values, from series by pod (`<workload>-<suffix>`; a suffix may hold dashes). */
+function byWorkload(byPod: ReadonlyMap<string, number>, names: ReadonlySet<string>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [pod, v] of byPod)
+    for (let cut = pod.lastIndexOf("-"); cut > 0; cut = pod.lastIndexOf("-", cut - 1)) {
+      const name = pod.slice(0, cut);
+      if (!names.has(name)) continue;
+      out.set(name, [...(out.get(name) ?? []), v]);
+      break;
+    }
+  return out;
 }
 
 /** One value from an intent's pods: summed, the worst (largest), or their mean; none without data. */

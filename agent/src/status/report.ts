@@ -49,6 +49,8 @@ export interface AgentStatus {
     readonly metrics: string | null;
     readonly intervalSeconds: number;
     readonly last: AssurancePass | null;
+    /** The last ten passes, oldest first. */
+    readonly recent: readonly AssurancePass[];
   };
 }
 
@@ -79,6 +81,7 @@ export function statusOf(agent: Agent): AgentStatus {
       metrics: agent.config.assurance.metrics ?? null,
       intervalSeconds: agent.config.assurance.intervalSeconds,
       last: agent.assurance.last ?? null,
+      recent: agent.assurance.recent,
     },
   };
 }
@@ -95,7 +98,7 @@ export function intentsOf(agent: Agent): IntentStatus[] {
     phaseChangedAt: i.phaseChangedAt,
     conditions: i.conditions,
     nfs: agent.store.nfStatus(i.id),
-    expectations: agent.store.expectations(i.id).map((x) => x.status),
+    expectations: agent.assurance.current(i.id),
     remediations: agent.store
       .remediations(i.id)
       .filter((r) => r.revision === i.revision)

@@ -13,6 +13,27 @@ export interface TrackedExpectation {
 export class ExpectationTable {
   constructor(private readonly d: Db) {}
 
+  /** Every intent's, in one read. */
+  all(): Map<string, TrackedExpectation[]> {
+    const out = new Map<string, TrackedExpectation[]>();
+    const rows = this.d
+      .stmt("SELECT intent_id, status, pending FROM expectations ORDER BY intent_id, idx")
+      .all() as {
+      intent_id: string;
+      status: string;
+      pending: string | null;
+    }[];
+    for (const r of rows)
+      out.set(r.intent_id, [
+        ...(out.get(r.intent_id) ?? []),
+        {
+          status: JSON.parse(r.status) as ExpectationStatus,
+          ...(r.pending ? { pending: JSON.parse(r.pending) as TrackedExpectation["pending"] } : {}),
+        },
+      ]);
+    return out;
+  }
+
   of(intentId: string): TrackedExpectation[] {
     const rows = this.d
       .stmt("SELECT status, pending FROM expectations WHERE intent_id = ? ORDER BY idx")
@@ -23,9 +44,13 @@ export class ExpectationTable {
     }));
   }
 
-  /** Replaces the intent's expectations; whether any state (or the set of them) changed. */
-  put(intentId: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
-    const before = this.of(intentId);
+  /** Replaces the intent's expectations (`before`: as read, if the caller has them); whether a state changed. */
+  put(
+    intentId: string,
+    revision: number,
+    xs: readonly TrackedExpectation[],
+    before: readonly TrackedExpectation[] = this.of(intentId),
+  ): boolean {
     const changed =
       before.length !== xs.length ||
       xs.some((x, i) => {

@@ -70,11 +70,12 @@ interface IntentRow {
   applied_revision: number | null;
 }
 
+// A plan was validated when it was stored; reading trusts it (no re-parse on every pass).
 const toIntent = (r: IntentRow): StoredIntent => ({
   id: r.id,
   name: r.name,
   text: r.text,
-  plan: IntentPlanSchema.parse(JSON.parse(r.plan)),
+  plan: JSON.parse(r.plan) as IntentPlan,
   revision: r.revision,
   priority: r.priority,
   origin: r.origin,
@@ -201,15 +202,54 @@ export class Intents {
    * Records how the intent's expectations stand at `revision` (ignored for another revision than the one
    * held); a change of any state is queued for the hub at once. Returns whether one changed.
    */
-  setExpectations(id: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
-    return this.d.db.transaction(() => {
+  setExpectations(
+    id: string,
+    revision: number,
+    xs: readonly TrackedExpectation[],
+    before?: readonly TrackedExpectation[],
+  ): boolean {
+    // Inside a pass's own transaction (the assurance loop's), no savepoint per intent.
+    const run = <T>(fn: () => T): T => (this.d.db.inTransaction ? fn() : this.d.db.transaction(fn)());
+    return run(() => {
       const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(id) as
         { revision: number } | undefined;
       if (row?.revision !== revision) return false;
-      const changed = this.expectations.put(id, revision, xs);
+      const changed = this.expectations.put(id, revision, xs, before);
       if (changed) this.#report(id, this.clock.now().toISOString());
       return changed;
-    })();
+    });
+  }
+
+  /** Every intent's expectations, in one read. */
+  allExpectations(): Map<string, TrackedExpectation[]> {
+    return this.expectations.all();
+  }
+
+  /** Every intent's NF status, in one read. */
+  allNfStatus(): Map<string, NfStatus[]> {
+    const out = new Map<string, NfStatus[]>();
+    const rows = this.d.stmt("SELECT * FROM nf_status ORDER BY intent_id, name").all() as {
+      intent_id: string;
+      nf: string;
+      name: string;
+      desired_replicas: number;
+      ready_replicas: number;
+      ready: number;
+      message: string | null;
+    }[];
+    for (const r of rows)
+      out.set(r.intent_id, [
+        ...(out.get(r.intent_id) ?? []),
+        {
+          nf: r.nf,
+          name: r.name,
+          desiredReplicas: r.desired_replicas,
+          readyReplicas: r.ready_replicas,
+          ready: r.ready === 1,
+          ...(r.message ? { message: r.message } : {}),
+        },
+      ]);
+    return out;
   }
 
   /**

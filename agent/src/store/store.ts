@@ -87,6 +87,11 @@ export class AgentStore {
     }
   }
 
+  /** Runs `fn` as one transaction: several writes, one commit. */
+  atomically<T>(fn: () => T): T {
+    return this.#d.db.transaction(fn)();
+  }
+
   close(): void {
     if (this.#d.db.open) this.#d.db.close();
   }
@@ -123,8 +128,14 @@ export class AgentStore {
     return this.#intents.setPhase(id, update);
   }
 
-  setExpectations(id: string, revision: number, xs: readonly TrackedExpectation[]): boolean {
-    return this.#intents.setExpectations(id, revision, xs);
+  /** `before`: the intent's expectations as the caller read them (saves reading them again). */
+  setExpectations(
+    id: string,
+    revision: number,
+    xs: readonly TrackedExpectation[],
+    before?: readonly TrackedExpectation[],
+  ): boolean {
+    return this.#intents.setExpectations(id, revision, xs, before);
   }
 
   remediate(r: Omit<StoredRemediation, "actions">): StoredRemediation | undefined {
@@ -137,6 +148,15 @@ export class AgentStore {
 
   expectations(id: string): TrackedExpectation[] {
     return this.#intents.expectationsOf(id);
+  }
+
+  /** Every intent's expectations and NF status, each in one read (for a pass over them all). */
+  allExpectations(): Map<string, TrackedExpectation[]> {
+    return this.#intents.allExpectations();
+  }
+
+  allNfStatus(): Map<string, NfStatus[]> {
+    return this.#intents.allNfStatus();
   }
 
   nfStatus(id: string): NfStatus[] {

@@ -53,6 +53,8 @@ export class Assurance {
   #task: Promise<void> | undefined;
   /** Each intent's expectations as the store holds them (read at the first pass). */
   #stored: Map<string, TrackedExpectation[]> | undefined;
+  /** The intents as last read, by id (their plans do not change within a revision). */
+  readonly #read = new Map<string, StoredIntent>();
   /** Each intent's expectations as the last pass measured them. */
   readonly #latest = new Map<string, ExpectationStatus[]>();
   /** The last passes, newest last (a few). */
@@ -117,7 +119,7 @@ export class Assurance {
     const started = performance.now();
     const cpu = process.cpuUsage();
     const now = clock.now().toISOString();
-    const intents = store.listIntents().filter((i) => i.plan.expectations?.length);
+    const intents = this.#intents().filter((i) => i.plan.expectations?.length);
     const nfs = store.allNfStatus();
     const measures = intents.map((i) => this.#measures(i, nfs.get(i.id) ?? []));
     // A catalog query is asked once for every intent's pods (one series per pod), then split per intent;
@@ -130,37 +132,49 @@ export class Assurance {
           for (const n of m.batch.pods) names.add(n);
           podsBy.set(m.batch.template, names);
         }
+    // Every query asked (at most PARALLEL at once) and answered before any expectation is judged.
     const limit = pool(PARALLEL);
-    /** Per catalog query: the values of each workload's pods (a pod is `<workload>-<suffix>`). */
-    const perPod = new Map<string, Promise<ReadonlyMap<string, number[]>>>();
-    const asked = new Map<string, Promise<number | undefined>>();
     const source = this.#source();
-    const valueOf = async (m: Extract<Measure, { query: string }>): Promise<number | undefined> => {
-      if (!m.batch) {
-        let p = asked.get(m.query);
-        if (!p) asked.set(m.query, (p = limit(() => source.query(m.query))));
-        return p;
-      }
-      const { template, pods, across } = m.batch;
-      let p = perPod.get(template);
-      if (!p) {
+    const settle = <T>(p: Promise<T>): Promise<Answer<T>> =>
+      p.then(
+        (value) => ({ value }),
+        (e: unknown) => ({ error: (e instanceof Error ? e.message : String(e)).slice(0, 500) }),
+      );
+    /** Per catalog query: the values of each workload's pods (a pod is `<workload>-<suffix>`). */
+    const perPod = new Map<string, Promise<Answer<ReadonlyMap<string, number[]>>>>();
+    const asked = new Map<string, Promise<Answer<number | undefined>>>();
+    for (const ms of measures)
+      for (const m of ms) {
+        if ("unmeasurable" in m) continue;
+        if (!m.batch) {
+          if (!asked.has(m.query)) asked.set(m.query, settle(limit(() => source.query(m.query))));
+          continue;
+        }
+        const { template } = m.batch;
+        if (perPod.has(template)) continue;
         const names = podsBy.get(template) ?? new Set<string>();
         const q = fill(template, podsOf([...names]), options.window, true);
-        perPod.set(template, (p = limit(async () => byWorkload(await source.series(q, "pod"), names))));
+        perPod.set(template, settle(limit(async () => byWorkload(await source.series(q, "pod"), names))));
       }
-      const byName = await p;
-      return combine(
-        pods.flatMap((n) => byName.get(n) ?? []),
-        across,
-      );
+    const batches = new Map(await Promise.all([...perPod].map(async ([k, p]) => [k, await p] as const)));
+    const singles = new Map(await Promise.all([...asked].map(async ([k, p]) => [k, await p] as const)));
+    const valueOf = (m: Extract<Measure, { query: string }>): Answer<number | undefined> => {
+      if (!m.batch) return singles.get(m.query) ?? { value: undefined };
+      const a = batches.get(m.batch.template);
+      if (!a || "error" in a) return a ?? { value: undefined };
+      const { pods, across } = m.batch;
+      return {
+        value: combine(
+          pods.flatMap((n) => a.value.get(n) ?? []),
+          across,
+        ),
+      };
     };
     // What the store holds, read once; kept beside it from then on (the loop is its only writer).
     this.#stored ??= store.allExpectations();
     const stored = this.#stored;
     const befores = intents.map((i) => stored.get(i.id) ?? []);
-    const judged = await Promise.all(
-      intents.map((i, k) => this.#judge(i, measures[k] ?? [], befores[k] ?? [], now, valueOf)),
-    );
+    const judged = intents.map((i, k) => this.#judge(i, measures[k] ?? [], befores[k] ?? [], now, valueOf));
     let expectations = 0;
     let changed = 0;
     let remedied = 0;
@@ -254,6 +268,27 @@ export class Assurance {
     );
   }
 
+  /** The intents held, each read (and its plan parsed) once per revision. */
+  #intents(): StoredIntent[] {
+    const { store } = this.deps;
+    const held = store.intentRevisions();
+    const out: StoredIntent[] = [];
+    for (const { id, revision } of held) {
+      let i = this.#read.get(id);
+      if (i?.revision !== revision) {
+        i = store.getIntent(id);
+        if (!i) continue;
+        this.#read.set(id, i);
+      }
+      out.push(i);
+    }
+    if (this.#read.size > held.length) {
+      const ids = new Set(held.map((h) => h.id));
+      for (const id of this.#read.keys()) if (!ids.has(id)) this.#read.delete(id);
+    }
+    return out;
+  }
+
   /** How each of the intent's expectations is measured here. */
   #measures(i: StoredIntent, nfs: readonly NfStatus[]): Measure[] {
     const { catalog, options } = this.deps;
@@ -265,63 +300,64 @@ export class Assurance {
     );
   }
 
-  async #judge(
+  #judge(
     i: StoredIntent,
     measures: readonly Measure[],
     before: readonly TrackedExpectation[],
     now: string,
-    valueOf: (m: Extract<Measure, { query: string }>) => Promise<number | undefined>,
-  ): Promise<TrackedExpectation[]> {
+    valueOf: (m: Extract<Measure, { query: string }>) => Answer<number | undefined>,
+  ): TrackedExpectation[] {
     const { options } = this.deps;
     const expectations = i.plan.expectations ?? [];
-    return Promise.all(
-      expectations.map(async (e, index): Promise<TrackedExpectation> => {
-        const m = measures[index] as Measure;
-        let seen: Fulfilment = "Unknown";
-        let measured: number | undefined;
-        let message: string | undefined;
-        if ("unmeasurable" in m) message = m.unmeasurable;
+    return expectations.map((e, index): TrackedExpectation => {
+      const m = measures[index] as Measure;
+      let seen: Fulfilment = "Unknown";
+      let measured: number | undefined;
+      let message: string | undefined;
+      if ("unmeasurable" in m) message = m.unmeasurable;
+      else {
+        const a = valueOf(m);
+        if ("error" in a) message = a.error;
+        else if (a.value === undefined) message = `no data for ${e.target} on ${m.nf}`;
         else {
-          try {
-            measured = await valueOf(m);
-            if (measured === undefined) message = `no data for ${e.target} on ${m.nf}`;
-            else seen = judge(e, measured);
-          } catch (err: unknown) {
-            message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-          }
+          measured = a.value;
+          seen = judge(e, measured);
         }
-        // What was tracked for this expectation, unless the plan changed what it expects.
-        const was = before[index];
-        const same = was && was.status.target === e.target && was.status.value === e.value;
-        const tracked = observe(
-          same
-            ? {
-                state: was.status.state,
-                since: was.status.since,
-                ...(was.pending ? { pending: was.pending } : {}),
-              }
-            : undefined,
-          seen,
-          options.hysteresis,
-          now,
-        );
-        const status: ExpectationStatus = {
-          index,
-          target: e.target,
-          condition: e.condition,
-          value: e.value,
-          ...(m.nf ? { nf: m.nf } : {}),
-          state: tracked.state,
-          ...(measured !== undefined ? { measured } : {}),
-          since: tracked.since,
-          at: now,
-          ...(message ? { message } : {}),
-        };
-        return { status, ...(tracked.pending ? { pending: tracked.pending } : {}) };
-      }),
-    );
+      }
+      // What was tracked for this expectation, unless the plan changed what it expects.
+      const was = before[index];
+      const same = was && was.status.target === e.target && was.status.value === e.value;
+      const tracked = observe(
+        same
+          ? {
+              state: was.status.state,
+              since: was.status.since,
+              ...(was.pending ? { pending: was.pending } : {}),
+            }
+          : undefined,
+        seen,
+        options.hysteresis,
+        now,
+      );
+      const status: ExpectationStatus = {
+        index,
+        target: e.target,
+        condition: e.condition,
+        value: e.value,
+        ...(m.nf ? { nf: m.nf } : {}),
+        state: tracked.state,
+        ...(measured !== undefined ? { measured } : {}),
+        since: tracked.since,
+        at: now,
+        ...(message ? { message } : {}),
+      };
+      return { status, ...(tracked.pending ? { pending: tracked.pending } : {}) };
+    });
   }
 }
+
+/** A query's answer, or why there is none. */
+type Answer<T> = { readonly value: T } | { readonly error: string };
 
 /** Whether what is stored of an intent's expectations no longer says what the pass found. */
 function moved(before: readonly TrackedExpectation[], after: readonly TrackedExpectation[]): boolean {

@@ -162,6 +162,14 @@ export class Intents {
     return (this.d.stmt("SELECT * FROM intents ORDER BY created_at, id").all() as IntentRow[]).map(toIntent);
   }
 
+  /** Every intent's id and revision, in the order they take effect (cheap: no plan is read). */
+  revisions(): { id: string; revision: number }[] {
+    return this.d.stmt("SELECT id, revision FROM intents ORDER BY created_at, id").all() as {
+      id: string;
+      revision: number;
+    }[];
+  }
+
   /** The hub's intents held, with their revisions. */
   fromHub(): { id: string; revision: number }[] {
     return this.d.stmt("SELECT id, revision FROM intents WHERE origin = 'hub'").all() as {

@@ -120,6 +120,11 @@ export class AgentStore {
     return this.#intents.get(id);
   }
 
+  /** Every intent's id and revision, without reading their plans. */
+  intentRevisions(): { id: string; revision: number }[] {
+    return this.#intents.revisions();
+  }
+
   listIntents(): StoredIntent[] {
     return this.#intents.list();
   }

@@ -10,38 +10,32 @@ export interface TrackedExpectation {
   readonly pending?: { readonly state: Fulfilment; readonly count: number };
 }
 
+interface Row {
+  intent_id: string;
+  status: string;
+  pending: string | null;
+}
+
+const toTracked = (r: Row): TrackedExpectation => ({
+  status: JSON.parse(r.status) as ExpectationStatus,
+  ...(r.pending ? { pending: JSON.parse(r.pending) as TrackedExpectation["pending"] } : {}),
+});
+
 export class ExpectationTable {
   constructor(private readonly d: Db) {}
 
   /** Every intent's, in one read. */
   all(): Map<string, TrackedExpectation[]> {
     const out = new Map<string, TrackedExpectation[]>();
-    const rows = this.d
-      .stmt("SELECT intent_id, status, pending FROM expectations ORDER BY intent_id, idx")
-      .all() as {
-      intent_id: string;
-      status: string;
-      pending: string | null;
-    }[];
-    for (const r of rows)
-      out.set(r.intent_id, [
-        ...(out.get(r.intent_id) ?? []),
-        {
-          status: JSON.parse(r.status) as ExpectationStatus,
-          ...(r.pending ? { pending: JSON.parse(r.pending) as TrackedExpectation["pending"] } : {}),
-        },
-      ]);
+    for (const r of this.d.stmt("SELECT * FROM expectations ORDER BY intent_id, idx").all() as Row[])
+      out.set(r.intent_id, [...(out.get(r.intent_id) ?? []), toTracked(r)]);
     return out;
   }
 
   of(intentId: string): TrackedExpectation[] {
-    const rows = this.d
-      .stmt("SELECT status, pending FROM expectations WHERE intent_id = ? ORDER BY idx")
-      .all(intentId) as { status: string; pending: string | null }[];
-    return rows.map((r) => ({
-      status: JSON.parse(r.status) as ExpectationStatus,
-      ...(r.pending ? { pending: JSON.parse(r.pending) as TrackedExpectation["pending"] } : {}),
-    }));
+    return (
+      this.d.stmt("SELECT * FROM expectations WHERE intent_id = ? ORDER BY idx").all(intentId) as Row[]
+    ).map(toTracked);
   }
 
   /** Replaces the intent's expectations (`before`: as read, if the caller has them); whether a state changed. */

@@ -70,6 +70,25 @@ interface IntentRow {
   applied_revision: number | null;
 }
 
+interface NfStatusRow {
+  intent_id: string;
+  nf: string;
+  name: string;
+  desired_replicas: number;
+  ready_replicas: number;
+  ready: number;
+  message: string | null;
+}
+
+const toNfStatus = (r: NfStatusRow): NfStatus => ({
+  nf: r.nf,
+  name: r.name,
+  desiredReplicas: r.desired_replicas,
+  readyReplicas: r.ready_replicas,
+  ready: r.ready === 1,
+  ...(r.message ? { message: r.message } : {}),
+});
+
 // A plan was validated when it was stored; reading trusts it (no re-parse on every pass).
 const toIntent = (r: IntentRow): StoredIntent => ({
   id: r.id,
@@ -216,12 +235,8 @@ export class Intents {
     xs: readonly TrackedExpectation[],
     before?: readonly TrackedExpectation[],
   ): boolean {
-    // Inside a pass's own transaction (the assurance loop's), no savepoint per intent.
-    const run = <T>(fn: () => T): T => (this.d.db.inTransaction ? fn() : this.d.db.transaction(fn)());
-    return run(() => {
-      const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(id) as
-        { revision: number } | undefined;
-      if (row?.revision !== revision) return false;
+    return this.#atomic(() => {
+      if (!this.#holds(id, revision)) return false;
       const changed = this.expectations.put(id, revision, xs, before);
       if (changed) this.#report(id, this.clock.now().toISOString());
       return changed;
@@ -236,27 +251,8 @@ export class Intents {
   /** Every intent's NF status, in one read. */
   allNfStatus(): Map<string, NfStatus[]> {
     const out = new Map<string, NfStatus[]>();
-    const rows = this.d.stmt("SELECT * FROM nf_status ORDER BY intent_id, name").all() as {
-      intent_id: string;
-      nf: string;
-      name: string;
-      desired_replicas: number;
-      ready_replicas: number;
-      ready: number;
-      message: string | null;
-    }[];
-    for (const r of rows)
-      out.set(r.intent_id, [
-        ...(out.get(r.intent_id) ?? []),
-        {
-          nf: r.nf,
-          name: r.name,
-          desiredReplicas: r.desired_replicas,
-          readyReplicas: r.ready_replicas,
-          ready: r.ready === 1,
-          ...(r.message ? { message: r.message } : {}),
-        },
-      ]);
+    for (const r of this.d.stmt("SELECT * FROM nf_status ORDER BY intent_id, name").all() as NfStatusRow[])
+      out.set(r.intent_id, [...(out.get(r.intent_id) ?? []), toNfStatus(r)]);
     return out;
   }
 
@@ -265,14 +261,12 @@ export class Intents {
    * for another revision than the one held. Returns the record, or undefined when ignored.
    */
   remediate(r: Omit<StoredRemediation, "actions">): StoredRemediation | undefined {
-    return this.d.db.transaction(() => {
-      const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(r.intentId) as
-        { revision: number } | undefined;
-      if (row?.revision !== r.revision) return undefined;
+    return this.#atomic(() => {
+      if (!this.#holds(r.intentId, r.revision)) return undefined;
       const stored = this.remediations.put(r);
       this.#report(r.intentId, r.at);
       return stored;
-    })();
+    });
   }
 
   /** What the closed loop did, to every intent or one. */
@@ -285,22 +279,9 @@ export class Intents {
   }
 
   nfStatus(id: string): NfStatus[] {
-    const rows = this.d.stmt("SELECT * FROM nf_status WHERE intent_id = ? ORDER BY name").all(id) as {
-      nf: string;
-      name: string;
-      desired_replicas: number;
-      ready_replicas: number;
-      ready: number;
-      message: string | null;
-    }[];
-    return rows.map((r) => ({
-      nf: r.nf,
-      name: r.name,
-      desiredReplicas: r.desired_replicas,
-      readyReplicas: r.ready_replicas,
-      ready: r.ready === 1,
-      ...(r.message ? { message: r.message } : {}),
-    }));
+    return (
+      this.d.stmt("SELECT * FROM nf_status WHERE intent_id = ? ORDER BY name").all(id) as NfStatusRow[]
+    ).map(toNfStatus);
   }
 
   history(id: string): HistoryEntry[] {
@@ -325,6 +306,18 @@ export class Intents {
       message: r.message,
       at: r.at,
     }));
+  }
+
+  /** `fn` as one transaction — or as part of the one under way (an assurance pass's): no savepoint each. */
+  #atomic<T>(fn: () => T): T {
+    return this.d.db.inTransaction ? fn() : this.d.db.transaction(fn)();
+  }
+
+  /** Whether the intent is held at `revision`. */
+  #holds(id: string, revision: number): boolean {
+    const row = this.d.stmt("SELECT revision FROM intents WHERE id = ?").get(id) as
+      { revision: number } | undefined;
+    return row?.revision === revision;
   }
 
   #putNfStatus(id: string, status: readonly NfStatus[], now: string): void {

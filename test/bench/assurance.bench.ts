@@ -146,6 +146,7 @@ async function atScale(): Promise<Record<string, number>> {
       intents: N,
       expectations: N * 3,
       eval_cpu_ms_p50: median(passes.map((p) => p.cpuMs)),
+      eval_cpu_ms_mean: round(passes.reduce((a, p) => a + p.cpuMs, 0) / passes.length),
       eval_cpu_ms_max: Math.max(...passes.map((p) => p.cpuMs)),
       eval_ms_p50: median(passes.map((p) => p.durationMs)),
       idle_rss_mb: round(idleRss),

@@ -5,7 +5,7 @@
  * Supervised: a failed pass is logged and the next one runs on time.
  */
 import type { Catalog, Clock, ExpectationStatus, Fulfilment, GuardrailPolicy } from "@nephoran/shared";
-import type { Measure, NfStatus } from "@nephoran/shared";
+import type { Measure } from "@nephoran/shared";
 import { fill, judge, measureOf, podsOf, validatePlan } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
@@ -53,10 +53,20 @@ export class Assurance {
   #task: Promise<void> | undefined;
   /** Each intent's expectations as the store holds them (read at the first pass). */
   #stored: Map<string, TrackedExpectation[]> | undefined;
-  /** The intents as last read, by id (their plans do not change within a revision). */
-  readonly #read = new Map<string, StoredIntent>();
-  /** Each intent's expectations as the last pass measured them. */
-  readonly #latest = new Map<string, ExpectationStatus[]>();
+  /**
+   * The intents as last read, by id, and how their expectations are measured: read again for a new revision,
+   * measured anew when their workloads change.
+   */
+  readonly #read = new Map<string, Measured>();
+  /** What the last pass asked, and of which intents' measures. */
+  #asked: { readonly read: readonly Measured[]; readonly asks: Asks } | undefined;
+  /**
+   * What the last pass measured of each intent's expectations (NaN: nothing), and when. The rest of what it
+   * found is what is stored: a pass stores an intent's expectations whenever anything else moved. Kept as
+   * numbers, overwritten in place, so that a pass leaves little behind for the collector.
+   */
+  readonly #measured = new Map<string, Float64Array>();
+  #measuredAt: string | undefined;
   /** The last passes, newest last (a few). */
   readonly #recent: AssurancePass[] = [];
 
@@ -84,7 +94,16 @@ export class Assurance {
 
   /** An intent's expectations as last measured (the stored ones before the first pass). */
   current(intentId: string): ExpectationStatus[] {
-    return this.#latest.get(intentId) ?? this.deps.store.expectations(intentId).map((x) => x.status);
+    const stored = this.#stored?.get(intentId) ?? this.deps.store.expectations(intentId);
+    const measured = this.#measured.get(intentId);
+    const at = this.#measuredAt;
+    if (!measured || at === undefined || measured.length !== stored.length)
+      return stored.map((x) => x.status);
+    return stored.map(({ status }, k) => {
+      const { measured: _, ...rest } = status;
+      const value = measured[k] as number;
+      return Number.isNaN(value) ? { ...rest, at } : { ...rest, measured: value, at };
+    });
   }
 
   /** The last ten passes, oldest first. */
@@ -115,23 +134,14 @@ export class Assurance {
 
   /** One pass over every intent with expectations. */
   async evaluateOnce(): Promise<AssurancePass> {
-    const { store, clock, options } = this.deps;
+    const { store, clock } = this.deps;
     const started = performance.now();
     const cpu = process.cpuUsage();
     const now = clock.now().toISOString();
-    const intents = this.#intents().filter((i) => i.plan.expectations?.length);
-    const nfs = store.allNfStatus();
-    const measures = intents.map((i) => this.#measures(i, nfs.get(i.id) ?? []));
-    // A catalog query is asked once for every intent's pods (one series per pod), then split per intent;
-    // any other query is asked once per pass, however many expectations share it.
-    const podsBy = new Map<string, Set<string>>();
-    for (const ms of measures)
-      for (const m of ms)
-        if ("batch" in m && m.batch) {
-          const names = podsBy.get(m.batch.template) ?? new Set<string>();
-          for (const n of m.batch.pods) names.add(n);
-          podsBy.set(m.batch.template, names);
-        }
+    const read = this.#intents();
+    const intents = read.map((r) => r.intent);
+    const measures = read.map((r) => r.measures);
+    const { batched, singles: own } = this.#asks(read);
     // Every query asked (at most PARALLEL at once) and answered before any expectation is judged.
     const limit = pool(PARALLEL);
     const source = this.#source();
@@ -142,33 +152,20 @@ export class Assurance {
       );
     /** Per catalog query: the values of each workload's pods (a pod is `<workload>-<suffix>`). */
     const perPod = new Map<string, Promise<Answer<ReadonlyMap<string, number[]>>>>();
+    for (const [template, { query, workloads }] of batched)
+      perPod.set(
+        template,
+        settle(limit(async () => byWorkload(await source.series(query, "pod"), workloads))),
+      );
     const asked = new Map<string, Promise<Answer<number | undefined>>>();
-    for (const ms of measures)
-      for (const m of ms) {
-        if ("unmeasurable" in m) continue;
-        if (!m.batch) {
-          if (!asked.has(m.query)) asked.set(m.query, settle(limit(() => source.query(m.query))));
-          continue;
-        }
-        const { template } = m.batch;
-        if (perPod.has(template)) continue;
-        const names = podsBy.get(template) ?? new Set<string>();
-        const q = fill(template, podsOf([...names]), options.window, true);
-        perPod.set(template, settle(limit(async () => byWorkload(await source.series(q, "pod"), names))));
-      }
+    for (const query of own) asked.set(query, settle(limit(() => source.query(query))));
     const batches = new Map(await Promise.all([...perPod].map(async ([k, p]) => [k, await p] as const)));
     const singles = new Map(await Promise.all([...asked].map(async ([k, p]) => [k, await p] as const)));
-    const valueOf = (m: Extract<Measure, { query: string }>): Answer<number | undefined> => {
-      if (!m.batch) return singles.get(m.query) ?? { value: undefined };
+    const valueOf = (m: Exclude<Measure, { unmeasurable: string }>): Answer<number | undefined> => {
+      if (!("batch" in m)) return singles.get(m.query) ?? { value: undefined };
       const a = batches.get(m.batch.template);
       if (!a || "error" in a) return a ?? { value: undefined };
-      const { pods, across } = m.batch;
-      return {
-        value: combine(
-          pods.flatMap((n) => a.value.get(n) ?? []),
-          across,
-        ),
-      };
+      return { value: combine(m.batch.pods, a.value, m.batch.across) };
     };
     // What the store holds, read once; kept beside it from then on (the loop is its only writer).
     this.#stored ??= store.allExpectations();
@@ -183,10 +180,10 @@ export class Assurance {
       judged.forEach((xs, k) => {
         const i = intents[k] as StoredIntent;
         expectations += xs.length;
-        this.#latest.set(
-          i.id,
-          xs.map((x) => x.status),
-        );
+        let measured = this.#measured.get(i.id);
+        if (measured?.length !== xs.length)
+          this.#measured.set(i.id, (measured = new Float64Array(xs.length)));
+        for (let k = 0; k < xs.length; k++) measured[k] = xs[k]?.status.measured ?? NaN;
         // Stored (and reported) when a state, its hysteresis or the set moved; a new measurement alone is
         // kept here, for the status endpoint, until then.
         if (moved(befores[k] ?? [], xs)) {
@@ -205,7 +202,8 @@ export class Assurance {
     );
     // Intents gone since: forgotten here too.
     const held = new Set(intents.map((i) => i.id));
-    for (const m of [stored, this.#latest]) for (const id of m.keys()) if (!held.has(id)) m.delete(id);
+    for (const m of [stored, this.#measured]) for (const id of m.keys()) if (!held.has(id)) m.delete(id);
+    this.#measuredAt = now;
     if (changed || remedied) this.deps.onChanged();
     if (remedied) this.deps.onRemedied();
     const used = process.cpuUsage(cpu);
@@ -268,19 +266,69 @@ export class Assurance {
     );
   }
 
-  /** The intents held, each read (and its plan parsed) once per revision. */
-  #intents(): StoredIntent[] {
-    const { store } = this.deps;
-    const held = store.intentRevisions();
-    const out: StoredIntent[] = [];
-    for (const { id, revision } of held) {
-      let i = this.#read.get(id);
-      if (i?.revision !== revision) {
-        i = store.getIntent(id);
-        if (!i) continue;
-        this.#read.set(id, i);
+  /**
+   * What a pass asks the metrics, worked out again only when what is measured changed: each catalog query
+   * once for every intent's workloads (one series per pod, split per intent afterwards), and each other
+   * query once, however many expectations share it.
+   */
+  #asks(read: readonly Measured[]): Asks {
+    if (this.#asked?.read.length === read.length && this.#asked.read.every((r, k) => r === read[k]))
+      return this.#asked.asks;
+    const podsBy = new Map<string, Set<string>>();
+    const singles = new Set<string>();
+    for (const { measures } of read)
+      for (const m of measures) {
+        if ("unmeasurable" in m) continue;
+        if (!("batch" in m)) {
+          singles.add(m.query);
+          continue;
+        }
+        const names = podsBy.get(m.batch.template) ?? new Set<string>();
+        for (const n of m.batch.pods) names.add(n);
+        podsBy.set(m.batch.template, names);
       }
-      out.push(i);
+    const batched = new Map(
+      [...podsBy].map(([template, workloads]) => [
+        template,
+        { query: fill(template, podsOf([...workloads]), this.deps.options.window, true), workloads },
+      ]),
+    );
+    const asks = { batched, singles };
+    this.#asked = { read, asks };
+    return asks;
+  }
+
+  /**
+   * The intents held that expect something, each read (and its plan parsed) once per revision, with how
+   * each expectation is measured over the workloads observed for it (worked out again when they change).
+   */
+  #intents(): Measured[] {
+    const { store, catalog, options } = this.deps;
+    const held = store.intentRevisions();
+    const workloads = store.allWorkloads();
+    const out: Measured[] = [];
+    for (const { id, revision } of held) {
+      const at = workloads.get(id) ?? "";
+      let r = this.#read.get(id);
+      if (r?.intent.revision !== revision) {
+        const intent = store.getIntent(id);
+        if (!intent) continue;
+        r = { intent, workloads: undefined, measures: [] };
+      }
+      if (r.workloads !== at) {
+        const names = (nf: string) =>
+          at
+            .split(" ")
+            .filter((w) => w.startsWith(`${nf}:`))
+            .map((w) => w.slice(nf.length + 1));
+        const plan = r.intent.plan;
+        const measures = (plan.expectations ?? []).map((e) =>
+          measureOf(e, plan, catalog, { workloads: names, window: options.window }),
+        );
+        r = { intent: r.intent, workloads: at, measures };
+      }
+      this.#read.set(id, r);
+      if (r.measures.length) out.push(r);
     }
     if (this.#read.size > held.length) {
       const ids = new Set(held.map((h) => h.id));
@@ -289,23 +337,12 @@ export class Assurance {
     return out;
   }
 
-  /** How each of the intent's expectations is measured here. */
-  #measures(i: StoredIntent, nfs: readonly NfStatus[]): Measure[] {
-    const { catalog, options } = this.deps;
-    return (i.plan.expectations ?? []).map((e) =>
-      measureOf(e, i.plan, catalog, {
-        workloads: (nf) => nfs.filter((s) => s.nf === nf).map((s) => s.name),
-        window: options.window,
-      }),
-    );
-  }
-
   #judge(
     i: StoredIntent,
     measures: readonly Measure[],
     before: readonly TrackedExpectation[],
     now: string,
-    valueOf: (m: Extract<Measure, { query: string }>) => Answer<number | undefined>,
+    valueOf: (m: Exclude<Measure, { unmeasurable: string }>) => Answer<number | undefined>,
   ): TrackedExpectation[] {
     const { options } = this.deps;
     const expectations = i.plan.expectations ?? [];
@@ -339,25 +376,41 @@ export class Assurance {
         options.hysteresis,
         now,
       );
-      const status: ExpectationStatus = {
+      // Built field by field: thousands of these are made at every pass.
+      const status: Mutable<ExpectationStatus> = {
         index,
         target: e.target,
         condition: e.condition,
         value: e.value,
-        ...(m.nf ? { nf: m.nf } : {}),
         state: tracked.state,
-        ...(measured !== undefined ? { measured } : {}),
         since: tracked.since,
         at: now,
-        ...(message ? { message } : {}),
       };
-      return { status, ...(tracked.pending ? { pending: tracked.pending } : {}) };
+      if (m.nf) status.nf = m.nf;
+      if (measured !== undefined) status.measured = measured;
+      if (message) status.message = message;
+      return tracked.pending ? { status, pending: tracked.pending } : { status };
     });
   }
 }
 
 /** A query's answer, or why there is none. */
 type Answer<T> = { readonly value: T } | { readonly error: string };
+
+/** An intent, the workloads observed for it (`nf:name …`), and how each of its expectations is measured. */
+interface Measured {
+  readonly intent: StoredIntent;
+  readonly workloads: string | undefined;
+  readonly measures: readonly Measure[];
+}
+
+/** The queries of a pass: each catalog query over every intent's workloads, and the expectations' own. */
+interface Asks {
+  readonly batched: ReadonlyMap<string, { readonly query: string; readonly workloads: ReadonlySet<string> }>;
+  readonly singles: ReadonlySet<string>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Whether what is stored of an intent's expectations no longer says what the pass found. */
 function moved(before: readonly TrackedExpectation[], after: readonly TrackedExpectation[]): boolean {
@@ -387,18 +440,34 @@ function byWorkload(byPod: ReadonlyMap<string, number>, names: ReadonlySet<strin
     for (let cut = pod.lastIndexOf("-"); cut > 0; cut = pod.lastIndexOf("-", cut - 1)) {
       const name = pod.slice(0, cut);
       if (!names.has(name)) continue;
-      out.set(name, [...(out.get(name) ?? []), v]);
+      const values = out.get(name);
+      if (values) values.push(v);
+      else out.set(name, [v]);
       break;
     }
   return out;
 }
 
-/** One value from an intent's pods: summed, the worst (largest), or their mean; none without data. */
-function combine(values: readonly number[], across: "sum" | "max" | "avg"): number | undefined {
-  if (!values.length) return undefined;
-  if (across === "max") return Math.max(...values);
-  const sum = values.reduce((a, b) => a + b, 0);
-  return across === "sum" ? sum : sum / values.length;
+/**
+ * One value from the pods of an intent's workloads: summed, the worst (largest), or their mean; none without
+ * data.
+ */
+function combine(
+  workloads: readonly string[],
+  byWorkload: ReadonlyMap<string, readonly number[]>,
+  across: "sum" | "max" | "avg",
+): number | undefined {
+  let n = 0;
+  let sum = 0;
+  let max = -Infinity;
+  for (const w of workloads)
+    for (const v of byWorkload.get(w) ?? []) {
+      n++;
+      sum += v;
+      if (v > max) max = v;
+    }
+  if (!n) return undefined;
+  return across === "max" ? max : across === "sum" ? sum : sum / n;
 }
 
 /** Runs at most `n` of the functions given to it at once. */

@@ -248,11 +248,20 @@ export class Intents {
     return this.expectations.all();
   }
 
-  /** Every intent's NF status, in one read. */
-  allNfStatus(): Map<string, NfStatus[]> {
-    const out = new Map<string, NfStatus[]>();
-    for (const r of this.d.stmt("SELECT * FROM nf_status ORDER BY intent_id, name").all() as NfStatusRow[])
-      out.set(r.intent_id, [...(out.get(r.intent_id) ?? []), toNfStatus(r)]);
+  /**
+   * Every intent's workloads as last observed, in one read: by intent, `nf:name` of each in name order
+   * (one string per intent; what a pass over every intent needs, read at each pass, so kept small).
+   */
+  allWorkloads(): Map<string, string> {
+    const out = new Map<string, string>();
+    const rows = this.d
+      .stmt("SELECT intent_id, nf || ':' || name FROM nf_status ORDER BY intent_id, name")
+      .raw()
+      .all() as [string, string][];
+    for (const [id, workload] of rows) {
+      const was = out.get(id);
+      out.set(id, was === undefined ? workload : `${was} ${workload}`);
+    }
     return out;
   }
 

@@ -160,8 +160,8 @@ export class AgentStore {
     return this.#intents.allExpectations();
   }
 
-  allNfStatus(): Map<string, NfStatus[]> {
-    return this.#intents.allNfStatus();
+  allWorkloads(): Map<string, string> {
+    return this.#intents.allWorkloads();
   }
 
   nfStatus(id: string): NfStatus[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Catalog } from "../catalog";
 import type { Expectation, IntentPlan } from "../domain";
-import { fill, judge, measureOf } from "./measure";
+import { fill, judge, measureOf, podsOf } from "./measure";
 
 const catalog = new Catalog();
 const plan = (nfs: string[], expectations: Expectation[]): IntentPlan => ({
@@ -20,16 +20,19 @@ describe("measuring an expectation", () => {
     const m = measureOf(e, plan(["amf", "upf"], [e]), catalog, at);
     expect(m).toEqual({
       nf: "upf",
-      query: 'sum (rate(nephoran_upf_bytes_total{pod=~"(upf-a1|upf\\\\.b2)-.*"}[1m])) * 8 / 1e6',
       batch: {
         template: 'sum {{by}} (rate(nephoran_upf_bytes_total{pod=~"{{pods}}"}[{{window}}])) * 8 / 1e6',
         pods: ["upf-a1", "upf.b2"],
         across: "sum",
       },
     });
-    // Asked once for many intents: one series per pod.
-    expect(fill("batch" in m ? (m.batch?.template ?? "") : "", "(a|b)-.*", "5s", true)).toBe(
+    // Asked once for many intents: one series per pod; for one intent's pods, their sum.
+    const template = "batch" in m ? m.batch.template : "";
+    expect(fill(template, "(a|b)-.*", "5s", true)).toBe(
       'sum by (pod) (rate(nephoran_upf_bytes_total{pod=~"(a|b)-.*"}[5s])) * 8 / 1e6',
+    );
+    expect(fill(template, podsOf(["upf-a1", "upf.b2"]), "1m")).toBe(
+      'sum (rate(nephoran_upf_bytes_total{pod=~"(upf-a1|upf\\\\.b2)-.*"}[1m])) * 8 / 1e6',
     );
   });
 

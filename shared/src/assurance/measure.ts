@@ -6,15 +6,15 @@ import type { Catalog, Kpi } from "../catalog";
 import type { Expectation, Fulfilment, IntentPlan } from "../domain";
 
 /**
- * What to ask the metrics for one expectation: the NF it is on and the PromQL over its pods — and, for a
- * catalog query, how to ask once for many intents' pods (`batch`: the template, this intent's pods, how they
- * add up) — or why it cannot be measured.
+ * What to ask the metrics for one expectation, on the NF it is on: the expectation's own PromQL over its pods
+ * (`query`); or a catalog query, asked once for every intent's pods (`batch`: the template, this intent's
+ * pods, how their values add up); or why it cannot be measured.
  */
 export type Measure =
+  | { readonly nf: string; readonly query: string }
   | {
       readonly nf: string;
-      readonly query: string;
-      readonly batch?: {
+      readonly batch: {
         readonly template: string;
         readonly pods: readonly string[];
         readonly across: Kpi["across"];
@@ -60,12 +60,10 @@ export function measureOf(
   const names = nf ? at.workloads(nf) : [];
   if (!names.length && template.includes("{{pods}}"))
     return { ...(nf ? { nf } : {}), unmeasurable: `no ${nf ?? "NF"} instance of this intent runs here` };
-  return {
-    nf: nf ?? "",
-    query: fill(template, podsOf(names), at.window),
-    // The catalog's queries can be asked once for every intent; an expectation's own is asked as it is.
-    ...(e.query === undefined && kpi ? { batch: { template, pods: names, across: kpi.across } } : {}),
-  };
+  // The catalog's queries are asked once for every intent; an expectation's own is asked as it is.
+  return e.query === undefined && kpi
+    ? { nf: nf ?? "", batch: { template, pods: names, across: kpi.across } }
+    : { nf: nf ?? "", query: fill(template, podsOf(names), at.window) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { fill, judge, measureOf, podsOf, validatePlan } from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
 import { observe } from "./hysteresis";
-import { remedyFor, withRemedies } from "./remedy";
+import { remedyFor, sameSetting, withRemedies } from "./remedy";
 import type { MetricsSource } from "./prometheus";
 
 export interface AssuranceOptions {
@@ -235,7 +235,7 @@ export class Assurance {
       scaleBackMs: options.scaleBackMs,
     });
     if (!r) return false;
-    const after = withRemedies(i.plan, [...done.filter((d) => d.nf !== r.nf), r]);
+    const after = withRemedies(i.plan, [...done.filter((d) => !sameSetting(d, r)), r]);
     const v = validatePlan(after, { catalog, policy: this.deps.guardrails });
     if (!v.ok) {
       logger.warn(
@@ -251,7 +251,10 @@ export class Assurance {
       at: clock.now().toISOString(),
     });
     if (stored)
-      logger.info({ intentId: i.id, nf: r.nf, replicas: r.replicas, reason: r.reason }, "closed loop acted");
+      logger.info(
+        { intentId: i.id, nf: r.nf, replicas: r.replicas, threshold: r.threshold, reason: r.reason },
+        "closed loop acted",
+      );
     return stored !== undefined;
   }
 
@@ -306,26 +309,37 @@ export class Assurance {
     const { store, catalog, options } = this.deps;
     const held = store.intentRevisions();
     const workloads = store.allWorkloads();
+    let site: string | undefined;
+    const everywhere = () => (site ??= [...workloads.values()].join(" "));
     const out: Measured[] = [];
     for (const { id, revision } of held) {
-      const at = workloads.get(id) ?? "";
       let r = this.#read.get(id);
       if (r?.intent.revision !== revision) {
         const intent = store.getIntent(id);
         if (!intent) continue;
-        r = { intent, workloads: undefined, measures: [] };
+        // An intent measures the NFs it runs on its own instances; any other NF (a steering policy's RAN,
+        // an NF an expectation names) on all of the site's.
+        const { plan } = intent;
+        const own = new Set(plan.actions.filter((a) => a.kind !== "policy").map((a) => a.nf));
+        const onSite =
+          plan.actions.some((a) => a.kind === "policy") ||
+          (plan.expectations ?? []).some((e) => e.nf !== undefined && !own.has(e.nf));
+        r = { intent, own, onSite, workloads: undefined, measures: [] };
       }
+      const { plan } = r.intent;
+      const { own, onSite } = r;
+      const mine = workloads.get(id) ?? "";
+      const at = onSite ? `${mine}|${everywhere()}` : mine;
       if (r.workloads !== at) {
         const names = (nf: string) =>
-          at
+          (own.has(nf) ? mine : everywhere())
             .split(" ")
             .filter((w) => w.startsWith(`${nf}:`))
             .map((w) => w.slice(nf.length + 1));
-        const plan = r.intent.plan;
         const measures = (plan.expectations ?? []).map((e) =>
           measureOf(e, plan, catalog, { workloads: names, window: options.window }),
         );
-        r = { intent: r.intent, workloads: at, measures };
+        r = { ...r, workloads: at, measures };
       }
       this.#read.set(id, r);
       if (r.measures.length) out.push(r);
@@ -400,6 +414,9 @@ type Answer<T> = { readonly value: T } | { readonly error: string };
 /** An intent, the workloads observed for it (`nf:name …`), and how each of its expectations is measured. */
 interface Measured {
   readonly intent: StoredIntent;
+  /** The NFs the intent runs, and whether it measures any other (on every instance at the site). */
+  readonly own: ReadonlySet<string>;
+  readonly onSite: boolean;
   readonly workloads: string | undefined;
   readonly measures: readonly Measure[];
 }

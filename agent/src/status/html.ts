@@ -32,8 +32,10 @@ export function statusHtml(s: AgentStatus): string {
                   `<span class="${esc(x.state)}">${esc(x.target)} ${esc(x.state)}</span>${x.measured !== undefined ? ` (${esc(Math.round(x.measured * 100) / 100)})` : ""}`,
               )
               .concat(
-                i.remediations.map(
-                  (r) => `${esc(r.nf)} scaled to ${esc(r.replicas)} (asked ${esc(r.asked)})`,
+                i.remediations.map((r) =>
+                  r.threshold !== undefined
+                    ? `${esc(r.nf)} steering at ${esc(r.threshold)}% (asked ${esc(r.asked)}%)`
+                    : `${esc(r.nf)} scaled to ${esc(r.replicas)} (asked ${esc(r.asked)})`,
                 ),
               )
               .join("<br>") || "—",

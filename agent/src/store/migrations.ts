@@ -73,4 +73,24 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (intent_id, nf)
   );
   `,
+  // A closed-loop action changes a setting of the NF — its replicas, or a traffic steering policy's
+  // threshold — to a value.
+  `
+  CREATE TABLE remediations_by_setting (
+    intent_id TEXT NOT NULL,
+    nf        TEXT NOT NULL,
+    setting   TEXT NOT NULL CHECK (setting IN ('replicas', 'threshold')),
+    revision  INTEGER NOT NULL,
+    value     INTEGER NOT NULL,
+    asked     INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actions   INTEGER NOT NULL,
+    PRIMARY KEY (intent_id, nf, setting)
+  );
+  INSERT INTO remediations_by_setting (intent_id, nf, setting, revision, value, asked, reason, at, actions)
+    SELECT intent_id, nf, 'replicas', revision, replicas, asked, reason, at, actions FROM remediations;
+  DROP TABLE remediations;
+  ALTER TABLE remediations_by_setting RENAME TO remediations;
+  `,
 ];

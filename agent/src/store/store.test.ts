@@ -127,4 +127,22 @@ describe("agent store", () => {
     expect(store.nfStatus("a")).toEqual([]);
     expect(store.history("a").length).toBeGreaterThan(0);
   });
+
+  it("keeps each setting the closed loop changed on an NF apart, counts its steps, and reports them", () => {
+    store.upsertIntent(input("a"));
+    const at = clock.now().toISOString();
+    const step = { intentId: "a", revision: 1, nf: "near-rt-ric", asked: 40, reason: "why", at };
+    expect(store.remediate({ ...step, threshold: 30 })).toMatchObject({ threshold: 30, actions: 1 });
+    expect(store.remediate({ ...step, threshold: 20 })).toMatchObject({ threshold: 20, actions: 2 });
+    expect(store.remediate({ ...step, replicas: 2, asked: 1 })).toMatchObject({ replicas: 2, actions: 1 });
+    expect(
+      store.remediations("a").map(({ replicas, threshold, actions }) => ({ replicas, threshold, actions })),
+    ).toEqual([
+      { replicas: 2, threshold: undefined, actions: 1 },
+      { replicas: undefined, threshold: 20, actions: 2 },
+    ]);
+    // Ignored for another revision than the one held.
+    expect(store.remediate({ ...step, revision: 2, threshold: 10 })).toBeUndefined();
+    expect(store.peekOutbox(100).at(-1)?.report.remediations).toHaveLength(2);
+  });
 });

@@ -59,6 +59,26 @@ describe("measuring an expectation", () => {
   });
 });
 
+describe("measuring a traffic steering policy", () => {
+  it("measures its expectations on the RAN it steers: the first RAN function with instances at the site", () => {
+    const e: Expectation = { target: "latency_ms", condition: "IS_LESS_THAN", value: 5 };
+    const steer: IntentPlan = {
+      ...plan([], [e]),
+      intentType: "policy.apply",
+      actions: [{ kind: "policy", nf: "near-rt-ric", params: { policyTypeId: 20008, threshold: 40 } }],
+    };
+    const site = { workloads: (nf: string) => (nf === "du" ? ["du-x1", "du-x2"] : []), window: "1m" };
+    expect(measureOf(e, steer, catalog, site)).toMatchObject({
+      nf: "du",
+      batch: { pods: ["du-x1", "du-x2"], across: "max" },
+    });
+    // No RAN function runs: said so, on the first the catalog measures latency on.
+    expect(measureOf(e, steer, catalog, { ...site, workloads: () => [] })).toMatchObject({
+      unmeasurable: expect.stringMatching(/^no cu-up instance/),
+    });
+  });
+});
+
 describe("judging a measured value", () => {
   it("is Fulfilled when the condition holds, Degraded within a tenth of the target, NotFulfilled beyond", () => {
     const lt = { condition: "IS_LESS_THAN" as const, value: 10 };

@@ -39,8 +39,10 @@ export function fill(template: string, pods: string, window: string, perPod = fa
 }
 
 /**
- * The query for expectation `e` of `plan`, on its `nf` (else the first of the plan's NFs the catalog can
- * measure the target on), over the NF's instances at the site (`workloads`: their names) and a rate window.
+ * The query for expectation `e` of `plan`, on its `nf` — else on the first of the plan's NFs the catalog can
+ * measure the target on that runs here (the first such at all, when none does); a traffic steering policy's
+ * expectations are on the RAN it steers, so the catalog's RAN functions follow the plan's own — over the
+ * NF's instances at the site (`workloads`: their names) and a rate window.
  */
 export function measureOf(
   e: Expectation,
@@ -49,7 +51,14 @@ export function measureOf(
   at: { readonly workloads: (nf: string) => readonly string[]; readonly window: string },
 ): Measure {
   const nfs = [...new Set(plan.actions.map((a) => a.nf))];
-  const nf = e.nf ?? nfs.find((n) => catalog.kpi(n, e.target) !== undefined);
+  const steered = plan.actions.some((a) => a.kind === "policy")
+    ? catalog
+        .list()
+        .filter((s) => s.domain === "ran")
+        .map((s) => s.id)
+    : [];
+  const measurable = [...nfs, ...steered].filter((n) => catalog.kpi(n, e.target) !== undefined);
+  const nf = e.nf ?? measurable.find((n) => at.workloads(n).length > 0) ?? measurable[0];
   const kpi = nf ? catalog.kpi(nf, e.target) : undefined;
   const template = e.query ?? kpi?.query;
   if (!template)

@@ -46,15 +46,27 @@ export function worstFulfilment(xs: readonly Pick<ExpectationStatus, "state">[])
 }
 
 /**
- * What a site's closed loop did to one NF of an intent (opt-in, `assurance.remediate`): its replicas now
- * against what the intent asked, why, when, and how many times it acted (each a local revision).
+ * What a site's closed loop did to one NF of an intent (opt-in, `assurance.remediate`): the setting it
+ * changed — the NF's replicas, or the threshold of the traffic steering policy put to the near-RT RIC — its
+ * value now against what the intent asked, why, when, and how many times it acted (each a local revision).
  */
-export const Remediation = z.strictObject({
-  nf: NfId,
-  replicas: z.number().int().min(0),
-  asked: z.number().int().min(0),
-  reason: z.string().max(512),
-  at: Timestamp,
-  actions: z.number().int().min(1),
-});
+export const Remediation = z
+  .strictObject({
+    nf: NfId,
+    replicas: z.number().int().min(0).optional().describe("the NF's replicas now (scaled)"),
+    threshold: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("the traffic steering policy's threshold now, percent load (steered)"),
+    asked: z.number().int().min(0).describe("what the intent asks of the same setting"),
+    reason: z.string().max(512),
+    at: Timestamp,
+    actions: z.number().int().min(1),
+  })
+  .refine((r) => (r.replicas === undefined) !== (r.threshold === undefined), {
+    message: "a remediation sets either replicas or a threshold",
+  });
 export type Remediation = z.infer<typeof Remediation>;

@@ -16,6 +16,7 @@ export interface HubEvent {
     | "intent.report"
     | "site.enrolled"
     | "site.updated"
+    | "site.presence"
     | "site.resync"
     | "site.deleted";
   readonly id: string;
@@ -28,10 +29,22 @@ export interface HubEvent {
   readonly fulfilment?: string;
   /** For intent.report: the new fulfilment report's id. */
   readonly reportId?: string;
+  /** For site.presence: whether the site is heard from now. */
+  readonly presence?: "online" | "offline";
 }
 
 export class EventBus {
   readonly #subscribers = new Set<(e: HubEvent) => void>();
+  readonly #closing = new AbortController();
+
+  /** Aborts when the hub stops: whoever streams events to a client ends the stream. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  close(): void {
+    this.#closing.abort();
+  }
   #relay: ((e: HubEvent) => void) | undefined;
 
   publish(e: HubEvent): void {

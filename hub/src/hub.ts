@@ -28,6 +28,7 @@ import { EventBus } from "./events";
 import { createMetrics } from "./metrics";
 import { Notifier } from "./notify";
 import { RolloutController } from "./rollouts/controller";
+import { PresenceWatch } from "./presence";
 import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
@@ -59,6 +60,8 @@ interface HubParts {
   readonly rollouts: RolloutController;
   /** Sends TMF921 notifications to registered listeners. */
   readonly notifier: Notifier;
+  /** Publishes sites coming and going (on the leading replica). */
+  readonly presence: PresenceWatch;
 }
 
 export class Hub {
@@ -91,6 +94,7 @@ export class Hub {
     }
     this.parts.rollouts.start();
     this.parts.notifier.start();
+    this.parts.presence.start();
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -108,15 +112,32 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    // Event streams end first; the server stops taking connections, and what is still open a moment later
+    // (a request in flight, a browser's idle keep-alive) is cut, so a hub with consoles open still stops.
+    this.deps.events.close();
+    const server = this.#server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const cut =
+        "closeAllConnections" in server
+          ? setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS)
+          : undefined;
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await closed;
+      clearTimeout(cut);
+    }
     await this.parts.rollouts.stop();
     await this.parts.notifier.stop();
+    await this.parts.presence.stop();
     await this.sync?.stop();
     await this.parts.broker?.stop();
     await this.parts.leaveEvents?.();
     await this.deps.store.close();
   }
 }
+
+/** How long a stopping hub lets open requests finish before it cuts their connections. */
+const STOP_GRACE_MS = 1_000;
 
 export async function createHub(config: HubConfig, opts: HubOptions = {}): Promise<Hub> {
   mkdirSync(config.dataDir, { recursive: true });
@@ -191,6 +212,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       ...(store.leadership ? { leadership: store.leadership } : {}),
     });
     const notifier = new Notifier({ ...deps, ...(store.leadership ? { leadership: store.leadership } : {}) });
+    const presence = new PresenceWatch(deps, {
+      intervalMs: config.heartbeatSeconds * 1000,
+      ...(store.leadership ? { leadership: store.leadership } : {}),
+    });
     return new Hub({
       config,
       deps,
@@ -201,6 +226,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       leaveEvents,
       rollouts,
       notifier,
+      presence,
     });
   } catch (e) {
     for (const step of undo.reverse()) await step().catch(() => undefined);

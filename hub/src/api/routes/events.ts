@@ -28,7 +28,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     responses: {
       200: {
         description:
-          "an endless text/event-stream: first a `ready` event, then one event per change — intent.created, intent.updated, intent.deleting, intent.rollout (a staged rollout's step), intent.fulfilment (a site's worst expectation, as it reports it), intent.report (a new fulfilment report), site.enrolled, site.updated, site.resync, site.deleted — whose data is the JSON of the change",
+          "an endless text/event-stream: first a `ready` event, then one event per change — intent.created, intent.updated, intent.deleting, intent.rollout (a staged rollout's step), intent.fulfilment (a site's worst expectation, as it reports it), intent.report (a new fulfilment report), site.enrolled, site.updated, site.presence (a site heard from again, or no longer), site.resync, site.deleted — whose data is the JSON of the change",
         content: { "text/event-stream": { schema: z.string().openapi({ example: EXAMPLE }) } },
       },
     },
@@ -45,12 +45,16 @@ export function register(app: OpenAPIHono<AppEnv>): void {
         unsubscribe();
         wake?.();
       });
+      // The hub stopping ends the stream (a client reconnects to whichever hub answers next).
+      const { closing } = c.var.deps.events;
+      const ended = () => wake?.();
+      closing.addEventListener("abort", ended);
       let id = 0;
       await stream.writeSSE({
         event: "ready",
         data: JSON.stringify({ at: c.var.deps.clock.now().toISOString() }),
       });
-      while (!stream.aborted) {
+      while (!stream.aborted && !closing.aborted) {
         const e = queue.shift();
         if (e) {
           await stream.writeSSE({ event: e.type, id: String(++id), data: JSON.stringify(e) });
@@ -64,8 +68,9 @@ export function register(app: OpenAPIHono<AppEnv>): void {
           };
         });
         wake = undefined;
-        if (!stream.aborted && queue.length === 0) await stream.write(": heartbeat\n\n");
+        if (!stream.aborted && !closing.aborted && queue.length === 0) await stream.write(": heartbeat\n\n");
       }
+      closing.removeEventListener("abort", ended);
       unsubscribe();
     }),
   );

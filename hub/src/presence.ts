@@ -1,0 +1,63 @@
+/**
+ * Sites coming and going, as events: presence is worked out from when a site was last heard, so nothing
+ * changes in the store when a site falls silent. Every heartbeat the leading replica looks over the sites
+ * and publishes `site.presence` for each whose presence moved since it last looked (the first look only
+ * learns), so a console sees a site turn offline without asking.
+ */
+import { every } from "@nephoran/shared";
+import type { HubDeps } from "./deps";
+import { presenceOf } from "./rollup";
+import type { Leadership } from "./store";
+
+const PAGE = 500;
+
+export class PresenceWatch {
+  readonly #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+  /** Each site's presence at the last look; undefined before the first. */
+  #seen: Map<string, "online" | "offline"> | undefined;
+
+  constructor(
+    private readonly deps: Pick<HubDeps, "store" | "clock" | "logger" | "events" | "presenceTimeoutMs">,
+    private readonly opts: { readonly intervalMs: number; readonly leadership?: Leadership },
+  ) {}
+
+  start(): void {
+    this.#loop ??= every(
+      this.deps.clock,
+      this.opts.intervalMs,
+      this.#abort.signal,
+      () => this.look(),
+      (e) => this.deps.logger.warn({ err: String(e) }, "presence: a look over the sites failed"),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+  }
+
+  /** One look: the sites whose presence moved, published. */
+  async look(): Promise<void> {
+    const { store, clock, events, presenceTimeoutMs } = this.deps;
+    if (this.opts.leadership && !(await this.opts.leadership.lead())) {
+      this.#seen = undefined;
+      return;
+    }
+    const now = clock.now();
+    const seen = new Map<string, "online" | "offline">();
+    for (let cursor: string | undefined, more = true; more;) {
+      const page = await store.sites.list({ limit: PAGE, ...(cursor ? { cursor } : {}) });
+      for (const s of page.items) {
+        const presence = presenceOf(s, now, presenceTimeoutMs);
+        seen.set(s.id, presence);
+        const was = this.#seen?.get(s.id);
+        if (this.#seen && was !== presence)
+          events.publish({ type: "site.presence", id: s.id, presence, at: now.toISOString() });
+      }
+      cursor = page.nextCursor ?? undefined;
+      more = cursor !== undefined;
+    }
+    this.#seen = seen;
+  }
+}

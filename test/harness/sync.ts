@@ -18,12 +18,17 @@ export const FAST_SYNC = { heartbeatMs: 1000, resendMs: 1500, helloTimeoutMs: 20
 export const ADMIN = "sync-suite-admin-token-0123456789";
 const log = () => pino({ level: process.env["TEST_LOG"] ?? "silent" });
 
-export async function startHub(sync: SyncConfigInput, dataDir?: string, heartbeatSeconds = 1): Promise<Hub> {
+export async function startHub(
+  sync: SyncConfigInput,
+  dataDir?: string,
+  heartbeatSeconds = 1,
+  port = 0,
+): Promise<Hub> {
   const hub = await createHub(
     HubConfig.parse({
       dataDir: dataDir ?? mkdtempSync(join(tmpdir(), "nephoran-hub-sync-")),
       adminToken: ADMIN,
-      port: 0,
+      port,
       sync,
       heartbeatSeconds,
     }),

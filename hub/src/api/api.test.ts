@@ -83,6 +83,97 @@ describe("auth", () => {
   });
 });
 
+describe("console sessions", () => {
+  const open = async (token: string) => {
+    const r = await call("POST", "/v1/session", { as: null, body: { token } });
+    const cookie = /^nephoran_session=([^;]+);/.exec(r.headers.get("set-cookie") ?? "")?.[1];
+    return { r, cookie, as: { as: null, headers: { cookie: `nephoran_session=${cookie ?? ""}` } } };
+  };
+
+  it("trades an API token for an HttpOnly, SameSite=Strict, expiring session that acts as its holder", async () => {
+    const { r, cookie, as } = await open(tokens["operator"] as string);
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ name: "operator", role: "operator" });
+    const set = r.headers.get("set-cookie") ?? "";
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Strict/);
+    expect(set).toMatch(/Max-Age=43200/);
+    expect(cookie).toBeDefined();
+    expect(cookie).not.toBe(tokens["operator"]);
+    expect(r.text).not.toContain(cookie as string);
+    expect((await call("GET", "/v1/session", as)).json).toMatchObject({ name: "operator", role: "operator" });
+    expect((await call("GET", "/v1/sites", as)).status).toBe(200);
+    // It acts as the token's holder: the audit says who, not "a session".
+    const made = await call("POST", "/v1/intents", {
+      ...as,
+      body: { text: "Deploy AMF at edge01", allowUnknownSites: true },
+    });
+    expect(made.status, made.text).toBe(201);
+    expect(made.json["createdBy"]).toBe("operator");
+    // A viewer's session changes nothing.
+    const viewer = await open(tokens["viewer"] as string);
+    expectError(
+      await call("DELETE", `/v1/intents/${made.json["id"] as string}`, viewer.as),
+      403,
+      "FORBIDDEN",
+    );
+    // It ends: at its time, or at once on sign-out.
+    const started = th.now;
+    th.now = new Date(started.getTime() + 12 * 3600 * 1000 + 1000);
+    expectError(await call("GET", "/v1/session", as), 401, "UNAUTHENTICATED");
+    th.now = started;
+    const out = await call("DELETE", "/v1/session", viewer.as);
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toMatch(/nephoran_session=;.*Max-Age=0/);
+    expectError(await call("GET", "/v1/session", viewer.as), 401, "UNAUTHENTICATED");
+  });
+
+  it("refuses a bad token, a site's credential, a session for a session, and a cross-site request with the cookie", async () => {
+    expectError((await open("nph_nonsense")).r, 401, "UNAUTHENTICATED");
+    expectError((await open(await enroll("edge09"))).r, 403, "FORBIDDEN");
+    const { as, cookie } = await open(ADMIN);
+    expectError((await open(cookie as string)).r, 400, "BAD_REQUEST");
+    const forged = await call("POST", "/v1/sites/edge09/resync", {
+      ...as,
+      body: {},
+      headers: { ...as.headers, origin: "https://elsewhere.example", "sec-fetch-site": "cross-site" },
+    });
+    expectError(forged, 403, "CROSS_SITE_REFUSED");
+    // A session is not an API token to revoke with DELETE /v1/session, and does not count as the last admin.
+    expectError(await call("DELETE", "/v1/session"), 403, "FORBIDDEN");
+    const admins = (await call("GET", "/v1/tokens")).json["items"] as { id: string; name: string }[];
+    const bootstrap = admins.find((a) => a.name === "bootstrap-admin");
+    expect(admins.some((a) => a.name === "console session: bootstrap-admin")).toBe(true);
+    expectError(await call("DELETE", `/v1/tokens/${bootstrap?.id ?? ""}`), 409, "CONFLICT");
+  });
+});
+
+describe("the fleet at a glance", () => {
+  it("counts sites by presence and by a label's value, lists those needing attention, and intents by state", async () => {
+    await enroll("edge21", { region: "eu" });
+    await enroll("edge22", { region: "us" });
+    await enroll("edge23", {});
+    const f = await call("GET", "/v1/fleet?groupBy=region", { as: "viewer" });
+    expect(f.status).toBe(200);
+    const sites = f.json["sites"] as { total: number };
+    expect(sites.total).toBeGreaterThanOrEqual(3);
+    const groups = f.json["groups"] as { value: string; total: number }[];
+    expect(groups.find((g) => g.value === "eu")?.total).toBe(1);
+    expect(groups.find((g) => g.value === "us")?.total).toBe(1);
+    expect(groups.find((g) => g.value === "")?.total).toBeGreaterThanOrEqual(1);
+    expectError(await call("GET", "/v1/fleet?groupBy=a%20b"), 400, "VALIDATION_FAILED");
+    // The sites list finds by text in a name or a label value.
+    const found = await call("GET", "/v1/sites?q=EDGE2", { as: "viewer" });
+    expect((found.json["items"] as { id: string }[]).map((s) => s.id).sort()).toEqual([
+      "edge21",
+      "edge22",
+      "edge23",
+    ]);
+    const us = await call("GET", "/v1/sites?q=us", { as: "viewer" });
+    expect((us.json["items"] as { id: string }[]).map((s) => s.id)).toContain("edge22");
+  });
+});
+
 describe("bad input", () => {
   it("answers malformed JSON, wrong types, unknown fields and oversized bodies with the one error shape", async () => {
     expectError(await call("POST", "/v1/plan", { raw: "{not json" }), 400, "BAD_REQUEST");
@@ -482,7 +573,7 @@ describe("documents and health", () => {
     );
     const front = await call("GET", "/", { as: null });
     expect(front.status).toBe(302);
-    expect(front.headers.get("location")).toBe("/docs");
+    expect(front.headers.get("location")).toBe("/ui");
     // The reference: Swagger UI from the hub's own assets, nothing from elsewhere.
     const docs = await call("GET", "/docs", { as: null });
     expect(docs.status).toBe(200);

@@ -32,6 +32,9 @@ import * as sitesList from "./routes/sites-list";
 import * as sitesPatch from "./routes/sites-patch";
 import * as sitesResync from "./routes/sites-resync";
 import * as apiTokens from "./routes/tokens";
+import * as session from "./routes/session";
+import * as fleet from "./routes/fleet";
+import * as ui from "./routes/ui";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -218,6 +221,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     tmf921Reports,
     tmf921Hub,
     metrics,
+    session,
+    fleet,
   ]) {
     r.register(app);
   }
@@ -234,5 +239,6 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     security: [{ bearer: [] }],
   });
   docs.register(app);
+  ui.register(app);
   return app;
 }

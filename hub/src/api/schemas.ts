@@ -217,6 +217,12 @@ export const ListSitesQuery = z.strictObject({
     .regex(/^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/, "label filter is key=value[,key=value]")
     .optional(),
   presence: z.enum(["online", "offline"]).optional(),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "text a site's name or one of its label values contains (any case)" }),
 });
 export const SiteList = z.object({ items: z.array(SiteView), nextCursor: z.string().nullable() });
 export const PatchSiteRequest = z.strictObject({ labels: Labels });

@@ -1,5 +1,6 @@
 /** Bearer authentication: operator tokens carry a role; site credentials never pass here. */
 import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import type { Role } from "../store";
 import { ROLES } from "../store";
 import { ApiError, ApiErrorCode } from "../api/errors";
@@ -10,21 +11,44 @@ export interface Principal {
   readonly id: string;
   readonly name: string;
   readonly role: Role;
+  /** A console session (`POST /v1/session`), not an API token. */
+  readonly session?: true;
 }
 
 export const roleAtLeast = (have: Role, need: Role): boolean => ROLES.indexOf(have) >= ROLES.indexOf(need);
 
 /**
- * Who is calling: undefined without an Authorization header; refused (401/403) for a header that is not a
- * live API token — unknown, revoked, expired, or a site's credential.
+ * The console's session cookie, and how its API token's name begins (then the signed-in token's name; a
+ * colon, which API token names cannot hold, keeps it apart).
+ */
+export const SESSION_COOKIE = "nephoran_session";
+export const SESSION_NAME = "console session: ";
+
+const SEND_TOKEN = "send an API token: Authorization: Bearer <token>";
+
+/**
+ * Who is calling: the Authorization header's token, else the console session's cookie; undefined with
+ * neither. Refused (401/403) for one that is not a live API token — unknown, revoked, expired, or a site's
+ * credential.
  */
 export async function callerOf(c: Context<AppEnv>): Promise<Principal | undefined> {
   const header = c.req.header("authorization");
-  if (header === undefined) return undefined;
+  if (header === undefined) {
+    const session = getCookie(c, SESSION_COOKIE);
+    return session === undefined ? undefined : principalOf(c, session);
+  }
   const m = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m)
-    throw new ApiError(401, ApiErrorCode.Unauthenticated, "send an API token: Authorization: Bearer <token>");
-  const token = m[1] as string;
+  if (!m) throw new ApiError(401, ApiErrorCode.Unauthenticated, SEND_TOKEN);
+  return principalOf(c, m[1] as string);
+}
+
+/** Who holds `token` (else who is calling, and refused without anyone): a live API token's principal. */
+export async function principalOf(c: Context<AppEnv>, token?: string): Promise<Principal> {
+  if (token === undefined) {
+    const caller = await callerOf(c);
+    if (!caller) throw new ApiError(401, ApiErrorCode.Unauthenticated, SEND_TOKEN);
+    return caller;
+  }
   if (token.startsWith(TOKEN_PREFIX.site)) {
     throw new ApiError(403, ApiErrorCode.Forbidden, "site credentials cannot call the operator API");
   }
@@ -37,18 +61,15 @@ export async function callerOf(c: Context<AppEnv>): Promise<Principal | undefine
   if (found.expiresAt && Date.parse(found.expiresAt) <= now.getTime())
     throw new ApiError(401, ApiErrorCode.Unauthenticated, `this API token expired at ${found.expiresAt}`);
   await store.tokens.touch(hash, now);
-  return { id: found.id, name: found.name, role: found.role };
+  // A session acts as the one who opened it.
+  return found.name.startsWith(SESSION_NAME)
+    ? { id: found.id, name: found.name.slice(SESSION_NAME.length), role: found.role, session: true }
+    : { id: found.id, name: found.name, role: found.role };
 }
 
 export function requireRole(need: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const caller = await callerOf(c);
-    if (!caller)
-      throw new ApiError(
-        401,
-        ApiErrorCode.Unauthenticated,
-        "send an API token: Authorization: Bearer <token>",
-      );
+    const caller = await principalOf(c);
     if (!roleAtLeast(caller.role, need)) {
       throw new ApiError(
         403,

@@ -1,6 +1,6 @@
 /**
  * The API reference: the OpenAPI document rendered by Swagger UI, served from the hub's own packages —
- * no CDN, since hubs often run where only the VPN reaches. `GET /` leads here.
+ * no CDN, since hubs often run where only the VPN reaches.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -53,7 +53,6 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     return b;
   };
 
-  app.get("/", (c) => c.redirect("/docs", 302));
   app.get("/docs", (c) => c.html(PAGE, 200, { "content-security-policy": CSP }));
   app.get("/docs/assets/init.js", (c) =>
     c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }),

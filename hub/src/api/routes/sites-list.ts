@@ -11,7 +11,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/sites",
   tags: ["sites"],
-  summary: "List enrolled sites (label filter, presence, cursor pagination)",
+  summary: "List enrolled sites (label filter, presence, text, cursor pagination)",
   middleware: [requireRole("viewer")] as const,
   request: { query: ListSitesQuery },
   responses: {
@@ -26,16 +26,20 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const label = q.label
       ? Object.fromEntries(q.label.split(",").map((kv) => kv.split("=") as [string, string]))
       : undefined;
+    const text = q.q?.toLowerCase();
     const deps = c.var.deps;
     const now = deps.clock.now();
     const page = await deps.store.sites.list({
       limit: q.limit,
       ...(q.cursor ? { cursor: q.cursor } : {}),
-      ...(label || q.presence
+      ...(label || q.presence || text
         ? {
             where: (s) =>
               (!label || selects({ matchLabels: label }, s)) &&
-              (!q.presence || presenceOf(s, now, deps.presenceTimeoutMs) === q.presence),
+              (!q.presence || presenceOf(s, now, deps.presenceTimeoutMs) === q.presence) &&
+              (!text ||
+                s.id.toLowerCase().includes(text) ||
+                Object.values(s.labels).some((v) => v.toLowerCase().includes(text))),
           }
         : {}),
     });

@@ -1,7 +1,7 @@
 /** API tokens: an admin issues them by role (optionally expiring), lists them, and revokes them at once. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { requireRole } from "../../auth/middleware";
+import { requireRole, SESSION_NAME } from "../../auth/middleware";
 import { hashToken, newId, newToken } from "../../auth/tokens";
 import type { ApiToken } from "../../store";
 import { ROLES } from "../../store";
@@ -117,7 +117,10 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const id = c.req.valid("param").id;
     const target = await store.tokens.get(id);
     if (!target) throw notFound(`API token ${id}`);
-    const admins = (await store.tokens.list()).filter((t) => t.role === "admin" && !t.revokedAt);
+    // A console session does not count: it ends within hours.
+    const admins = (await store.tokens.list()).filter(
+      (t) => t.role === "admin" && !t.revokedAt && !t.name.startsWith(SESSION_NAME),
+    );
     if (target.role === "admin" && !target.revokedAt && admins.length === 1)
       throw new ApiError(
         409,

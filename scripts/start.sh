@@ -77,10 +77,10 @@ rel=${SITE_DATA#"$ROOT"/}
 st=${STATE#"$ROOT"/}
 cat >&2 <<EOF
 
-Nephoran Edge is running: hub $HUB (API reference: $HUB/docs), site '$SITE' with its agent.
+Nephoran Edge is running: hub $HUB (console: $HUB/ui, API reference: $HUB/docs), site '$SITE' with its agent.
 Logs: $st/hub.log, $st/agent.log. Ctrl-C stops both; their state stays in $st/.
 
-Try, in another terminal:
+Open the console at $HUB/ui and sign in with the admin token in $st/hub/admin-token, or try, in another terminal:
   export NEPHORAN_HUB=$HUB NEPHORAN_TOKEN=\$(cat $st/hub/admin-token)
   pnpm -s nephoran intent create "Deploy a basic AMF instance for testing" --sites $SITE
   pnpm -s nephoran intent watch <id>            # follow it until it settles at the hub

@@ -12,6 +12,7 @@ export interface HubEvent {
     | "intent.updated"
     | "intent.deleting"
     | "intent.rollout"
+    | "intent.progress"
     | "intent.fulfilment"
     | "intent.report"
     | "site.enrolled"

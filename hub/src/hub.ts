@@ -203,6 +203,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     // Assurance in what sites report: events, the closed loop's actions audited, fulfilment reports.
     reported.addEventListener("reports", (e) => {
       const reports = (e as CustomEvent<ReportsCommitted>).detail ?? [];
+      // Where an intent stands moved at these sites: one event per intent for what was committed together.
+      const at = clock.now().toISOString();
+      for (const id of new Set(reports.map((r) => r.intentId)))
+        events.publish({ type: "intent.progress", id, at });
       onReports(deps, reports).catch((err: unknown) =>
         logger.warn({ err: String(err) }, "assurance: what sites reported could not be taken in"),
       );

@@ -18,6 +18,7 @@ export const TYPES = [
   "intent.updated",
   "intent.deleting",
   "intent.rollout",
+  "intent.progress",
   "intent.fulfilment",
   "intent.report",
   "site.enrolled",

@@ -3,7 +3,17 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { Rollup, SiteView } from "./api";
 
-export const PHASES = ["Ready", "Applied", "Pending", "Deleting", "Failed", "Offline"] as const;
+/** The phases a site reports, best first (the hub's rollup orders them worst first). */
+export const PHASES = [
+  "Ready",
+  "Applied",
+  "Applying",
+  "Planned",
+  "Pending",
+  "Degraded",
+  "Failed",
+  "Offline",
+] as const;
 
 export function RollupBar({ rollup }: { rollup: Rollup | undefined }) {
   if (!rollup) return <span class="muted">…</span>;

@@ -135,6 +135,7 @@ describe.skipIf(missing !== undefined)("the fleet console in Chromium", () => {
     expect(await page.evaluate(() => (globalThis as unknown as InPage).document.cookie)).toBe("");
 
     await page.locator(".tile", { hasText: "online" }).getByText("2").waitFor();
+    expect(await page.locator(".phases").innerText()).toMatch(/No intent targets a site yet/);
     expect(await page.locator(".grid .cell").allInnerTexts()).toEqual([
       "eu-west\n1/1 online",
       "us-east\n1/1 online",
@@ -171,9 +172,12 @@ describe.skipIf(missing !== undefined)("the fleet console in Chromium", () => {
   it("turns a site red live when it goes offline", async () => {
     await page.getByRole("link", { name: "Fleet", exact: true }).click();
     await page.locator(".grid .cell.good", { hasText: "us-east" }).waitFor();
+    // The intent made above, by the worst phase across its sites (a folder target: Applied).
+    await page.locator(".phases li.Applied", { hasText: "1" }).waitFor();
     await agents[1]?.stop();
     await page.locator(".grid .cell.bad", { hasText: "us-east" }).waitFor({ timeout: 20_000 });
     await page.getByRole("table").getByRole("link", { name: "edge-b" }).waitFor();
+    await page.locator(".phases li.Offline", { hasText: "1" }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(SHOTS, "fleet-site-offline.png"), fullPage: true });
   });
 

@@ -531,6 +531,9 @@ describe.each(engines)("hub store on $name", (engine) => {
         lastSeen: w.lastSeen === null ? null : iso(w.lastSeen),
         reportedRevision: w.rev,
       }));
+    // Across the fleet: the intent's worst phase, as its rollup would give it.
+    const worstPhase = PHASE_SEVERITY.find((p) => counts[p]);
+    expect((await store.reports.worstPhases(iso(now - timeout))).get("int-1")).toBe(worstPhase);
     // Caps small enough that sites offline (listed as such) and sites worse by their reports compete.
     for (const cap of [10, 3, 0])
       expect(

@@ -3,7 +3,7 @@
  * PostgreSQL (several replicas) both keep. Every method is one atomic step; `transaction` makes several
  * one, across aggregates.
  */
-import type { Intent, Labels, SiteIntentReport, SiteSelector } from "@nephoran/shared";
+import type { Intent, Labels, RollupPhase, SiteIntentReport, SiteSelector } from "@nephoran/shared";
 import type {
   ApiToken,
   AuditEntry,
@@ -146,6 +146,11 @@ export interface ReportRepo {
   forSite(siteId: string): Promise<SiteIntentReport[]>;
   /** How the intent's rollout stands, counted per phase in the database; the worst sites listed. */
   rollup(q: RollupQuery): Promise<RollupTally>;
+  /**
+   * Every active intent's worst phase across the sites it targets (Offline for a site not heard from since
+   * `onlineSince`), by intent id; an intent that targets no site is not listed.
+   */
+  worstPhases(onlineSince: string): Promise<Map<string, RollupPhase>>;
   /** The message of each listed site's report on the intent: its first condition that is not True. */
   messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>>;
   /** How the intent's expectations stand across its targeted sites: counts by each site's worst, the worst sites. */

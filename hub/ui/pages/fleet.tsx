@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import type { SiteView } from "../api";
 import { api } from "../api";
 import { useData } from "../data";
-import { Problem, Section, SitesTable } from "../parts";
+import { PHASES, Problem, Section, SitesTable } from "../parts";
 
 interface Count {
   total: number;
@@ -15,7 +15,7 @@ interface Fleet {
   groupBy: string;
   groups: (Count & { value: string })[];
   attention: SiteView[];
-  intents: { total: number; byState: Record<string, number> };
+  intents: { total: number; byState: Record<string, number>; byPhase: Record<string, number> };
 }
 
 const health = (c: Count) =>
@@ -53,6 +53,18 @@ export function FleetPage() {
               ))}
             </a>
           </div>
+          <Section title="Intents by phase">
+            <ul class="phases">
+              {PHASES.filter((p) => data.intents.byPhase[p]).map((p) => (
+                <li key={p} class={p}>
+                  <strong>{data.intents.byPhase[p]}</strong> {p}
+                </li>
+              ))}
+              {Object.keys(data.intents.byPhase).length === 0 && (
+                <li class="muted">No intent targets a site yet.</li>
+              )}
+            </ul>
+          </Section>
           <Section title="Needs attention">
             {data.attention.length === 0 ? (
               <p class="muted">Every site is online and runs what it should.</p>

@@ -28,7 +28,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     responses: {
       200: {
         description:
-          "an endless text/event-stream: first a `ready` event, then one event per change — intent.created, intent.updated, intent.deleting, intent.rollout (a staged rollout's step), intent.fulfilment (a site's worst expectation, as it reports it), intent.report (a new fulfilment report), site.enrolled, site.updated, site.presence (a site heard from again, or no longer), site.resync, site.deleted — whose data is the JSON of the change",
+          "an endless text/event-stream: first a `ready` event, then one event per change — intent.created, intent.updated, intent.deleting, intent.rollout (a staged rollout's step), intent.progress (sites reported on the intent), intent.fulfilment (a site's worst expectation, as it reports it), intent.report (a new fulfilment report), site.enrolled, site.updated, site.presence (a site heard from again, or no longer), site.resync, site.deleted — whose data is the JSON of the change",
         content: { "text/event-stream": { schema: z.string().openapi({ example: EXAMPLE }) } },
       },
     },

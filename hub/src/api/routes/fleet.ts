@@ -1,7 +1,7 @@
 /**
  * The fleet at a glance, for the console's first page: sites by presence, grouped by one label (a region)
  * with each group's health, the sites that need attention first (offline, then furthest behind), and the
- * intents by state — one answer, computed here, so the page needs one request whatever the fleet's size.
+ * intents by state and by the worst phase across their sites — one answer, computed here, so the page needs one request whatever the fleet's size.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -26,7 +26,13 @@ const FleetView = z
     attention: z
       .array(SiteView)
       .describe("offline sites first, then the ones furthest behind what they should run"),
-    intents: z.object({ total: z.number().int(), byState: z.record(z.string(), z.number().int()) }),
+    intents: z.object({
+      total: z.number().int(),
+      byState: z.record(z.string(), z.number().int()),
+      byPhase: z
+        .record(z.string(), z.number().int())
+        .describe("active intents by the worst phase across the sites they target (presence counted)"),
+    }),
   })
   .openapi("Fleet");
 
@@ -91,6 +97,10 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       cursor = page.nextCursor ?? undefined;
       more = cursor !== undefined;
     }
+    const byPhase: Record<string, number> = {};
+    const onlineSince = new Date(now.getTime() - deps.presenceTimeoutMs).toISOString();
+    for (const phase of (await deps.store.reports.worstPhases(onlineSince)).values())
+      byPhase[phase] = (byPhase[phase] ?? 0) + 1;
     return c.json(
       {
         sites,
@@ -99,7 +109,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
           .map(([value, n]) => ({ value, ...n }))
           .sort((a, b) => a.value.localeCompare(b.value)),
         attention: attention.slice(0, ATTENTION).map((a) => siteView(deps, a.site)),
-        intents: { total, byState },
+        intents: { total, byState, byPhase },
       },
       200,
     );

@@ -231,6 +231,26 @@ export class Reports implements ReportRepo {
     };
   }
 
+  async worstPhases(onlineSince: string): Promise<Map<string, RollupPhase>> {
+    // Each targeted site's phase as the rollup gives it (its report at the intent's revision, else Pending;
+    // Offline when not heard from), the worst per intent kept.
+    const rows = await this.sql.all<{ intent_id: string; rank: number }>(
+      `WITH off AS MATERIALIZED (
+         SELECT id FROM sites
+         WHERE last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))
+       SELECT intent_id, min(${SEVERITY}) AS rank FROM (
+         SELECT d.intent_id,
+           CASE WHEN d.site_id IN (SELECT id FROM off) THEN 'Offline'
+                WHEN d.report_revision IS NULL OR d.report_revision < i.revision THEN 'Pending'
+                ELSE d.report_phase END AS phase
+         FROM site_desired d JOIN intents i ON i.id = d.intent_id
+         WHERE d.deleted = 0 AND i.state = 'active'
+       ) AS c GROUP BY intent_id`,
+      [onlineSince],
+    );
+    return new Map(rows.map((r) => [r.intent_id, PHASE_SEVERITY[Number(r.rank)] as RollupPhase]));
+  }
+
   async messages(intentId: string, siteIds: readonly string[]): Promise<Map<string, string | undefined>> {
     const out = new Map<string, string | undefined>();
     if (siteIds.length === 0) return out;

@@ -167,6 +167,15 @@ describe.skipIf(missing !== undefined)("the fleet console in Chromium", () => {
     const rollup = (await api(hub, "GET", `/v1/intents/${id}`)).json["rollup"] as { settled: number };
     expect(rollup.settled).toBe(2);
     await accessible("intent");
+
+    // A second revision made elsewhere shows up live; rolling back to the first is a click and a yes.
+    const patched = await api(hub, "PATCH", `/v1/intents/${id}`, { priority: "high" }, { "if-match": `"1"` });
+    expect(patched.status, JSON.stringify(patched.json)).toBe(200);
+    await page.locator(".revisions li", { hasText: "Revision 2" }).getByText("(current)").waitFor();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Roll back to 1" }).click();
+    await page.locator(".revisions li", { hasText: "Revision 3" }).getByText("(current)").waitFor();
+    expect((await api(hub, "GET", `/v1/intents/${id}`)).json["priority"]).toBe("medium");
   });
 
   it("turns a site red live when it goes offline", async () => {

@@ -32,6 +32,7 @@ export function IntentPage({ id, session }: { id: string; session: Session }) {
         setFailed(undefined);
         reload();
         rollout.reload();
+        revisions.reload();
         then?.();
       },
       (e: unknown) => setFailed(e instanceof Error ? e.message : String(e)),
@@ -128,10 +129,24 @@ export function IntentPage({ id, session }: { id: string; session: Session }) {
             <pre class="plan">{JSON.stringify(data.plan, null, 2)}</pre>
           </Section>
           <Section title="Revisions">
-            <ul>
+            <ul class="revisions">
               {(revisions.data?.items ?? []).map((r) => (
                 <li key={r.revision}>
                   Revision {r.revision}, {new Date(r.updatedAt).toLocaleString()}
+                  {r.revision === data.revision ? (
+                    " (current)"
+                  ) : writer && data.state === "active" ? (
+                    <>
+                      {" "}
+                      <Confirmed
+                        label={`Roll back to ${r.revision}`}
+                        question={`Make revision ${r.revision} the intent's again, at every site at once?`}
+                        onConfirm={() =>
+                          void act(api("POST", `${path}/rollback`, { toRevision: r.revision }))
+                        }
+                      />
+                    </>
+                  ) : null}
                 </li>
               ))}
             </ul>

@@ -504,7 +504,9 @@ describe.skipIf(!present)("TMF921 v5 intent reports and notifications", () => {
       const id = await intent();
       await report(said(id, "edge01", "NotFulfilled", 49.7));
       const deadline = Date.now() + 5_000;
-      while (got.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Until the receiver has them and the notifier has its answers (a stop cuts a delivery in flight).
+      while ((got.length < 3 || notifier.stats.delivered < 3) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       await notifier.stop();
       const events = got.map((g) => ({ ...g, json: JSON.parse(g.body) as Record<string, unknown> }));
       const types = events.map((e) => `${String(e.json["eventType"])}`).sort();
@@ -517,9 +519,6 @@ describe.skipIf(!present)("TMF921 v5 intent reports and notifications", () => {
       for (const e of events) {
         expectValid(String(e.json["eventType"]), e.json);
         const ts = e.headers["x-nephoran-timestamp"] as string;
-        const secret =
-          e.json["eventType"] === "IntentReportCreateEvent" || e.headers["host"] ? undefined : undefined;
-        void secret;
         expect(e.headers["x-nephoran-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
         expect(ts).toMatch(/^\d+$/);
       }

@@ -9,8 +9,6 @@ import type { HubDeps } from "./deps";
 import { presenceOf } from "./rollup";
 import type { Leadership } from "./store";
 
-const PAGE = 500;
-
 export class PresenceWatch {
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
@@ -46,17 +44,11 @@ export class PresenceWatch {
     }
     const now = clock.now();
     const seen = new Map<string, "online" | "offline">();
-    for (let cursor: string | undefined, more = true; more;) {
-      const page = await store.sites.list({ limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const s of page.items) {
-        const presence = presenceOf(s, now, presenceTimeoutMs);
-        seen.set(s.id, presence);
-        const was = this.#seen?.get(s.id);
-        if (this.#seen && was !== presence)
-          events.publish({ type: "site.presence", id: s.id, presence, at: now.toISOString() });
-      }
-      cursor = page.nextCursor ?? undefined;
-      more = cursor !== undefined;
+    for (const s of await store.sites.all()) {
+      const presence = presenceOf(s, now, presenceTimeoutMs);
+      seen.set(s.id, presence);
+      if (this.#seen && this.#seen.get(s.id) !== presence)
+        events.publish({ type: "site.presence", id: s.id, presence, at: now.toISOString() });
     }
     this.#seen = seen;
   }

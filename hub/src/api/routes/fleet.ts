@@ -1,7 +1,8 @@
 /**
  * The fleet at a glance, for the console's first page: sites by presence, grouped by one label (a region)
  * with each group's health, the sites that need attention first (offline, then furthest behind), and the
- * intents by state and by the worst phase across their sites — one answer, computed here, so the page needs one request whatever the fleet's size.
+ * intents by state and by the worst phase across their sites — one answer, computed here, so the page needs
+ * one request whatever the fleet's size.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -64,23 +65,18 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const sites = { total: 0, online: 0, offline: 0 };
     const groups = new Map<string, { total: number; online: number; offline: number }>();
     const attention: { site: SiteRecord; offline: boolean; behind: number }[] = [];
-    for (let cursor: string | undefined, more = true; more;) {
-      const page = await deps.store.sites.list({ limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const s of page.items) {
-        const presence = presenceOf(s, now, deps.presenceTimeoutMs);
-        const value = s.labels[groupBy] ?? "";
-        const g = groups.get(value) ?? { total: 0, online: 0, offline: 0 };
-        groups.set(value, g);
-        for (const n of [sites, g]) {
-          n.total++;
-          n[presence]++;
-        }
-        const behind = Math.max(0, s.desiredVersion - s.reportedVersion);
-        if (presence === "offline" || behind > 0)
-          attention.push({ site: s, offline: presence === "offline", behind });
+    for (const s of await deps.store.sites.all()) {
+      const presence = presenceOf(s, now, deps.presenceTimeoutMs);
+      const value = s.labels[groupBy] ?? "";
+      const g = groups.get(value) ?? { total: 0, online: 0, offline: 0 };
+      groups.set(value, g);
+      for (const n of [sites, g]) {
+        n.total++;
+        n[presence]++;
       }
-      cursor = page.nextCursor ?? undefined;
-      more = cursor !== undefined;
+      const behind = Math.max(0, s.desiredVersion - s.reportedVersion);
+      if (presence === "offline" || behind > 0)
+        attention.push({ site: s, offline: presence === "offline", behind });
     }
     attention.sort(
       (a, b) =>

@@ -1,7 +1,7 @@
 /**
  * Console sessions: an API token is traded once for a session the hub keeps — an expiring, revocable token
  * of the same role, held only in an HttpOnly, SameSite=Strict cookie — so the token the operator typed never
- * sits in page storage. The session is an API token named `console session of …`: it shows in
+ * sits in page storage. The session is an API token named `console session: NAME`: it shows in
  * `GET /v1/tokens` and an admin can revoke it there too.
  */
 import { createRoute, z } from "@hono/zod-openapi";

@@ -183,7 +183,7 @@ export class Assurance {
         let measured = this.#measured.get(i.id);
         if (measured?.length !== xs.length)
           this.#measured.set(i.id, (measured = new Float64Array(xs.length)));
-        for (let k = 0; k < xs.length; k++) measured[k] = xs[k]?.status.measured ?? NaN;
+        for (let j = 0; j < xs.length; j++) measured[j] = xs[j]?.status.measured ?? NaN;
         // Stored (and reported) when a state, its hysteresis or the set moved; a new measurement alone is
         // kept here, for the status endpoint, until then.
         if (moved(befores[k] ?? [], xs)) {

@@ -23,7 +23,7 @@ function Page({ place, session }: { place: Place; session: Session }) {
   if (where === "intents" && id) return <IntentPage id={id} session={session} />;
   if (where === "intents") return <IntentsPage />;
   if (where === "new" && canWrite(session)) return <NewIntentPage />;
-  if (where === "audit") return <AuditPage />;
+  if (where === "audit") return <AuditPage filter={place.query.get("q") ?? ""} />;
   return <FleetPage />;
 }
 

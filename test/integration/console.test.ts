@@ -201,6 +201,10 @@ describe.skipIf(missing !== undefined)("the fleet console in Chromium", () => {
     await page.getByRole("button", { name: "Roll back to 1" }).click();
     await page.locator(".revisions li", { hasText: "Revision 3" }).getByText("(current)").waitFor();
     expect((await api(hub, "GET", `/v1/intents/${id}`)).json["priority"]).toBe("medium");
+    // Its history: the audit, opened on this intent.
+    await page.getByRole("link", { name: /What was done to this intent/ }).click();
+    await page.getByRole("cell", { name: "intent.rollback" }).waitFor();
+    expect(await page.getByRole("cell", { name: id }).count()).toBeGreaterThanOrEqual(3);
   });
 
   it("turns a site red live when it goes offline", async () => {

@@ -14,9 +14,10 @@ interface Entry {
   detail?: Record<string, unknown>;
 }
 
-export function AuditPage() {
+/** `filter`: what the page opens filtered by (an intent's page links here with its id). */
+export function AuditPage({ filter: first = "" }: { filter?: string }) {
   const pages = usePages();
-  const [filter, setFilter] = useState("");
+  const [filter, setFilter] = useState(first);
   const { cursor } = pages;
   const { data, error } = useData(
     () =>

@@ -128,6 +128,9 @@ export function IntentPage({ id, session }: { id: string; session: Session }) {
           <Section title="Plan">
             <pre class="plan">{JSON.stringify(data.plan, null, 2)}</pre>
           </Section>
+          <p>
+            <a href={`#/audit?q=${encodeURIComponent(id)}`}>What was done to this intent (audit)</a>
+          </p>
           <Section title="Revisions">
             <ul class="revisions">
               {(revisions.data?.items ?? []).map((r) => (

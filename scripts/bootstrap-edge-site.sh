@@ -6,7 +6,7 @@
 #
 # usage: bootstrap-edge-site.sh --site NAME --hub URL --token TOKEN|NEPHORAN_ENROLL_TOKEN [--labels k=v,...]
 #          [--certificates-path DIR] [--kubeconfig FILE] [--namespace NS] [--image IMAGE]
-#          [--wait SECONDS] [--dry-run]
+#          [--wait SECONDS] [--dry-run]        (--core-endpoint URL is another name for --hub URL)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +17,7 @@ DEPLOYMENT=nephoran-agent
 site="" hub="" token=${NEPHORAN_ENROLL_TOKEN:-} labels="" certs="" kubeconfig="" namespace="nephoran-system"
 image="ghcr.io/nephoran/edge-agent:0.1.0" wait_seconds=180 dry_run=false changed=0
 
-usage() { sed -n '8,10p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; }
 step() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
 # fail WHAT FIX: says what went wrong and what to do about it, then stops.
@@ -30,7 +30,7 @@ fail() {
 while [[ $# -gt 0 ]]; do
   case $1 in
     --site) site=${2:-}; shift 2 ;;
-    --hub) hub=${2:-}; shift 2 ;;
+    --hub | --core-endpoint) hub=${2:-}; shift 2 ;;
     --token) token=${2:-}; shift 2 ;;
     --labels) labels=${2:-}; shift 2 ;;
     --certificates-path) certs=${2:-}; shift 2 ;;

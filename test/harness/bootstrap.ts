@@ -1,4 +1,4 @@
-/** Runs scripts/bootstrap-edge-site.sh as an operator would, against a real API server. */
+/** Runs the edge site scripts as an operator would: the bootstrap against a real API server, the validation. */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -38,6 +38,21 @@ export async function runBootstrap(args: readonly string[], kubeconfig: string):
     running = false;
     await kubelet;
   }
+}
+
+export const VALIDATE = fileURLToPath(new URL("../../scripts/validate-edge-deployment.sh", import.meta.url));
+
+/** Runs scripts/validate-edge-deployment.sh as a field engineer would, with the API token in the environment. */
+export function runValidate(args: readonly string[], token: string): Promise<BootstrapRun> {
+  return new Promise((resolve) =>
+    execFile(
+      "bash",
+      [VALIDATE, ...args],
+      { timeout: 120_000, env: { ...process.env, NEPHORAN_TOKEN: token, NEPHORAN_HUB: "" } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 /** The enrollment the script keeps in the site's Secret. */

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { Hub } from "@nephoran/hub";
 import { uniqueSite } from "../harness/agent";
-import { enrollmentSecret, runBootstrap } from "../harness/bootstrap";
-import { api, startHub } from "../harness/sync";
+import { enrollmentSecret, runBootstrap, runValidate } from "../harness/bootstrap";
+import { ADMIN, api, startHub } from "../harness/sync";
 
 const kubeconfig = inject("kubeconfig");
 
@@ -94,6 +94,25 @@ describe.skipIf(!kubeconfig)("bootstrap-edge-site.sh", { timeout: 400_000 }, () 
     expect(second.stdout).toContain("already enrolled");
     expect(second.stdout).toContain(`site ${site} was already bootstrapped: nothing changed`);
     expect(second.stdout).not.toMatch(/ (created|configured)$/m);
+
+    // Validated afterwards: the cluster holds the agent, but the hub has not heard from it (its image does
+    // not run here), so the site fails — and says why.
+    const check = (ns: string) =>
+      runValidate(
+        ["--site", site, "--core-endpoint", hub.url, "--kubeconfig", kubeconfig as string, "--namespace", ns],
+        ADMIN,
+      );
+    const v = await check(namespace);
+    expect(v.code, v.stderr + v.stdout).toBe(1);
+    expect(v.stdout).toContain(`cluster of ${site}: PASS`);
+    expect(v.stdout).toMatch(new RegExp(`^${site}\\s+offline\\s.*FAIL: offline \\(last seen never\\)`, "m"));
+    expect(v.stdout).toContain("0 passed, 1 failed");
+    // Where the agent is not installed: what is missing, in words.
+    const none = await check(`${namespace}-none`);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain(
+      `cluster of ${site}: FAIL: no ServiceAccount ${namespace}-none/nephoran-agent; no Deployment ${namespace}-none/nephoran-agent`,
+    );
   });
 
   it("--dry-run changes nothing and spends nothing", async () => {

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Json } from "./output";
 import { guarded, show } from "./output";
 import { tokenCommand } from "./token";
+import { validateSites } from "./validate";
 
 const intentLine = (i: Json) =>
   `${String(i["id"]).padEnd(18)} r${String(i["revision"]).padEnd(3)} ${String(i["state"]).padEnd(9)} ${String(i["priority"]).padEnd(8)} ${String(i["name"])}\n`;
@@ -375,13 +376,19 @@ export const intentCommand: Command = {
 
 export const siteCommand: Command = {
   name: "site",
-  summary: "sites on a hub: list, get, and enrollment tokens",
+  summary: "sites on a hub: list, get, enrollment tokens, and validation after a bootstrap",
   usage:
-    "nephoran site list | get ID | token NAME [--labels k=v,…] [--ttl SECONDS]   [--hub URL] [--token T] [--json]",
+    "nephoran site list | get ID | token NAME [--labels k=v,…] [--ttl SECONDS] | validate ID… | validate --all [--max-lag SECONDS]   [--hub URL] [--token T] [--json]",
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { ...CLIENT_FLAGS, labels: { type: "string" }, ttl: { type: "string" } },
+      options: {
+        ...CLIENT_FLAGS,
+        labels: { type: "string" },
+        ttl: { type: "string" },
+        all: { type: "boolean", default: false },
+        "max-lag": { type: "string", default: "60" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -437,8 +444,19 @@ export const siteCommand: Command = {
             io.err(`one-time enrollment token for ${arg}, valid until ${String(r["expiresAt"])}\n`);
           return EXIT.ok;
         }
+        case "validate": {
+          const maxLag = Number(values["max-lag"]);
+          if (!Number.isFinite(maxLag) || maxLag < 0)
+            throw new UsageError(`--max-lag must be a number of seconds, got "${values["max-lag"] ?? ""}"`);
+          return validateSites(client, io, {
+            sites: positionals.slice(1),
+            all: values.all ?? false,
+            maxLag,
+            json: values.json ?? false,
+          });
+        }
         default:
-          throw new UsageError(`unknown verb "${verb ?? ""}": list, get or token`);
+          throw new UsageError(`unknown verb "${verb ?? ""}": list, get, token or validate`);
       }
     });
   },

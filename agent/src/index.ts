@@ -11,3 +11,4 @@ export { SyncClient, DEFAULT_SYNC_OPTIONS } from "./sync/client";
 export type { SyncClientOptions, SyncClientStatus, SyncStore } from "./sync/client";
 export * from "./assurance";
 export * from "./a1";
+export { createStatusApp } from "./status";

@@ -20,7 +20,7 @@ changed() {
   [ -f "$STAMP" ] || return 0
   for d in shared hub agent; do [ -d "$ROOT/$d/dist" ] || return 0; done
   [ -n "$(find "$ROOT/package.json" "$ROOT/pnpm-lock.yaml" "$ROOT/tsconfig.json" "$ROOT/shared" "$ROOT/hub" \
-    "$ROOT/agent" \( -name node_modules -o -name dist \) -prune -o -type f -newer "$STAMP" -print -quit)" ]
+    "$ROOT/agent" \( -name node_modules -o -name dist -o -name dist-ui \) -prune -o -type f -newer "$STAMP" -print -quit)" ]
 }
 if changed; then
   say "building"

@@ -1,7 +1,7 @@
 /** Prometheus metrics of the hub, on its own registry (no process-wide default). */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { HubStore } from "./store";
-import { presenceOf } from "./rollup";
+import { intentsByState, presenceOf } from "./rollup";
 
 export interface HubMetrics {
   /** Fleet-level series: no site names. */
@@ -61,12 +61,7 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = new Map<string, number>();
-      for (let cursor: string | undefined, page; ; cursor = page.nextCursor ?? undefined) {
-        page = await store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
-        for (const i of page.items) counts.set(i.state, (counts.get(i.state) ?? 0) + 1);
-        if (!page.nextCursor) break;
-      }
+      const counts = await intentsByState(store);
       for (const state of ["active", "deleting"]) this.set({ state }, counts.get(state) ?? 0);
     },
   });

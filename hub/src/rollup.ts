@@ -20,6 +20,16 @@ export function onlineAt(
 export const onlineSince = (now: Date, timeoutMs: number): string =>
   new Date(now.getTime() - timeoutMs).toISOString();
 
+/** How many intents the hub holds in each state, every intent read once a page at a time. */
+export async function intentsByState(store: Pick<HubRepos, "intents">): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let cursor: string | undefined, page; ; cursor = page.nextCursor ?? undefined) {
+    page = await store.intents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+    for (const i of page.items) counts.set(i.state, (counts.get(i.state) ?? 0) + 1);
+    if (!page.nextCursor) return counts;
+  }
+}
+
 export function presenceOf(
   site: Pick<SiteRecord, "lastSeen" | "goneAt">,
   now: Date,

@@ -7,14 +7,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
-import { presenceOf } from "../../rollup";
+import { intentsByState, onlineSince, presenceOf } from "../../rollup";
 import type { SiteRecord } from "../../store";
 import type { AppEnv } from "../env";
 import { errorResponses, json, SiteView } from "../schemas";
 import { siteView } from "../views";
 
 const ATTENTION = 20;
-const PAGE = 500;
 
 const Count = z.object({ total: z.number().int(), online: z.number().int(), offline: z.number().int() });
 const FleetView = z
@@ -82,20 +81,11 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       (a, b) =>
         Number(b.offline) - Number(a.offline) || b.behind - a.behind || a.site.id.localeCompare(b.site.id),
     );
-    const byState: Record<string, number> = {};
-    let total = 0;
-    for (let cursor: string | undefined, more = true; more;) {
-      const page = await deps.store.intents.list({ limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const i of page.items) {
-        total++;
-        byState[i.state] = (byState[i.state] ?? 0) + 1;
-      }
-      cursor = page.nextCursor ?? undefined;
-      more = cursor !== undefined;
-    }
+    const byState = Object.fromEntries(await intentsByState(deps.store));
+    const total = Object.values(byState).reduce((a, n) => a + n, 0);
     const byPhase: Record<string, number> = {};
-    const onlineSince = new Date(now.getTime() - deps.presenceTimeoutMs).toISOString();
-    for (const phase of (await deps.store.reports.worstPhases(onlineSince)).values())
+    const since = onlineSince(now, deps.presenceTimeoutMs);
+    for (const phase of (await deps.store.reports.worstPhases(since)).values())
       byPhase[phase] = (byPhase[phase] ?? 0) + 1;
     return c.json(
       {

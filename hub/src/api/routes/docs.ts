@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { filesIn } from "../assets";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode } from "../errors";
 
@@ -46,12 +47,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
   const dir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string })
     .version;
-  const cache = new Map<string, Buffer>();
-  const asset = (name: string): Buffer => {
-    let b = cache.get(name);
-    if (!b) cache.set(name, (b = readFileSync(join(dir, name))));
-    return b;
-  };
+  const asset = filesIn(dir);
 
   app.get("/docs", (c) => c.html(PAGE, 200, { "content-security-policy": CSP }));
   app.get("/docs/assets/init.js", (c) =>

@@ -4,10 +4,11 @@
  * One page at `/ui` (the console routes in its fragment), under a strict Content-Security-Policy: no inline
  * script or style, nothing from another origin. `GET /` leads here.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { filesIn } from "../assets";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode } from "../errors";
 
@@ -34,12 +35,7 @@ function assetsDir(): string | undefined {
 
 export function register(app: OpenAPIHono<AppEnv>): void {
   const dir = assetsDir();
-  const cache = new Map<string, Buffer>();
-  const asset = (name: string): Buffer => {
-    let b = cache.get(name);
-    if (!b) cache.set(name, (b = readFileSync(join(dir as string, name))));
-    return b;
-  };
+  const asset = dir ? filesIn(dir) : undefined;
   // The assets' version: a new build is a new URL, so a browser never mixes two builds.
   const version = dir ? Math.round(statSync(join(dir, "main.js")).mtimeMs).toString(36) : "";
   const missing = () =>
@@ -56,7 +52,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     });
   });
   app.get("/ui/assets/:name", (c) => {
-    if (!dir) throw missing();
+    if (!asset) throw missing();
     const name = c.req.param("name");
     const type = ASSETS[name];
     if (!type) throw new ApiError(404, ApiErrorCode.NotFound, `no asset ${name}`);

@@ -78,11 +78,20 @@ export class Notifier {
   }
 
   async #handle(e: HubEvent): Promise<void> {
+    const eventType =
+      e.type === "intent.report" && e.reportId
+        ? "IntentReportCreateEvent"
+        : STATUS_EVENTS.has(e.type)
+          ? "IntentStatusChangeEvent"
+          : undefined;
+    if (!eventType) return;
+    // Asked first (a cached list): with nobody listening, an event costs no read.
+    const to = (await this.deps.store.listeners.list()).filter((l) => takes(l.query, eventType));
+    if (!to.length) return;
     const n = await this.#notification(e);
     if (!n) return;
     if (this.deps.leadership && !(await this.deps.leadership.lead())) return;
-    for (const l of await this.deps.store.listeners.list())
-      if (takes(l.query, n.eventType)) this.#track(this.#deliver(l, n));
+    for (const l of to) this.#track(this.#deliver(l, n));
   }
 
   async #notification(e: HubEvent): Promise<Notification | undefined> {

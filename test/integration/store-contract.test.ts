@@ -146,6 +146,8 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect(await store.intentReports.count("int-r")).toBe(2);
     expect((await store.intentReports.get("int-r", "irp-1"))?.body).toEqual({ counts: { NotFulfilled: 1 } });
     expect((await store.intentReports.latest("int-r"))?.id).toBe("irp-3");
+    // The list is cached (every event asks for it): a change made here is seen at once all the same.
+    expect(await store.listeners.list()).toEqual([]);
     const l = await store.listeners.add({
       id: "hub-1",
       callback: "http://127.0.0.1:9/x",
@@ -155,6 +157,7 @@ describe.each(engines)("hub store on $name", (engine) => {
     });
     expect(await store.listeners.list()).toEqual([l]);
     await store.listeners.remove("hub-1");
+    expect(await store.listeners.list()).toEqual([]);
     await rejects(store.listeners.remove("hub-1"), "NOT_FOUND");
   });
 

@@ -4,6 +4,7 @@ import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
 import { IntentReports } from "./repos/intent-reports";
 import { Intents } from "./repos/intents";
+import type { ListenerCache } from "./repos/listeners";
 import { Listeners } from "./repos/listeners";
 import { Reports } from "./repos/reports";
 import { Rollouts } from "./repos/rollouts";
@@ -26,6 +27,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
   // Caches are one per store, shared by its transactions: a change made in one is seen by the other.
   const tokenCache: TokenCache = new Map();
   const directory: DirectoryCache = {};
+  const listeners: ListenerCache = {};
   const repos = (sql: Sql): HubRepos => ({
     tokens: new Tokens(sql, now, tokenCache),
     idempotency: new Idempotency(sql, now),
@@ -37,7 +39,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     audit: new Audit(sql, now),
     rollouts: new Rollouts(sql),
     intentReports: new IntentReports(sql),
-    listeners: new Listeners(sql, now),
+    listeners: new Listeners(sql, now, listeners),
   });
   return {
     engine: engine.sql.dialect.engine,

@@ -22,13 +22,34 @@ const toRecord = (r: Row): ListenerRecord => ({
   createdBy: r.created_by,
 });
 
+/** How long the list stands where other replicas register listeners too. */
+const SHARED_LIST_MS = 1_000;
+
+/**
+ * The listeners, cached for a store and its transactions (every event asks, few ever register); dropped on
+ * every local change, and after a second where other replicas write too.
+ */
+export interface ListenerCache {
+  rows?: ListenerRecord[] | undefined;
+  at?: number;
+  /** Counts local changes: a list read while one was made is not kept. */
+  changes?: number;
+}
+
 export class Listeners implements ListenerRepo {
   constructor(
     private readonly sql: Sql,
     private readonly now: () => Date,
+    private readonly cache: ListenerCache = {},
   ) {}
 
+  #changed(): void {
+    this.cache.rows = undefined;
+    this.cache.changes = (this.cache.changes ?? 0) + 1;
+  }
+
   async add(l: Omit<ListenerRecord, "createdAt">): Promise<ListenerRecord> {
+    this.#changed();
     const createdAt = this.now().toISOString();
     await this.sql.run(
       "INSERT INTO listeners (id, callback, query, secret, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
@@ -43,10 +64,20 @@ export class Listeners implements ListenerRepo {
   }
 
   async list(): Promise<ListenerRecord[]> {
-    return (await this.sql.all<Row>("SELECT * FROM listeners ORDER BY created_at, id")).map(toRecord);
+    const now = this.now().getTime();
+    const c = this.cache;
+    if (c.rows && (!this.sql.dialect.sharedWriters || now - (c.at ?? 0) < SHARED_LIST_MS)) return c.rows;
+    const changes = c.changes;
+    const rows = (await this.sql.all<Row>("SELECT * FROM listeners ORDER BY created_at, id")).map(toRecord);
+    if (changes === c.changes) {
+      c.rows = rows;
+      c.at = now;
+    }
+    return rows;
   }
 
   async remove(id: string): Promise<void> {
+    this.#changed();
     const n = await this.sql.run("DELETE FROM listeners WHERE id = ?", [id]);
     if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no listener ${id}`);
   }

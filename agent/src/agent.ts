@@ -15,6 +15,7 @@ import {
   RulesPlanner,
   shortHash,
   systemClock,
+  traceFields,
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -72,8 +73,10 @@ export class Agent {
     this.config = config;
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
-    this.logger = (deps.logger ?? pino({ level: config.logLevel }, pino.destination(2))).child({
-      siteId: config.site,
+    this.logger = (
+      deps.logger ?? pino({ level: config.logLevel, mixin: traceFields }, pino.destination(2))
+    ).child({
+      site: config.site,
     });
     mkdirSync(config.dataDir, { recursive: true });
     this.store = AgentStore.open(join(config.dataDir, "agent.db"), { site: config.site, clock: this.#clock });

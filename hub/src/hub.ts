@@ -16,6 +16,7 @@ import {
   LlmPlanner,
   RulesPlanner,
   systemClock,
+  traceFields,
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -142,7 +143,7 @@ const STOP_GRACE_MS = 1_000;
 export async function createHub(config: HubConfig, opts: HubOptions = {}): Promise<Hub> {
   mkdirSync(config.dataDir, { recursive: true });
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const logger = opts.logger ?? pino({ level: config.logLevel, mixin: traceFields }, pino.destination(2));
   const now = () => clock.now();
   const store = opts.store ?? (await openConfiguredStore(config, now));
   // What is built is undone, last first, if a later step fails: no broker or connection outlives a failed start.

@@ -12,3 +12,4 @@ export * from "./sync";
 export * from "./http";
 export * from "./nearest";
 export * from "./assurance";
+export * from "./tracing";

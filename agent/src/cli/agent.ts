@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { EXIT } from "@nephoran/shared";
+import { EXIT, startTracing } from "@nephoran/shared";
 import { Agent } from "../agent";
 import { childProcessIngester } from "../knowledge";
 import { serveStatus } from "../status";
@@ -23,6 +23,8 @@ export const agentCommand: Command = {
     const config = configFromFlags(values, io);
     // The knowledge base ingests in a child running this same program, so the agent stays small.
     const entry = process.argv[1];
+    // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
+    const stopTracing = await startTracing(`nephoran-agent`, io.env);
     const agent = new Agent(config, entry ? { ingest: childProcessIngester(entry) } : {});
     io.err(`nephoran agent: site ${config.site}, target ${agent.target.describe}, data ${config.dataDir}\n`);
     agent.start();
@@ -46,6 +48,7 @@ export const agentCommand: Command = {
     });
     await status?.close();
     await agent.stop();
+    await stopTracing();
     return EXIT.ok;
   },
 };

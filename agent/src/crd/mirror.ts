@@ -151,7 +151,7 @@ export class NetworkIntentMirror {
     for (const i of this.deps.store.listIntents()) {
       if (isFromNetworkIntent(i.id) && !seen.has(i.id)) {
         this.deps.store.removeIntent(i.id);
-        this.deps.logger.info({ intentId: i.id }, "local NetworkIntent deleted; intent removed");
+        this.deps.logger.info({ intent: i.id }, "local NetworkIntent deleted; intent removed");
         changed = true;
       }
     }

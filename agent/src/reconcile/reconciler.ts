@@ -4,7 +4,16 @@
  * unreachable hub never causes a delete or a scale-down.
  */
 import type { Catalog, Clock, K8sObject } from "@nephoran/shared";
-import { ANNOTATIONS, LABELS, refKey, refOf, renderSite, verifyObjects } from "@nephoran/shared";
+import {
+  ANNOTATIONS,
+  LABELS,
+  refKey,
+  refOf,
+  renderSite,
+  traceKey,
+  tracing,
+  verifyObjects,
+} from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { A1Enforcer } from "../a1";
 import { withRemedies } from "../assurance/remedy";
@@ -44,6 +53,24 @@ function intentsOf(o: K8sObject): string[] {
   return [...new Set([...(owner ? [owner] : []), ...contributors])];
 }
 
+/**
+ * A traced revision's first reconcile: recorded in its trace (from the pass's start), and its reports to
+ * come join the reconcile's span.
+ */
+function traced(intentId: string, revision: number, phase: string, started: number): void {
+  const key = traceKey(intentId, revision);
+  const parent = tracing().of(key);
+  if (!parent) return;
+  tracing().remember(key, undefined);
+  const span = tracing().mark(
+    "reconcile",
+    { "nephoran.intent": intentId, "nephoran.phase": phase },
+    parent,
+    started,
+  );
+  tracing().remember(traceKey(intentId, revision, "report"), span);
+}
+
 export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -77,6 +104,7 @@ export class Reconciler {
     ]);
     let actual = new Map((await target.listManaged()).map((o) => [refKey(refOf(o)), o]));
 
+    const revisions = new Map(intents.map((i) => [i.id, i.revision]));
     const rejected = new Map<string, string[]>(); // intent → messages
     let applied = 0;
     let unchanged = 0;
@@ -90,7 +118,11 @@ export class Reconciler {
         continue;
       }
       try {
-        await target.apply(obj);
+        // Under the trace of the change that wants it, when the hub traced one.
+        const owner = tracing().enabled ? obj.metadata.labels?.[LABELS.intent] : undefined;
+        const revision = owner === undefined ? undefined : revisions.get(owner);
+        const parent = revision === undefined ? undefined : tracing().of(traceKey(owner as string, revision));
+        await tracing().span("apply", { "k8s.object": key }, () => target.apply(obj), parent);
         applied++;
         if (live) logger.info({ object: key }, "restored drifted object");
       } catch (e: unknown) {
@@ -148,9 +180,10 @@ export class Reconciler {
           message: outcome.message,
           nfStatus: outcome.nfStatus,
         });
+        traced(intent.id, intent.revision, outcome.phase, started);
       } catch (e: unknown) {
         const message = `its status could not be recorded: ${e instanceof Error ? e.message : String(e)}`;
-        logger.error({ intentId: intent.id, err: message }, "intent failed");
+        logger.error({ intent: intent.id, err: message }, "intent failed");
         rejected.set(intent.id, [...(rejected.get(intent.id) ?? []), message]);
         store.setPhase(intent.id, {
           revision: intent.revision,

@@ -13,9 +13,21 @@ import type {
   SyncedMessage,
   UpMessage,
 } from "@nephoran/shared";
-import { decodeDown, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import {
+  decodeDown,
+  desiredDigest,
+  encode,
+  every,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  traceKey,
+  tracing,
+} from "@nephoran/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../store";
+
+/** Phases where a revision's rollout ended at the site (for now): its trace ends with the report of one. */
+const SETTLED_PHASES: ReadonlySet<string> = new Set(["Ready", "Applied", "Failed"]);
 
 /** What sync needs of a store: the agent's store is one; a benchmark may put many sites in one file. */
 export type SyncStore = Pick<
@@ -238,8 +250,19 @@ export class SyncClient {
     for (const m of this.deps.store.peekOutbox(this.#opts.outboxWindow)) {
       const sentAt = this.#inflight.get(m.id);
       if (sentAt !== undefined && now - sentAt < this.#opts.resendMs) continue;
-      if (!this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "report", id: m.id, report: m.report }))
-        return;
+      // The first reports of a traced revision carry its trace, until one says where the revision ended.
+      const key = traceKey(m.report.intentId, m.report.revision, "report");
+      const traceparent = tracing().of(key);
+      const report: Extract<UpMessageBody, { type: "report" }> = {
+        v: PROTOCOL_VERSION,
+        site: this.#site,
+        type: "report",
+        id: m.id,
+        report: m.report,
+        ...(traceparent ? { traceparent } : {}),
+      };
+      if (!this.#send(report)) return;
+      if (traceparent && SETTLED_PHASES.has(m.report.phase)) tracing().remember(key, undefined);
       this.#inflight.set(m.id, now);
     }
   }
@@ -259,7 +282,24 @@ export class SyncClient {
     }
     this.#receivedByType[msg.type] = (this.#receivedByType[msg.type] ?? 0) + 1;
     try {
-      this.#handle(msg);
+      if (msg.type === "intent" && msg.intent && msg.traceparent) {
+        // The hub traced this change: receiving it joins that trace, and the reconcile it causes joins this.
+        const key = traceKey(msg.intent.id, msg.intent.revision);
+        const attributes = {
+          "nephoran.site": this.#site,
+          "nephoran.intent": msg.intent.id,
+          "nephoran.version": msg.version,
+        };
+        tracing().span(
+          "sync.receive",
+          attributes,
+          () => {
+            this.#handle(msg);
+            tracing().remember(key, tracing().current());
+          },
+          msg.traceparent,
+        );
+      } else this.#handle(msg);
     } catch (e) {
       // The store refused (e.g. a plan this agent cannot hold): nothing was committed, nothing is acknowledged.
       this.#refused++;

@@ -3,7 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { crossSiteRefusal, CrossSiteRefusal, inspectJson } from "@nephoran/shared";
+import { crossSiteRefusal, CrossSiteRefusal, inspectJson, Traceparent, tracing } from "@nephoran/shared";
 import { IntentError, IntentErrorCode } from "../intents";
 import { RolloutError, RolloutErrorCode } from "../rollouts/errors";
 import { HubStoreError, StoreErrorCode } from "../store";
@@ -117,7 +117,14 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
   });
   app.use("*", async (c, next) => {
     const started = performance.now();
-    await next();
+    // A span per request, continuing the caller's trace when it sends a valid W3C traceparent.
+    const parent = Traceparent.safeParse(c.req.header("traceparent")).data;
+    await tracing().span(
+      `${c.req.method} ${c.req.path}`,
+      { "http.request.method": c.req.method, "url.path": c.req.path },
+      () => next(),
+      parent,
+    );
     const route = c.req.routePath || "unmatched";
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { CLIENT_FLAGS, EXIT, UsageError, hubClient } from "@nephoran/shared";
+import { CLIENT_FLAGS, EXIT, UsageError, hubClient, startTracing } from "@nephoran/shared";
 import { createHub } from "../hub";
 import { HubConfig } from "../config";
 import { randomUUID } from "node:crypto";
@@ -73,6 +73,8 @@ export const hubCommand: Command = {
     });
     if (!parsed.success)
       throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    // Traces only when the OTEL_* environment asks for them (an OTLP endpoint).
+    const stopTracing = await startTracing("nephoran-hub", io.env);
     const hub = await createHub(parsed.data);
     const url = await hub.start();
     io.err(
@@ -84,6 +86,7 @@ export const hubCommand: Command = {
       process.once("SIGTERM", () => resolve());
     });
     await hub.stop();
+    await stopTracing();
     return EXIT.ok;
   },
 };

@@ -1,5 +1,6 @@
 /** The intent lifecycle: create, change, delete — each one transaction with its audit entry, then the sites told. */
 import type { Intent } from "@nephoran/shared";
+import { traceKey, tracing } from "@nephoran/shared";
 import { newId } from "../auth/tokens";
 import type { HubDeps } from "../deps";
 import type { HubRepos, IntentChange, NewIntent, SiteChange } from "../store";
@@ -32,8 +33,19 @@ async function commit(
   event: "intent.created" | "intent.updated" | "intent.deleting",
   write: (tx: HubRepos) => Promise<{ intent: Intent; changes: SiteChange[] }>,
 ): Promise<Intent> {
-  const { intent, changes } = await deps.store.transaction(write);
-  deps.sync.changed(changes);
+  const { intent, changes } = await tracing().span("intent.commit", { "nephoran.event": event }, () =>
+    deps.store.transaction(write),
+  );
+  const attributes = {
+    "nephoran.intent": intent.id,
+    "nephoran.revision": intent.revision,
+    "nephoran.sites": changes.length,
+  };
+  tracing().span("sync.publish", attributes, () => {
+    // What the sites do for this revision joins this span's trace (see the sync service's intent messages).
+    tracing().remember(traceKey(intent.id, intent.revision), tracing().current());
+    deps.sync.changed(changes);
+  });
   deps.events.publish({
     type: event,
     id: intent.id,

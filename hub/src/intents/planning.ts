@@ -1,6 +1,6 @@
 /** Turning text or a plan into a validated plan, with the sites the hub knows by name. */
 import type { IntentPlan, PlanningError } from "@nephoran/shared";
-import { validatePlan } from "@nephoran/shared";
+import { tracing, validatePlan } from "@nephoran/shared";
 import type { HubDeps } from "../deps";
 import { IntentError, IntentErrorCode } from "./errors";
 import { registry } from "./registry";
@@ -16,7 +16,10 @@ export async function resolvePlan(
 ): Promise<{ plan: IntentPlan; warnings: readonly string[] }> {
   if (body.text !== undefined) {
     const started = performance.now();
-    const r = await deps.planner.plan(body.text, { sites: await registry(deps) });
+    const sites = await registry(deps);
+    const r = await tracing().span("plan", { "nephoran.text.length": body.text.length }, () =>
+      deps.planner.plan(body.text as string, { sites }),
+    );
     deps.metrics.intentProcessing.observe(
       { source: r.ok ? r.value.source : "rules" },
       (performance.now() - started) / 1000,

@@ -5,7 +5,16 @@
  * presence and reports from sites are committed in batches, and reports acknowledged after the commit.
  */
 import type { Clock, HeartbeatMessage, HubTransport, SiteIntentReport, UpMessage } from "@nephoran/shared";
-import { decodeUp, desiredDigest, encode, every, PROTOCOL_VERSION, ProtocolError } from "@nephoran/shared";
+import {
+  decodeUp,
+  desiredDigest,
+  encode,
+  every,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  traceKey,
+  tracing,
+} from "@nephoran/shared";
 import type { Logger } from "pino";
 import { onlineAt, onlineSince } from "../rollup";
 import type { HubStore, Leadership, SiteChange } from "../store";
@@ -305,6 +314,7 @@ export class SyncService implements SyncPort {
           return undefined;
         }
         p.reports.push(msg.report);
+        if (msg.traceparent) p.traced.push([msg.traceparent, msg.report]);
         const ids = p.reportIds.get(site);
         if (ids) ids.push(msg.id);
         else p.reportIds.set(site, [msg.id]);
@@ -364,7 +374,8 @@ export class SyncService implements SyncPort {
   ): Promise<string> {
     const head = `{"v":${PROTOCOL_VERSION},"site":"${site}","type":"intent","version":${version}${base === undefined ? "" : `,"base":${base}`}`;
     if (deleted) return `${head},"deleted":"${intentId}"}`;
-    return `${head},"intent":${await this.#intentBody(intentId, revision)}}`;
+    const traced = tracing().of(traceKey(intentId, revision));
+    return `${head}${traced ? `,"traceparent":"${traced}"` : ""},"intent":${await this.#intentBody(intentId, revision)}}`;
   }
 
   async #intentBody(id: string, revision: number): Promise<string> {
@@ -418,12 +429,20 @@ export class SyncService implements SyncPort {
     const batch = this.#pending;
     this.#pending = emptyBatch();
     if (!batch.seen.size && !batch.gone.size && !batch.acks.size && !batch.reports.length) return;
+    const started = this.deps.clock.now().getTime();
     await this.deps.store.reports.record({
       seen: [...batch.seen.values()],
       gone: [...batch.gone].map(([site, at]) => ({ site, at })),
       acks: [...batch.acks].map(([site, version]) => ({ site, version })),
       reports: batch.reports,
     });
+    for (const [parent, r] of batch.traced)
+      tracing().mark(
+        "report.commit",
+        { "nephoran.site": r.siteId, "nephoran.intent": r.intentId, "nephoran.phase": r.phase },
+        parent,
+        started,
+      );
     if (batch.reports.length)
       this.deps.reported?.dispatchEvent(
         new CustomEvent<ReportsCommitted>("reports", { detail: batch.reports }),
@@ -447,6 +466,8 @@ function emptyBatch() {
     gone: new Map<string, string>(),
     acks: new Map<string, number>(),
     reports: [] as SiteIntentReport[],
+    /** The reports that carry a trace, with it. */
+    traced: [] as [string, SiteIntentReport][],
     reportIds: new Map<string, string[]>(),
   };
 }

@@ -51,6 +51,16 @@ describe("sync codec", () => {
     ).toBe(ProtocolErrorCode.Invalid);
   });
 
+  it("carries a W3C trace context where one is given, and refuses one that is not", () => {
+    const deleted = { v: 1, site: "edge01", type: "intent", version: 2, base: 1, deleted: "int-1" };
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    expect(decodeDown(raw({ ...deleted, traceparent }), "edge01")).toMatchObject({ traceparent });
+    for (const bad of ["", "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-xyz", 7])
+      expect(codeOf(() => decodeDown(raw({ ...deleted, traceparent: bad }), "edge01"))).toBe(
+        ProtocolErrorCode.Invalid,
+      );
+  });
+
   it("digests equal sets equally, whatever their order, and different sets differently", () => {
     const a = desiredDigest([
       { id: "int-a", revision: 1 },

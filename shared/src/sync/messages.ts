@@ -23,6 +23,7 @@
  */
 import { z } from "zod";
 import { IntentId, IntentPlan, Priority, SiteIntentReport, SiteName } from "../domain";
+import { Traceparent } from "../tracing";
 import { CredentialId } from "./transport";
 
 export const PROTOCOL_VERSION = 1;
@@ -52,6 +53,8 @@ export const IntentMessage = z
     base: Version.optional(),
     intent: DesiredIntent.optional(),
     deleted: IntentId.optional(),
+    /** The change's trace (W3C), when the hub traces: the site's work joins it. */
+    traceparent: Traceparent.optional(),
   })
   .refine((m) => (m.intent === undefined) !== (m.deleted === undefined), {
     message: "an intent message carries exactly one of intent and deleted",
@@ -85,6 +88,8 @@ export const ReportMessage = z.strictObject({
   type: z.literal("report"),
   id: z.string().min(1).max(300),
   report: SiteIntentReport,
+  /** The trace of the change this report is about (W3C), when the site traces. */
+  traceparent: Traceparent.optional(),
 });
 export const HeartbeatMessage = z.strictObject({
   ...upBase,

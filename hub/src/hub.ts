@@ -26,6 +26,7 @@ import type { HubDeps } from "./api/env";
 import { hashToken, newId, newToken } from "./auth/tokens";
 import type { HubConfig } from "./config";
 import { EventBus } from "./events";
+import type { HubMetrics } from "./metrics";
 import { createMetrics } from "./metrics";
 import { Notifier } from "./notify";
 import { RolloutController } from "./rollouts/controller";
@@ -186,15 +187,16 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         logger.warn({ err: String(e) }, "events: a change could not be shared with the other replicas"),
       ));
     if (leaveEvents) undo.push(leaveEvents);
+    const metrics = createMetrics(store, now, timeoutMs);
     const deps: HubDeps = {
       store,
       catalog,
       guardrails: config.guardrails,
-      planner: opts.planner ?? planner(config, catalog),
+      planner: opts.planner ?? planner(config, catalog, metrics),
       clock,
       logger,
       events,
-      metrics: createMetrics(store, now, timeoutMs),
+      metrics,
       presenceTimeoutMs: timeoutMs,
       publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
       sync: sync ?? NO_SYNC,
@@ -342,7 +344,7 @@ const presenceTimeoutMs = (c: HubConfig): number =>
  * The rules planner, or an LLM planner in front of it when one is configured, grounded in the bundled
  * knowledge base (kept in the data folder, built on first use).
  */
-function planner(config: HubConfig, catalog: Catalog): Planner {
+function planner(config: HubConfig, catalog: Catalog, metrics: HubMetrics): Planner {
   const rules = new RulesPlanner({ catalog, policy: config.guardrails });
   if (!config.llm) return rules;
   const { baseUrl, model, apiKey, timeoutMs } = config.llm;
@@ -352,5 +354,9 @@ function planner(config: HubConfig, catalog: Catalog): Planner {
     policy: config.guardrails,
     fallback: rules,
     retrieve: knowledgeRetriever(join(config.dataDir, "kb.db"), { model: "hashing" }),
+    observe: {
+      rag: (seconds) => metrics.ragQuery.observe(seconds),
+      llm: (seconds, outcome) => metrics.llmRequest.observe({ outcome }, seconds),
+    },
   });
 }

@@ -12,6 +12,10 @@ export interface HubMetrics {
   readonly httpDuration: Histogram<"method" | "route">;
   readonly intentProcessing: Histogram<"source">;
   readonly intentsProcessed: Counter<"result">;
+  /** Requests to the LLM planner's model, by outcome. */
+  readonly llmRequest: Histogram<"outcome">;
+  /** Retrievals from the knowledge base for planning (RAG). */
+  readonly ragQuery: Histogram;
 }
 
 export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutMs: number): HubMetrics {
@@ -42,6 +46,32 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     help: "Intents planned, by result",
     labelNames: ["result"],
     registers: [registry],
+  });
+  const llmRequest = new Histogram({
+    name: "llm_request_duration_seconds",
+    help: "Requests to the LLM planner's model, by outcome (ok, error)",
+    labelNames: ["outcome"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const ragQuery = new Histogram({
+    name: "rag_query_duration_seconds",
+    help: "Knowledge base retrievals that ground the LLM planner",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "database_connection_pool_size",
+    help: "The store's connections: max (configured), open, idle, and waiting (callers waiting for one)",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      const p = store.pool();
+      this.set({ state: "max" }, p.max);
+      this.set({ state: "open" }, p.open);
+      this.set({ state: "idle" }, p.idle);
+      this.set({ state: "waiting" }, p.waiting);
+    },
   });
   new Gauge({
     name: "intent_success_rate",
@@ -94,5 +124,14 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
           this.set({ site: s.id }, s.desiredVersion - s.reportedVersion);
     },
   });
-  return { registry, siteRegistry, httpRequests, httpDuration, intentProcessing, intentsProcessed };
+  return {
+    registry,
+    siteRegistry,
+    httpRequests,
+    httpDuration,
+    intentProcessing,
+    intentsProcessed,
+    llmRequest,
+    ragQuery,
+  };
 }

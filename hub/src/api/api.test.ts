@@ -669,6 +669,9 @@ describe("audit, events, metrics and TMF921", () => {
     expect(m.text).toContain('intents_processed_total{result="refused"} 1');
     expect(m.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/intents",status="201"\} 1/);
     expect(m.text).toContain("intent_processing_duration_seconds_bucket");
+    // SQLite: a writer and a reader, both open.
+    expect(m.text).toContain('database_connection_pool_size{state="max"} 2');
+    expect(m.text).toContain('database_connection_pool_size{state="open"} 2');
   });
 
   it("maps TMF921 create, list, get and delete onto the same intents", async () => {
@@ -733,6 +736,10 @@ describe("the hub's LLM planner", () => {
     const body = res.json as { source: string; warnings: string[] };
     expect(body.source).toBe("rules");
     expect(body.warnings.join(" ")).toMatch(/LLM planner not used/);
+    // The retrieval that grounds the model, and the request that failed, are measured.
+    const m = await withLlm.call("GET", "/metrics", { as: null });
+    expect(m.text).toContain('llm_request_duration_seconds_count{outcome="error"} 1');
+    expect(m.text).toContain("rag_query_duration_seconds_count 1");
     await withLlm.hub.stop();
   });
 });

@@ -1,5 +1,5 @@
 /** One store from an engine's SQL port: the aggregates over it, and transactions over the same aggregates. */
-import type { Broadcast, HubRepos, HubStore, Leadership } from "./contract";
+import type { Broadcast, HubRepos, HubStore, Leadership, PoolStats } from "./contract";
 import { Audit } from "./repos/audit";
 import { Desired } from "./repos/desired";
 import { IntentReports } from "./repos/intent-reports";
@@ -18,6 +18,7 @@ import type { Sql } from "./sql";
 export interface Engine {
   readonly sql: Sql;
   ping(): Promise<boolean>;
+  pool(): PoolStats;
   close(): Promise<void>;
   readonly broadcast?: Broadcast;
   readonly leadership?: Leadership;
@@ -47,6 +48,7 @@ export function composeStore(engine: Engine, now: () => Date): HubStore {
     ...(engine.broadcast ? { broadcast: engine.broadcast } : {}),
     ...(engine.leadership ? { leadership: engine.leadership } : {}),
     ping: () => engine.ping(),
+    pool: () => engine.pool(),
     close: () => engine.close(),
     transaction: (fn) => engine.sql.atomic((sql) => fn(repos(sql))),
   };

@@ -232,6 +232,8 @@ export interface HubStore extends HubRepos {
   readonly engine: "sqlite" | "postgres";
   /** Whether the store answers now (for /readyz). */
   ping(): Promise<boolean>;
+  /** The store's connections: how many it may open, has open, has idle, and callers waiting for one. */
+  pool(): PoolStats;
   close(): Promise<void>;
   /** Where several hubs share the database: how they tell each other (undefined on SQLite: one hub). */
   readonly broadcast?: Broadcast;
@@ -243,4 +245,11 @@ export interface HubStore extends HubRepos {
    * only touch the store (and not tell anyone) before it returns.
    */
   transaction<T>(fn: (tx: HubRepos) => Promise<T>): Promise<T>;
+}
+
+export interface PoolStats {
+  readonly max: number;
+  readonly open: number;
+  readonly idle: number;
+  readonly waiting: number;
 }

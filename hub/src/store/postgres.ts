@@ -192,6 +192,12 @@ export async function openPostgresStore(
     sql: new PgSql(pool),
     broadcast: pgBroadcast(pool, connectionString),
     leadership,
+    pool: () => ({
+      max: opts.poolSize ?? 10,
+      open: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     ping: async () => {
       try {
         return (await pool.query("SELECT 1 AS ok")).rows[0]?.ok === 1;

@@ -34,6 +34,9 @@ class WriterLock {
   get free(): boolean {
     return !this.#held;
   }
+  get waiting(): number {
+    return this.#waiting.length;
+  }
   async take(): Promise<void> {
     if (!this.#held) {
       this.#held = true;
@@ -115,6 +118,8 @@ function sqliteEngine(file: string): Engine {
   return {
     sql: root,
     ping: async () => (onReader("SELECT 1 AS ok").get() as { ok: number }).ok === 1,
+    // Two connections, open for the store's life: the writer (busy while a transaction holds it) and a reader.
+    pool: () => ({ max: 2, open: 2, idle: lock.free ? 2 : 1, waiting: lock.waiting }),
     close: async () => {
       await lock.take();
       if (reader.open) reader.close();

@@ -9,6 +9,7 @@ import type OpenAI from "openai";
 import type { Catalog } from "../../catalog";
 import type { GuardrailPolicy } from "../../guardrails";
 import { validatePlan } from "../../guardrails";
+import { tracing } from "../../tracing";
 import { ok } from "../../result";
 import { jsonSchema } from "../../schema";
 import type { Planner, PlanOptions, PlanResult } from "../types";
@@ -32,6 +33,11 @@ export interface LlmPlannerDeps {
   readonly fallback: Planner;
   /** Knowledge passages relevant to the text (RAG); none when absent. */
   readonly retrieve?: (text: string) => Promise<readonly string[]>;
+  /** Told how long each retrieval and each request to the model took (for metrics). */
+  readonly observe?: {
+    rag?(seconds: number): void;
+    llm?(seconds: number, outcome: "ok" | "error"): void;
+  };
 }
 
 const SYSTEM = [
@@ -97,32 +103,46 @@ export class LlmPlanner implements Planner {
   }
 
   async #ask(text: string): Promise<Record<string, unknown>> {
-    const context = this.deps.retrieve ? await this.deps.retrieve(text) : [];
+    const { retrieve, observe } = this.deps;
+    const ragStarted = performance.now();
+    const context = retrieve ? await tracing().span("rag.retrieve", {}, () => retrieve(text)) : [];
+    if (retrieve) observe?.rag?.((performance.now() - ragStarted) / 1000);
     const catalog = this.deps.catalog
       .list()
       .map((e) => `${e.id} (${e.displayName}; max ${e.maxReplicas} replicas)`)
       .join(", ");
     const { client } = await this.#client();
-    const res = await client.chat.completions.create({
-      model: this.deps.config.model,
-      temperature: this.deps.config.temperature ?? 0.1,
-      response_format: {
-        type: "json_schema",
-        json_schema: { name: "IntentPlan", schema: jsonSchema("IntentPlan"), strict: false },
-      },
-      messages: [
-        { role: "system", content: `${SYSTEM}\nCatalog: ${catalog}.` },
-        ...(context.length
-          ? [
-              {
-                role: "system" as const,
-                content: `Background knowledge:\n${context.map((c, i) => `[${i + 1}] ${c}`).join("\n\n")}`,
-              },
-            ]
-          : []),
-        { role: "user", content: text },
-      ],
-    });
+    const llmStarted = performance.now();
+    const asked = tracing().span("llm.request", { "gen_ai.request.model": this.deps.config.model }, () =>
+      client.chat.completions.create({
+        model: this.deps.config.model,
+        temperature: this.deps.config.temperature ?? 0.1,
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "IntentPlan", schema: jsonSchema("IntentPlan"), strict: false },
+        },
+        messages: [
+          { role: "system", content: `${SYSTEM}\nCatalog: ${catalog}.` },
+          ...(context.length
+            ? [
+                {
+                  role: "system" as const,
+                  content: `Background knowledge:\n${context.map((c, i) => `[${i + 1}] ${c}`).join("\n\n")}`,
+                },
+              ]
+            : []),
+          { role: "user", content: text },
+        ],
+      }),
+    );
+    let outcome: "ok" | "error" = "error";
+    let res: Awaited<typeof asked>;
+    try {
+      res = await asked;
+      outcome = "ok";
+    } finally {
+      observe?.llm?.((performance.now() - llmStarted) / 1000, outcome);
+    }
     const content = res.choices[0]?.message?.content;
     if (!content) throw new Error("the model returned no content");
     let parsed: unknown;

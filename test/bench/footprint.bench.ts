@@ -2,7 +2,8 @@
  * The agent's footprint as an edge box runs it: the tree-shaken bundle (agent/bin/nephoran-agent), enrolled
  * with a hub, syncing over the embedded MQTT broker or NATS, on a real API server, holding one intent.
  * Idle RSS and CPU per idle hour without the embedding model; then one search loads the bundled model and
- * the RSS is read again. Usage: pnpm bench:footprint [--idle SECONDS] [--transports embedded,nats].
+ * the RSS is read again. With --tracing the agent also exports traces over OTLP/HTTP to a receiver here.
+ * Usage: pnpm bench:footprint [--idle SECONDS] [--transports embedded,nats] [--tracing].
  * Last line: one JSON object.
  */
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import type { Hub } from "@nephoran/hub";
 import { eventually } from "../harness/agent";
 import { NatsBroker } from "../harness/brokers";
+import { OtlpReceiver } from "../harness/otlp";
 import { freePort } from "../harness/ports";
 import { kubeBinaries, startKube } from "../harness/kube";
 import { processStats, spawnEdgeAgent } from "../harness/process";
@@ -22,6 +24,7 @@ const { values } = parseArgs({
   options: {
     idle: { type: "string", default: "60" },
     transports: { type: "string", default: "embedded,nats" },
+    tracing: { type: "boolean", default: false },
   },
 });
 const idleSeconds = Number(values.idle);
@@ -36,6 +39,8 @@ const edgeDir = fileURLToPath(new URL("../../agent/dist/edge", import.meta.url))
 const bundleKb = readdirSync(edgeDir).reduce((n, f) => n + statSync(join(edgeDir, f)).size, 0) / 1024;
 
 const kube = await startKube();
+const receiver = values.tracing ? new OtlpReceiver() : undefined;
+const otlp = await receiver?.start();
 const results: Record<string, unknown>[] = [];
 try {
   for (const transport of transports) {
@@ -59,19 +64,22 @@ try {
     ]);
     if ((await enrolled.exited).code !== 0) throw new Error(`enroll failed:\n${enrolled.output()}`);
     const port = await freePort();
-    const agent = spawnEdgeAgent([
-      "agent",
-      "--data",
-      dataDir,
-      "--kubeconfig",
-      kube.kubeconfig,
-      "--status-listen",
-      String(port),
-      "--intent-namespace",
-      `ni-${site}`,
-      "--log-level",
-      "warn",
-    ]);
+    const agent = spawnEdgeAgent(
+      [
+        "agent",
+        "--data",
+        dataDir,
+        "--kubeconfig",
+        kube.kubeconfig,
+        "--status-listen",
+        String(port),
+        "--intent-namespace",
+        `ni-${site}`,
+        "--log-level",
+        "warn",
+      ],
+      otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {},
+    );
     const pid = agent.proc.pid as number;
     const status = async () =>
       (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
@@ -122,6 +130,7 @@ try {
       }
       const r = {
         transport,
+        tracing: Boolean(otlp),
         idle_window_s: idleSeconds,
         idle_rss_mb: round(median(rss)),
         idle_rss_max_mb: round(Math.max(...rss)),
@@ -141,5 +150,6 @@ try {
   }
 } finally {
   await kube.stop();
+  await receiver?.stop();
 }
 console.log(JSON.stringify({ bundle_kb: Math.round(bundleKb), results }));

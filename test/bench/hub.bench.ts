@@ -2,7 +2,10 @@
  * Hub API benchmark over HTTP on 127.0.0.1, per store: intents created per second; p99 of
  * GET /v1/intents/{id} (with rollup) and GET /v1/sites with 1,000 sites × 100 intents stored, then 10,000
  * sites × 100 intents. PostgreSQL is a real server the harness starts with fsync on, as deployed.
- * Last line: one JSON object. Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5]
+ * With --tracing, the creation rate is measured again with the hub exporting traces over OTLP/HTTP to a
+ * receiver here (as it would to a collector), and both rates are printed.
+ * Last line: one JSON object.
+ * Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5] [--tracing] [--create-only (no rollup fleets)]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -14,6 +17,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { SiteIntentReport } from "@nephoran/shared";
 import { createHub, HubConfig, hashToken } from "@nephoran/hub";
+import { OtlpReceiver } from "../harness/otlp";
 import { Postgres } from "../harness/postgres";
 
 const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
@@ -21,6 +25,8 @@ const { values: args } = parseArgs({
   options: {
     store: { type: "string", default: "sqlite,postgres" },
     seconds: { type: "string", default: "5" },
+    tracing: { type: "boolean", default: false },
+    "create-only": { type: "boolean", default: false },
   },
 });
 const createSeconds = Number(args.seconds);
@@ -168,8 +174,11 @@ async function scenario(engine: string, sites: number, intents: number) {
   };
 }
 
-/** Creation rate against a hub in its own process (as deployed), from 16 concurrent clients here. */
-async function createRate(engine: string) {
+/**
+ * Creation rate against a hub in its own process (as deployed), from 16 concurrent clients here; with
+ * `otlp`, the hub exports a trace of every request there.
+ */
+async function createRate(engine: string, otlp?: string) {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-bench-"));
   const where = await storeFor(engine);
@@ -190,7 +199,14 @@ async function createRate(engine: string) {
         ? ["--store", where.store, "--store-password-file", where.storePasswordFile as string]
         : []),
     ],
-    { env: { ...process.env, NEPHORAN_ADMIN_TOKEN: TOKEN }, stdio: "ignore" },
+    {
+      env: {
+        ...process.env,
+        NEPHORAN_ADMIN_TOKEN: TOKEN,
+        ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}),
+      },
+      stdio: "ignore",
+    },
   );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -250,11 +266,27 @@ for (const engine of engines) {
   console.error(`[${engine}] create rate…`);
   const create = await createRate(engine);
   console.error(`[${engine}] create rate done`, create);
+  let traced: Record<string, number> = {};
+  if (args.tracing) {
+    const receiver = new OtlpReceiver();
+    const t = await createRate(engine, await receiver.start());
+    await new Promise((r) => setTimeout(r, 1000)); // the last batch of spans
+    traced = {
+      intentsCreatedPerSecondTraced: t.intentsCreatedPerSecond,
+      spansReceived: receiver.spans.length,
+    };
+    await receiver.stop();
+    console.error(`[${engine}] create rate with traces exported`, traced);
+  }
+  if (args["create-only"]) {
+    results[engine] = { ...create, ...traced, concurrency: 16 };
+    continue;
+  }
   const small = await scenario(engine, 1000, 100);
   console.log(`[${engine}] 1,000 sites: ${JSON.stringify(small)}`);
   const large = await scenario(engine, 10_000, 100);
   console.log(`[${engine}] 10,000 sites: ${JSON.stringify(large)}`);
-  results[engine] = { ...create, concurrency: 16, at1000Sites: small, at10000Sites: large };
+  results[engine] = { ...create, ...traced, concurrency: 16, at1000Sites: small, at10000Sites: large };
 }
 await pg?.stop();
 console.log(JSON.stringify({ bench: "hub", ...results, node: process.version }));

@@ -40,7 +40,19 @@ export interface KnowledgeStatus {
   readonly documents: number | null;
   readonly chunks: number | null;
   readonly error: string | null;
+  /** How long the searches of the loaded knowledge base took (the model's first load aside). */
+  readonly queries: QueryTimes;
 }
+
+/** Search durations as a Prometheus histogram: how many took at most each bound (seconds), their sum and count. */
+export interface QueryTimes {
+  readonly bounds: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+}
+
+const QUERY_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 
 export class KnowledgeUnavailableError extends Error {
   override readonly name = "KnowledgeUnavailableError";
@@ -50,6 +62,7 @@ export class LocalKnowledge {
   #kb: Promise<KnowledgeBase> | undefined;
   #ready: KnowledgeBase | undefined;
   #error: string | null = null;
+  readonly #queries = { counts: QUERY_BOUNDS.map(() => 0), sum: 0, count: 0 };
 
   constructor(
     private readonly deps: {
@@ -69,11 +82,27 @@ export class LocalKnowledge {
       documents: s?.documents ?? null,
       chunks: s?.chunks ?? null,
       error: this.#error,
+      queries: {
+        bounds: QUERY_BOUNDS,
+        counts: [...this.#queries.counts],
+        sum: this.#queries.sum,
+        count: this.#queries.count,
+      },
     };
   }
 
   async search(question: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
-    return (await this.#open()).search(question, opts);
+    const kb = await this.#open();
+    const started = performance.now();
+    const hits = await kb.search(question, opts);
+    const seconds = (performance.now() - started) / 1000;
+    const q = this.#queries;
+    QUERY_BOUNDS.forEach((bound, i) => {
+      if (seconds <= bound) q.counts[i] = (q.counts[i] ?? 0) + 1;
+    });
+    q.sum += seconds;
+    q.count++;
+    return hits;
   }
 
   #open(): Promise<KnowledgeBase> {

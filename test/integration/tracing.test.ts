@@ -110,7 +110,7 @@ describe("traces from the API to a site's report (OTLP/HTTP)", () => {
     await receiver.stop();
   });
 
-  it("connects the API call, planning, the commit, the publish, the site's receive, apply and reconcile, and the report's commit", async () => {
+  it("connects the API call, planning, the commit, the publish, the site's receive, apply, reconcile and report, and the report's commit", async () => {
     const created = await call("POST", "/v1/intents", { text: `Deploy 2 AMF at ${SITE}` });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const id = String(created.json["id"]);
@@ -137,6 +137,7 @@ describe("traces from the API to a site's report (OTLP/HTTP)", () => {
     expect(service("sync.publish")).toEqual(["nephoran-hub"]);
     expect(service("sync.receive")).toEqual(["nephoran-agent"]);
     expect(service("reconcile")).toEqual(["nephoran-agent"]);
+    expect(service("report.send")).toEqual(["nephoran-agent"]);
     expect(service("report.commit")).toEqual(["nephoran-hub"]);
     // Two AMF replicas are one Deployment; with its Service and config, each object applied is a span.
     expect(named("apply").length).toBeGreaterThanOrEqual(2);
@@ -149,7 +150,14 @@ describe("traces from the API to a site's report (OTLP/HTTP)", () => {
     const chain: string[] = [];
     for (let s: ReceivedSpan | undefined = named("report.commit")[0]; s; s = byId.get(s.parentSpanId ?? ""))
       chain.push(s.name);
-    expect(chain).toEqual(["report.commit", "reconcile", "sync.receive", "sync.publish", "POST /v1/intents"]);
+    expect(chain).toEqual([
+      "report.commit",
+      "report.send",
+      "reconcile",
+      "sync.receive",
+      "sync.publish",
+      "POST /v1/intents",
+    ]);
     expect(named("report.commit")[0]?.attributes["nephoran.site"]).toBe(SITE);
     expect(named("sync.receive")[0]?.attributes["nephoran.intent"]).toBe(id);
     expect(receiver.refused).toBe(0);

@@ -101,6 +101,15 @@ export function metricsText(s: AgentStatus, cpuSeconds: number, rssBytes: number
   metric("nephoran_agent_reconcile_last_duration_seconds", "gauge", "Duration of the last successful pass", [
     ["", (s.reconcile.lastResult?.durationMs ?? 0) / 1000],
   ]);
+  const q = s.knowledge.queries;
+  out.push(
+    "# HELP rag_query_duration_seconds Searches of the site's knowledge base (the model's first load aside)",
+    "# TYPE rag_query_duration_seconds histogram",
+    ...q.bounds.map((le, i) => `rag_query_duration_seconds_bucket{le="${le}"} ${q.counts[i] ?? 0}`),
+    `rag_query_duration_seconds_bucket{le="+Inf"} ${q.count}`,
+    `rag_query_duration_seconds_sum ${q.sum}`,
+    `rag_query_duration_seconds_count ${q.count}`,
+  );
   metric("process_cpu_seconds_total", "counter", "User and system CPU time", [["", cpuSeconds]]);
   metric("process_resident_memory_bytes", "gauge", "Resident memory", [["", rssBytes]]);
   return `${out.join("\n")}\n`;

@@ -197,6 +197,12 @@ describe("agent status endpoint", () => {
     });
     expect((await app.request("/v1/search")).status).toBe(400);
     expect((await app.request("/v1/search?q=x&k=500")).status).toBe(400);
+    // The search is measured (a refused one is not): one under the last bound, in a well-formed histogram.
+    const metrics = await (await app.request("/metrics")).text();
+    expect(metrics).toContain("# TYPE rag_query_duration_seconds histogram");
+    expect(metrics).toContain('rag_query_duration_seconds_bucket{le="0.5"} 1');
+    expect(metrics).toContain('rag_query_duration_seconds_bucket{le="+Inf"} 1');
+    expect(metrics).toContain("rag_query_duration_seconds_count 1");
   });
 
   it("is not ready when the reconcile loop goes quiet or the store cannot be written", async () => {

@@ -252,7 +252,15 @@ export class SyncClient {
       if (sentAt !== undefined && now - sentAt < this.#opts.resendMs) continue;
       // The first reports of a traced revision carry its trace, until one says where the revision ended.
       const key = traceKey(m.report.intentId, m.report.revision, "report");
-      const traceparent = tracing().of(key);
+      const reconciled = tracing().of(key);
+      const traceparent =
+        reconciled &&
+        tracing().mark(
+          "report.send",
+          { "nephoran.intent": m.report.intentId, "nephoran.phase": m.report.phase },
+          reconciled,
+          now,
+        );
       const report: Extract<UpMessageBody, { type: "report" }> = {
         v: PROTOCOL_VERSION,
         site: this.#site,
@@ -262,7 +270,7 @@ export class SyncClient {
         ...(traceparent ? { traceparent } : {}),
       };
       if (!this.#send(report)) return;
-      if (traceparent && SETTLED_PHASES.has(m.report.phase)) tracing().remember(key, undefined);
+      if (reconciled && SETTLED_PHASES.has(m.report.phase)) tracing().remember(key, undefined);
       this.#inflight.set(m.id, now);
     }
   }

@@ -1,6 +1,8 @@
 /** Listeners registered for the hub's notifications (TMF921 `/hub`): where to, what, signed with what. */
 import type { ListenerRepo } from "../contract";
 import type { Sql } from "../sql";
+import type { Cached } from "./cache";
+import { changing, fresh } from "./cache";
 import type { ListenerRecord } from "../types";
 import { HubStoreError, StoreErrorCode } from "../types";
 
@@ -29,11 +31,9 @@ const SHARED_LIST_MS = 1_000;
  * The listeners, cached for a store and its transactions (every event asks, few ever register); dropped on
  * every local change, and after a second where other replicas write too.
  */
-export interface ListenerCache {
+export interface ListenerCache extends Cached {
   rows?: ListenerRecord[] | undefined;
   at?: number;
-  /** Counts local changes: a list read while one was made is not kept. */
-  changes?: number;
 }
 
 export class Listeners implements ListenerRepo {
@@ -43,19 +43,19 @@ export class Listeners implements ListenerRepo {
     private readonly cache: ListenerCache = {},
   ) {}
 
-  #changed(): void {
-    this.cache.rows = undefined;
-    this.cache.changes = (this.cache.changes ?? 0) + 1;
+  #changing<T>(write: () => Promise<T>): Promise<T> {
+    return changing(this.cache, () => (this.cache.rows = undefined), write);
   }
 
-  async add(l: Omit<ListenerRecord, "createdAt">): Promise<ListenerRecord> {
-    this.#changed();
-    const createdAt = this.now().toISOString();
-    await this.sql.run(
-      "INSERT INTO listeners (id, callback, query, secret, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-      [l.id, l.callback, l.query, l.secret, createdAt, l.createdBy],
-    );
-    return { ...l, createdAt };
+  add(l: Omit<ListenerRecord, "createdAt">): Promise<ListenerRecord> {
+    return this.#changing(async () => {
+      const createdAt = this.now().toISOString();
+      await this.sql.run(
+        "INSERT INTO listeners (id, callback, query, secret, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        [l.id, l.callback, l.query, l.secret, createdAt, l.createdBy],
+      );
+      return { ...l, createdAt };
+    });
   }
 
   async get(id: string): Promise<ListenerRecord | undefined> {
@@ -67,18 +67,20 @@ export class Listeners implements ListenerRepo {
     const now = this.now().getTime();
     const c = this.cache;
     if (c.rows && (!this.sql.dialect.sharedWriters || now - (c.at ?? 0) < SHARED_LIST_MS)) return c.rows;
-    const changes = c.changes;
-    const rows = (await this.sql.all<Row>("SELECT * FROM listeners ORDER BY created_at, id")).map(toRecord);
-    if (changes === c.changes) {
+    const { value: rows, keep } = await fresh(c, async () =>
+      (await this.sql.all<Row>("SELECT * FROM listeners ORDER BY created_at, id")).map(toRecord),
+    );
+    if (keep) {
       c.rows = rows;
       c.at = now;
     }
     return rows;
   }
 
-  async remove(id: string): Promise<void> {
-    this.#changed();
-    const n = await this.sql.run("DELETE FROM listeners WHERE id = ?", [id]);
-    if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no listener ${id}`);
+  remove(id: string): Promise<void> {
+    return this.#changing(async () => {
+      const n = await this.sql.run("DELETE FROM listeners WHERE id = ?", [id]);
+      if (!n) throw new HubStoreError(StoreErrorCode.NotFound, `no listener ${id}`);
+    });
   }
 }

@@ -9,6 +9,19 @@ import type { EnrollmentToken, NewEnrollmentToken, Page, SiteDirectory, SiteReco
 import { HubStoreError, StoreErrorCode } from "../types";
 import type { SiteRow } from "./rows";
 import { SITE_COLUMNS, decodeCursor, encodeCursor, toSite } from "./rows";
+import type { Cached } from "./cache";
+import { changing, fresh } from "./cache";
+
+/** Drops the directory and the expected sites, before and after a write that changes either. */
+const changingDirectory = <T>(cache: DirectoryCache, write: () => Promise<T>): Promise<T> =>
+  changing(
+    cache,
+    () => {
+      cache.value = undefined;
+      cache.pending = undefined;
+    },
+    write,
+  );
 
 /** How long the directory stands where other replicas enroll and relabel sites too. */
 const SHARED_DIRECTORY_MS = 2_000;
@@ -17,7 +30,7 @@ const SHARED_DIRECTORY_MS = 2_000;
  * What names a site in a text — the directory of enrolled sites and the sites expected under unused
  * enrollment tokens — cached for a store and its transactions; dropped on every local change to either.
  */
-export interface DirectoryCache {
+export interface DirectoryCache extends Cached {
   value?: SiteDirectory | undefined;
   at?: number;
   pending?: { rows: { site: string; labels: Labels; expiresAt: string }[]; at: number } | undefined;
@@ -78,26 +91,32 @@ export class Sites implements SiteRepo {
     const c = this.cache;
     if (c.value && (!this.sql.dialect.sharedWriters || now - (c.at ?? 0) < SHARED_DIRECTORY_MS))
       return c.value;
+    const { value: rows, keep } = await fresh(c, () =>
+      this.sql.all<{ id: string; labels: string }>("SELECT id, labels FROM sites"),
+    );
     const names = new Set<string>();
     const labelKeys = new Map<string, Set<string>>();
-    for (const r of await this.sql.all<{ id: string; labels: string }>("SELECT id, labels FROM sites")) {
+    for (const r of rows) {
       names.add(r.id);
       for (const [k, v] of Object.entries(JSON.parse(r.labels) as Labels))
         labelKeys.set(v, (labelKeys.get(v) ?? new Set()).add(k));
     }
-    c.value = { names, labelKeys };
-    c.at = now;
-    return c.value;
+    if (keep) {
+      c.value = { names, labelKeys };
+      c.at = now;
+    }
+    return { names, labelKeys };
   }
 
-  async setLabels(id: string, labels: Labels): Promise<SiteRecord> {
-    this.cache.value = undefined;
-    const r = await this.sql.get<SiteRow>(
-      `UPDATE sites SET labels = ? WHERE id = ? RETURNING ${SITE_COLUMNS}`,
-      [JSON.stringify(labels), id],
-    );
-    if (!r) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
-    return toSite(r);
+  setLabels(id: string, labels: Labels): Promise<SiteRecord> {
+    return changingDirectory(this.cache, async () => {
+      const r = await this.sql.get<SiteRow>(
+        `UPDATE sites SET labels = ? WHERE id = ? RETURNING ${SITE_COLUMNS}`,
+        [JSON.stringify(labels), id],
+      );
+      if (!r) throw new HubStoreError(StoreErrorCode.NotFound, `no site ${id}`);
+      return toSite(r);
+    });
   }
 
   async requestResync(id: string, at: string): Promise<SiteRecord> {
@@ -110,7 +129,10 @@ export class Sites implements SiteRepo {
   }
 
   delete(id: string): Promise<void> {
-    this.cache.value = undefined;
+    return changingDirectory(this.cache, () => this.#delete(id));
+  }
+
+  #delete(id: string): Promise<void> {
     return this.sql.atomic(async (sql) => {
       const lock = sql.dialect.membershipLock(true);
       if (lock) await sql.run(lock);
@@ -161,10 +183,11 @@ export class Enrollment implements EnrollmentRepo {
   ) {}
 
   async issue(t: NewEnrollmentToken): Promise<EnrollmentToken> {
-    this.cache.pending = undefined;
-    await this.sql.run(
-      "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-      [t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy],
+    await changingDirectory(this.cache, () =>
+      this.sql.run(
+        "INSERT INTO enrollment_tokens (id, hash, site, labels, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        [t.id, t.hash, t.site, JSON.stringify(t.labels), t.expiresAt, t.createdBy],
+      ),
     );
     return {
       id: t.id,
@@ -180,10 +203,12 @@ export class Enrollment implements EnrollmentRepo {
     const at = this.now().getTime();
     let p = this.cache.pending;
     if (!p || (this.sql.dialect.sharedWriters && at - p.at >= SHARED_DIRECTORY_MS)) {
-      const rows = await this.sql.all<{ site: string; labels: string; expires_at: string }>(
-        "SELECT site, labels, expires_at FROM enrollment_tokens WHERE used_at IS NULL ORDER BY site",
+      const { value: rows, keep } = await fresh(this.cache, () =>
+        this.sql.all<{ site: string; labels: string; expires_at: string }>(
+          "SELECT site, labels, expires_at FROM enrollment_tokens WHERE used_at IS NULL ORDER BY site",
+        ),
       );
-      p = this.cache.pending = {
+      p = {
         rows: rows.map((r) => ({
           site: r.site,
           labels: JSON.parse(r.labels) as Labels,
@@ -191,6 +216,7 @@ export class Enrollment implements EnrollmentRepo {
         })),
         at,
       };
+      if (keep) this.cache.pending = p;
     }
     return p.rows.filter((r) => r.expiresAt > now).map(({ site, labels }) => ({ site, labels }));
   }
@@ -201,8 +227,15 @@ export class Enrollment implements EnrollmentRepo {
     credentialHash: string,
     agentVersion: string | null,
   ): Promise<SiteRecord> {
-    this.cache.value = undefined;
-    this.cache.pending = undefined;
+    return changingDirectory(this.cache, () => this.#enroll(tokenHash, now, credentialHash, agentVersion));
+  }
+
+  #enroll(
+    tokenHash: string,
+    now: string,
+    credentialHash: string,
+    agentVersion: string | null,
+  ): Promise<SiteRecord> {
     return this.sql.atomic(async (sql) => {
       const lock = sql.dialect.membershipLock(true);
       if (lock) await sql.run(lock);

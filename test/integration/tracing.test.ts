@@ -19,6 +19,17 @@ import { spawnEdgeAgent, spawnProduct } from "../harness/process";
 
 const ADMIN = "tracing-suite-admin-token-0123456789";
 const SITE = "trace-01";
+const EXPECTED = [
+  "POST /v1/intents",
+  "plan",
+  "intent.commit",
+  "sync.publish",
+  "sync.receive",
+  "apply",
+  "reconcile",
+  "report.send",
+  "report.commit",
+];
 
 describe("traces from the API to a site's report (OTLP/HTTP)", () => {
   const receiver = new OtlpReceiver();
@@ -124,7 +135,9 @@ describe("traces from the API to a site's report (OTLP/HTTP)", () => {
       const root = receiver.spans.find((s) => s.name === "POST /v1/intents");
       expect(root, "the API call's span").toBeDefined();
       trace = receiver.spans.filter((s) => s.traceId === root?.traceId);
-      return trace.some((s) => s.name === "report.commit");
+      // Hub and site export apart, each in its own batches: wait for both.
+      const names = new Set(trace.map((s) => s.name));
+      return EXPECTED.every((n) => names.has(n));
     }, 20_000);
     traceId = trace[0]?.traceId ?? "";
     const named = (name: string) => trace.filter((s) => s.name === name);

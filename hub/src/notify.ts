@@ -85,7 +85,8 @@ export class Notifier {
           ? "IntentStatusChangeEvent"
           : undefined;
     if (!eventType) return;
-    // Asked first (a cached list): with nobody listening, an event costs no read.
+    // Asked first (a cached list): with nobody listening, an event costs no read (and a status is tracked
+    // from the first event a listener hears).
     const to = (await this.deps.store.listeners.list()).filter((l) => takes(l.query, eventType));
     if (!to.length) return;
     const n = await this.#notification(e);

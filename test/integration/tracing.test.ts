@@ -173,6 +173,9 @@ describe("traces from the API to a site's report (OTLP/HTTP)", () => {
     ]);
     expect(named("report.commit")[0]?.attributes["nephoran.site"]).toBe(SITE);
     expect(named("sync.receive")[0]?.attributes["nephoran.intent"]).toBe(id);
+    // Requests are named by their route, not by the ids in their paths.
+    expect(receiver.spans.some((s) => s.name === "GET /v1/intents/:id")).toBe(true);
+    expect(receiver.spans.filter((s) => s.name.includes(id))).toEqual([]);
     expect(receiver.refused).toBe(0);
   }, 90_000);
 

@@ -117,12 +117,16 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
   });
   app.use("*", async (c, next) => {
     const started = performance.now();
-    // A span per request, continuing the caller's trace when it sends a valid W3C traceparent.
+    // A span per request, named by its route once routed, continuing the caller's trace when it sends a
+    // valid W3C traceparent.
     const parent = Traceparent.safeParse(c.req.header("traceparent")).data;
     await tracing().span(
       `${c.req.method} ${c.req.path}`,
       { "http.request.method": c.req.method, "url.path": c.req.path },
-      () => next(),
+      async (rename) => {
+        await next();
+        if (c.req.routePath) rename(`${c.req.method} ${c.req.routePath}`);
+      },
       parent,
     );
     const route = c.req.routePath || "unmatched";

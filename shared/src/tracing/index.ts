@@ -18,9 +18,15 @@ export interface Tracing {
   readonly enabled: boolean;
   /**
    * Runs `fn` in a new span: a child of `parent` (a traceparent from a message) when given, else of the span
-   * in progress. A promise ends the span when it settles; a throw or rejection marks it failed.
+   * in progress. A promise ends the span when it settles; a throw or rejection marks it failed. `fn` may
+   * rename the span once it knows better (a request's route, once routed).
    */
-  span<T>(name: string, attributes: SpanAttributes, fn: () => T, parent?: string): T;
+  span<T>(
+    name: string,
+    attributes: SpanAttributes,
+    fn: (rename: (name: string) => void) => T,
+    parent?: string,
+  ): T;
   /** The span in progress as a traceparent, for a message or a log line. */
   current(): string | undefined;
   /**
@@ -43,7 +49,7 @@ export interface Tracing {
 
 const NOOP: Tracing = {
   enabled: false,
-  span: (_name, _attributes, fn) => fn(),
+  span: (_name, _attributes, fn) => fn(() => undefined),
   current: () => undefined,
   mark: () => undefined,
   remember: () => undefined,

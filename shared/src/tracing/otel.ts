@@ -47,7 +47,7 @@ export function openTelemetry(service: string, env: Readonly<Record<string, stri
           throw e;
         };
         try {
-          const out = fn();
+          const out = fn((n) => span.updateName(n));
           if (out instanceof Promise)
             return out.then((v: unknown) => {
               span.end();

@@ -23,7 +23,7 @@ import { pino } from "pino";
 import { createApp } from "./api/app";
 import { onReports } from "./assurance";
 import type { HubDeps } from "./api/env";
-import { hashToken, newId, newToken } from "./auth/tokens";
+import { hashToken, issueApiToken, newId } from "./auth/tokens";
 import type { HubConfig } from "./config";
 import { EventBus } from "./events";
 import type { HubMetrics } from "./metrics";
@@ -318,13 +318,7 @@ async function bootstrapAdmin(config: HubConfig, store: HubStore, logger: Logger
     return;
   }
   if ((await store.tokens.countActive()) > 0) return;
-  const token = newToken("api");
-  await store.tokens.add({
-    id: newId("tok"),
-    name: "bootstrap-admin",
-    role: "admin",
-    hash: hashToken(token),
-  });
+  const { token } = await issueApiToken(store.tokens, { name: "bootstrap-admin", role: "admin" });
   const file = join(config.dataDir, "admin-token");
   if (!existsSync(file)) {
     writeFileSync(file, `${token}\n`, { mode: 0o600 });

@@ -8,7 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { principalOf, requireRole, SESSION_COOKIE, SESSION_NAME } from "../../auth/middleware";
-import { hashToken, newId, newToken } from "../../auth/tokens";
+import { issueApiToken } from "../../auth/tokens";
 import { ROLES } from "../../store";
 import type { AppEnv } from "../env";
 import { ApiError, ApiErrorCode } from "../errors";
@@ -71,20 +71,16 @@ export function register(app: OpenAPIHono<AppEnv>): void {
       );
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + SESSION_SECONDS * 1000).toISOString();
-    const token = newToken("api");
-    const id = newId("tok");
-    await store.tokens.add({
-      id,
+    const { stored, token } = await issueApiToken(store.tokens, {
       name: `${SESSION_NAME}${caller.name}`,
       role: caller.role,
-      hash: hashToken(token),
       createdBy: caller.name,
       expiresAt,
     });
     await store.audit.append({
       actor: caller.name,
       action: "session.open",
-      target: id,
+      target: stored.id,
       detail: { expiresAt },
     });
     setCookie(c, SESSION_COOKIE, token, {

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole, SESSION_NAME } from "../../auth/middleware";
-import { hashToken, newId, newToken } from "../../auth/tokens";
+import { issueApiToken } from "../../auth/tokens";
 import type { ApiToken } from "../../store";
 import { ROLES } from "../../store";
 import type { AppEnv } from "../env";
@@ -88,16 +88,13 @@ export function register(app: OpenAPIHono<AppEnv>): void {
   app.openapi(create, async (c) => {
     const { store, clock } = c.var.deps;
     const b = c.req.valid("json");
-    const token = newToken("api");
     const expiresAt =
       b.ttlSeconds !== undefined
         ? new Date(clock.now().getTime() + b.ttlSeconds * 1000).toISOString()
         : undefined;
-    const stored = await store.tokens.add({
-      id: newId("tok"),
+    const { stored, token } = await issueApiToken(store.tokens, {
       name: b.name,
       role: b.role,
-      hash: hashToken(token),
       createdBy: c.var.principal.name,
       ...(expiresAt ? { expiresAt } : {}),
     });

@@ -119,7 +119,7 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
     const started = performance.now();
     // A span per request, named by its route once routed, continuing the caller's trace when it sends a
     // valid W3C traceparent.
-    const parent = Traceparent.safeParse(c.req.header("traceparent")).data;
+    const parent = tracing().enabled ? Traceparent.safeParse(c.req.header("traceparent")).data : undefined;
     await tracing().span(
       `${c.req.method} ${c.req.path}`,
       { "http.request.method": c.req.method, "url.path": c.req.path },

@@ -1,13 +1,17 @@
 /**
  * Reconcile benchmark against a real API server (started here): time from storing 100 NF intents to
- * all Applied; then the agent binary's CPU per idle minute and RSS. Last line: one JSON object.
+ * all Applied, beside `kubectl apply --server-side` of the same rendered manifests (written by the
+ * directory target) on the same server in the same run; then the agent binary's CPU per idle minute
+ * and RSS. Last line: one JSON object.
  * Usage: pnpm bench:reconcile [idleSeconds]
  */
-import { mkdtempSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AgentStore } from "@nephoran/agent";
-import { Catalog, systemClock } from "@nephoran/shared";
+import { promisify } from "node:util";
+import { AgentStore, DirectoryTarget } from "@nephoran/agent";
+import { Catalog, renderSite, systemClock } from "@nephoran/shared";
 import { eventually, makeAgent, planOf, uniqueSite } from "../harness/agent";
 import { kubeBinaries, startKube } from "../harness/kube";
 import { processStats, spawnNephoran } from "../harness/process";
@@ -22,6 +26,33 @@ const nfs = new Catalog()
 if (!(await kubeBinaries()))
   throw new Error("the API server is not built: run `bash scripts/test-env/kube.sh build`");
 const kube = await startKube();
+const run = promisify(execFile);
+const kubectl = (...args: string[]) => run("kubectl", ["--kubeconfig", kube.kubeconfig, ...args]);
+
+/**
+ * kubectl applying the same 300 objects (another site's intents, so the names differ) from the files the
+ * directory target writes; namespaces exist beforehand, outside the time. The objects are deleted after,
+ * so the API server holds the same as before (its service range is small).
+ */
+async function kubectlApply(plans: ReturnType<typeof planOf>[]): Promise<{ ms: number; objects: number }> {
+  const site = uniqueSite("kubectl");
+  const { objects } = renderSite(
+    plans.map((plan, i) => ({ id: `${site}-${i}`, revision: 1, plan })),
+    { catalog: new Catalog(), site },
+  );
+  const dir = mkdtempSync(join(tmpdir(), "nephoran-kubectl-"));
+  const target = new DirectoryTarget(dir);
+  for (const o of objects) await target.apply(o);
+  for (const ns of new Set(objects.map((o) => o.metadata.namespace ?? "default")))
+    await kubectl("create", "namespace", ns).catch(() => undefined); // already there: fine
+  const t0 = performance.now();
+  await kubectl("apply", "--server-side", "--field-manager", "bench-kubectl", "-R", "-f", dir);
+  const ms = performance.now() - t0;
+  await kubectl("delete", "-R", "-f", dir, "--wait=false");
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, objects: objects.length };
+}
+
 try {
   // 1. Time to apply 100 intents (one NF each, 300 objects) with the agent running.
   const site = uniqueSite("bench");
@@ -35,6 +66,7 @@ try {
   agent.start();
   await eventually(() => agent.loop.status().lastSuccessAt !== null, 30_000);
   const plans = Array.from({ length: INTENTS }, (_, i) => planOf(`Deploy the ${nfs[i % nfs.length]}`));
+  const peer = await kubectlApply(plans);
   const t0 = performance.now();
   plans.forEach((plan, i) =>
     agent.store.upsertIntent({
@@ -115,7 +147,7 @@ try {
 
   const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
   console.log(
-    `applied ${INTENTS} intents (${objects} objects) in ${round(applyMs)} ms; idle window ${idleSeconds} s`,
+    `applied ${INTENTS} intents (${objects} objects) in ${round(applyMs)} ms; kubectl ${round(peer.ms)} ms; idle window ${idleSeconds} s`,
   );
   console.log(
     JSON.stringify({
@@ -123,6 +155,9 @@ try {
       intents: INTENTS,
       objects,
       storeToAllAppliedMs: round(applyMs),
+      kubectlServerSideApplyMs: round(peer.ms),
+      kubectlObjects: peer.objects,
+      agentToKubectl: round(applyMs / peer.ms, 2),
       agentStartToAllAppliedMs: round(startToAppliedMs),
       idleWindowSeconds: idleSeconds,
       cpuSecondsPerIdleMinute: round(cpuSecondsPerIdleMinute, 3),

@@ -91,15 +91,13 @@ export class Agent {
 
     const watchers: Watcher[] = [];
     if (config.target.kind === "kubernetes") {
-      const kc = loadKubeConfig(config.target.kubeconfig);
-      const k8s = new KubernetesTarget(kc, config.site, {
+      const k8s = new KubernetesTarget(loadKubeConfig(config.target.kubeconfig), config.site, {
         requestTimeoutMs: config.requestTimeoutSeconds * 1000,
       });
       this.target = k8s;
       watchers.push((fn, signal) => k8s.watch(fn, signal));
       this.mirror = config.crd
         ? new NetworkIntentMirror({
-            kc,
             target: k8s,
             store: this.store,
             planner: this.planner,
@@ -171,12 +169,13 @@ export class Agent {
     return this.#clock;
   }
 
-  /** One full pass: pick up local NetworkIntents, reconcile, publish status. */
+  /** One full pass: pick up local NetworkIntents, reconcile, report to the hub, publish status. */
   async reconcileOnce(): Promise<ReconcileResult> {
     if (this.mirror) await this.mirror.pickUp();
     const r = await this.#reconciler.reconcileOnce();
-    if (this.mirror) await this.mirror.publish();
+    // The hub hears of the phases as soon as they are known, not after the NetworkIntents are written.
     this.#sync?.poke();
+    if (this.mirror) await this.mirror.publish();
     return r;
   }
 

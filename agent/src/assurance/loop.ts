@@ -12,6 +12,7 @@ import type { AgentStore, StoredIntent, TrackedExpectation } from "../store";
 import { observe } from "./hysteresis";
 import { remedyFor, sameSetting, withRemedies } from "./remedy";
 import type { MetricsSource } from "./prometheus";
+import { pool } from "../pool";
 
 export interface AssuranceOptions {
   readonly intervalMs: number;
@@ -485,20 +486,4 @@ function combine(
     }
   if (!n) return undefined;
   return across === "max" ? max : across === "sum" ? sum : sum / n;
-}
-
-/** Runs at most `n` of the functions given to it at once. */
-function pool(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (fn) => {
-    if (running >= n) await new Promise<void>((r) => waiting.push(r));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
 }

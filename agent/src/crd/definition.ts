@@ -7,8 +7,7 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 export const ORIGIN_LABEL = "nephoran.io/origin";
 export const INTENT_ID_LABEL = "nephoran.io/intent";
 
-// client-node's serializer writes x_kubernetes_preserve_unknown_fields as the dashed name the API expects.
-const open = { type: "object", x_kubernetes_preserve_unknown_fields: true };
+const open = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
 
 export const NETWORK_INTENT_CRD = {
   apiVersion: "apiextensions.k8s.io/v1",

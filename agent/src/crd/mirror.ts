@@ -11,9 +11,8 @@ import {
   shortHash,
   validatePlan,
 } from "@nephoran/shared";
-import { CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { APPLY_CONCURRENCY, settleEach } from "../pool";
 import type { AgentStore, StoredIntent } from "../store";
 import { isConflict, isNotFound, toTargetError } from "../target";
 import type { KubernetesTarget } from "../target";
@@ -44,7 +43,6 @@ export function localIntentId(namespace: string, name: string): string {
 export const isFromNetworkIntent = (id: string): boolean => id.startsWith("ni-");
 
 export interface MirrorDeps {
-  readonly kc: KubeConfig;
   readonly target: KubernetesTarget;
   readonly store: AgentStore;
   readonly planner: Planner;
@@ -56,16 +54,21 @@ export interface MirrorDeps {
   readonly logger: Logger;
 }
 
+/** A NetworkIntent by namespace and name; without them, the kind's collection. */
+const networkIntent = (namespace?: string, name?: string) => ({
+  apiVersion: `${GROUP}/${VERSION}`,
+  kind: KIND,
+  namespace,
+  name,
+});
+
 export class NetworkIntentMirror {
-  readonly #custom: CustomObjectsApi;
   #installed = false;
   /** What was last written per intent, so an idle pass writes nothing. */
   readonly #published = new Map<string, string>();
   #listedOnce = false;
 
-  constructor(private readonly deps: MirrorDeps) {
-    this.#custom = deps.kc.makeApiClient(CustomObjectsApi);
-  }
+  constructor(private readonly deps: MirrorDeps) {}
 
   /** Installs or updates the CRD and waits until the API serves it. */
   async install(): Promise<void> {
@@ -73,16 +76,15 @@ export class NetworkIntentMirror {
     const api = this.deps.target.api;
     await this.deps.target.apply(NETWORK_INTENT_CRD as unknown as K8sObject);
     for (let i = 0; i < 100; i++) {
-      const crd = (await this.#dl(
-        "reading the CRD",
-        api.read({
-          apiVersion: "apiextensions.k8s.io/v1",
-          kind: "CustomResourceDefinition",
-          metadata: { name: CRD_NAME },
-        }),
-      )) as {
-        status?: { conditions?: { type: string; status: string }[] };
-      };
+      let crd: { status?: { conditions?: { type: string; status: string }[] } };
+      try {
+        crd = await api.read(
+          { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: CRD_NAME },
+          "reading the CRD",
+        );
+      } catch (e: unknown) {
+        throw toTargetError(e, "reading the CRD");
+      }
       if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
       await this.deps.clock.sleep(100);
     }
@@ -98,11 +100,9 @@ export class NetworkIntentMirror {
     await this.install();
     let items: NetworkIntentObject[];
     try {
-      const list = (await this.#dl(
-        "listing NetworkIntents",
-        this.#custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
-      )) as { items: NetworkIntentObject[] };
-      items = list.items;
+      items = (
+        await this.deps.target.api.list<NetworkIntentObject>(networkIntent(), {}, "listing NetworkIntents")
+      ).items;
     } catch (e: unknown) {
       throw toTargetError(e, "listing NetworkIntents");
     }
@@ -161,73 +161,27 @@ export class NetworkIntentMirror {
   /** Notifies on any change to NetworkIntent objects. */
   async watch(onChange: (why: string) => void, signal: AbortSignal): Promise<void> {
     await this.install();
-    const w = new Watch(this.deps.kc);
-    await new Promise<void>((resolve) => {
-      let controller: AbortController | undefined;
-      const end = () => {
-        controller?.abort();
-        resolve();
-      };
-      signal.addEventListener("abort", end, { once: true });
-      w.watch(
-        `/apis/${GROUP}/${VERSION}/${PLURAL}`,
-        { allowWatchBookmarks: true },
-        (phase, obj: NetworkIntentObject) => {
-          // Our own status writes and mirrors change the objects too; only people's edits matter here.
-          if (phase !== "BOOKMARK" && obj?.metadata?.labels?.[ORIGIN_LABEL] !== "hub")
-            onChange(`${phase} NetworkIntent ${obj?.metadata?.namespace}/${obj?.metadata?.name}`);
-        },
-        () => end(),
-      ).then(
-        (c) => {
-          controller = c;
-          if (signal.aborted) c.abort();
-        },
-        () => end(),
-      );
-    });
+    await this.deps.target.api.watch<NetworkIntentObject>(
+      `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+      { allowWatchBookmarks: true },
+      ({ type, object: obj }) => {
+        // Our own status writes and mirrors change the objects too; only people's edits matter here.
+        if (type !== "BOOKMARK" && obj?.metadata?.labels?.[ORIGIN_LABEL] !== "hub")
+          onChange(`${type} NetworkIntent ${obj?.metadata?.namespace}/${obj?.metadata?.name}`);
+      },
+      signal,
+    );
   }
 
   /** Writes every stored intent's phase to its NetworkIntent: mirrors for hub intents, status for local ones. */
   async publish(intents: readonly StoredIntent[] = this.deps.store.listIntents()): Promise<void> {
     await this.install();
     const ns = this.deps.namespace;
-    const wanted = new Set<string>();
-    for (const i of intents) {
-      const status = {
-        phase: i.phase,
-        revision: i.revision,
-        conditions: i.conditions,
-        nfStatus: this.deps.store.nfStatus(i.id),
-        message: blockingMessage(i.conditions) ?? i.conditions.at(-1)?.message ?? "",
-      };
-      wanted.add(i.id);
-      const fingerprint = JSON.stringify(status);
-      if (this.#published.get(i.id) === fingerprint) continue;
-      if (isFromNetworkIntent(i.id)) {
-        const [namespace, name] = i.name.split("/") as [string, string];
-        await this.#writeStatus(namespace, name, { ...status, observedGeneration: i.revision });
-        this.#published.set(i.id, fingerprint);
-        continue;
-      }
-      const body = {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: KIND,
-        metadata: {
-          name: i.id,
-          namespace: ns,
-          labels: {
-            [ORIGIN_LABEL]: i.origin,
-            [INTENT_ID_LABEL]: i.id,
-            "app.kubernetes.io/managed-by": "nephoran-agent",
-          },
-        },
-        spec: { ...(i.text ? { intent: i.text } : {}), priority: i.priority, plan: i.plan },
-      };
-      await this.deps.target.apply(body);
-      await this.#writeStatus(ns, i.id, status);
-      this.#published.set(i.id, fingerprint);
-    }
+    const wanted = new Set(intents.map((i) => i.id));
+    // Intents' objects are written several at once, each intent's mirror before its status.
+    const outcomes = await settleEach(intents, APPLY_CONCURRENCY, (i) => this.#publishOne(i, ns));
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed && !failed.ok) throw failed.error;
     const removed = [...this.#published.keys()].filter((id) => !wanted.has(id));
     for (const id of removed) this.#published.delete(id);
     if (removed.length === 0 && this.#listedOnce) return;
@@ -235,31 +189,20 @@ export class NetworkIntentMirror {
     // Mirrors of intents that left the store.
     let list: { items: NetworkIntentObject[] };
     try {
-      list = (await this.#dl(
+      list = await this.deps.target.api.list<NetworkIntentObject>(
+        networkIntent(ns),
+        { labelSelector: `${ORIGIN_LABEL}=hub` },
         "listing mirrored NetworkIntents",
-        this.#custom.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace: ns,
-          plural: PLURAL,
-          labelSelector: `${ORIGIN_LABEL}=hub`,
-        }),
-      )) as { items: NetworkIntentObject[] };
+      );
     } catch (e: unknown) {
       throw toTargetError(e, "listing mirrored NetworkIntents");
     }
     for (const o of list.items) {
       if (wanted.has(o.metadata.name)) continue;
       try {
-        await this.#dl(
+        await this.deps.target.api.delete(
+          networkIntent(ns, o.metadata.name),
           `deleting mirror ${o.metadata.name}`,
-          this.#custom.deleteNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace: ns,
-            plural: PLURAL,
-            name: o.metadata.name,
-          }),
         );
       } catch (e: unknown) {
         if (!isNotFound(e)) throw toTargetError(e, `deleting mirror ${o.metadata.name}`);
@@ -267,8 +210,39 @@ export class NetworkIntentMirror {
     }
   }
 
-  #dl<T>(what: string, p: Promise<T>): Promise<T> {
-    return this.deps.target.deadline(p, what);
+  async #publishOne(i: StoredIntent, ns: string): Promise<void> {
+    const status = {
+      phase: i.phase,
+      revision: i.revision,
+      conditions: i.conditions,
+      nfStatus: this.deps.store.nfStatus(i.id),
+      message: blockingMessage(i.conditions) ?? i.conditions.at(-1)?.message ?? "",
+    };
+    const fingerprint = JSON.stringify(status);
+    if (this.#published.get(i.id) === fingerprint) return;
+    if (isFromNetworkIntent(i.id)) {
+      const [namespace, name] = i.name.split("/") as [string, string];
+      await this.#writeStatus(namespace, name, { ...status, observedGeneration: i.revision });
+      this.#published.set(i.id, fingerprint);
+      return;
+    }
+    const body = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: KIND,
+      metadata: {
+        name: i.id,
+        namespace: ns,
+        labels: {
+          [ORIGIN_LABEL]: i.origin,
+          [INTENT_ID_LABEL]: i.id,
+          "app.kubernetes.io/managed-by": "nephoran-agent",
+        },
+      },
+      spec: { ...(i.text ? { intent: i.text } : {}), priority: i.priority, plan: i.plan },
+    };
+    await this.deps.target.apply(body);
+    await this.#writeStatus(ns, i.id, status);
+    this.#published.set(i.id, fingerprint);
   }
 
   async #planOf(
@@ -296,12 +270,11 @@ export class NetworkIntentMirror {
 
   async #writeStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
     try {
-      await this.#dl(
+      await this.deps.target.api.mergePatch(
+        networkIntent(namespace, name),
+        { status },
         `writing status of ${name}`,
-        this.#custom.patchNamespacedCustomObjectStatus(
-          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-        ),
+        "status",
       );
     } catch (e: unknown) {
       if (isNotFound(e) || isConflict(e)) return; // deleted meanwhile; the next pass settles it

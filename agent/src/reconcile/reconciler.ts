@@ -21,6 +21,8 @@ import { phaseOf } from "../phase";
 import type { AgentStore } from "../store";
 import type { Target } from "../target";
 import { TargetError } from "../target";
+import type { Settled } from "../pool";
+import { APPLY_CONCURRENCY, settleEach } from "../pool";
 import { contains } from "./compare";
 import type { WorkloadStatus } from "./status";
 import { workloadStatus } from "./status";
@@ -44,6 +46,8 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   /** Puts the intents' A1 policies to the near-RT RIC, where the site names its A1 interface. */
   readonly a1?: A1Enforcer;
+  /** Objects applied at once (default {@link APPLY_CONCURRENCY}). */
+  readonly applyConcurrency?: number;
 }
 
 /** The intents an object serves: its owner and every intent that shaped it. */
@@ -71,8 +75,42 @@ function traced(intentId: string, revision: number, phase: string, started: numb
   tracing().remember(traceKey(intentId, revision, "report"), span);
 }
 
+/** Workloads run what the rest (config, services) describes, so they are applied after it. */
+const isWorkload = (o: K8sObject): boolean => WORKLOAD_KINDS.has(o.kind);
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job"]);
+
+/** Tries per object when the server answered that it could not take it now (a conflict, throttling, a 5xx). */
+const APPLY_ATTEMPTS = 3;
+
 export class Reconciler {
-  constructor(private readonly deps: ReconcilerDeps) {}
+  readonly #concurrency: number;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.#concurrency = deps.applyConcurrency ?? APPLY_CONCURRENCY;
+  }
+
+  /** The span of the change that wants `obj`, when the hub traced it. */
+  #traceOf(obj: K8sObject, revisions: ReadonlyMap<string, number>) {
+    if (!tracing().enabled) return undefined;
+    const owner = obj.metadata.labels?.[LABELS.intent];
+    const revision = owner === undefined ? undefined : revisions.get(owner);
+    return revision === undefined ? undefined : tracing().of(traceKey(owner as string, revision));
+  }
+
+  /**
+   * One object, tried again shortly when the server answered but could not take it now. A target that does
+   * not answer at all is not retried here: the pass fails and the loop backs off.
+   */
+  async #apply(obj: K8sObject): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.target.apply(obj);
+      } catch (e: unknown) {
+        if (!(e instanceof TargetError) || !e.transient || attempt >= APPLY_ATTEMPTS) throw e;
+        await this.deps.clock.sleep(50 * attempt);
+      }
+    }
+  }
 
   async reconcileOnce(): Promise<ReconcileResult> {
     const { store, target, catalog, site, clock, logger } = this.deps;
@@ -109,38 +147,56 @@ export class Reconciler {
     let applied = 0;
     let unchanged = 0;
     const desiredKeys = new Set<string>();
+    const changed: K8sObject[] = [];
     for (const obj of rendered.objects) {
       const key = refKey(refOf(obj));
       desiredKeys.add(key);
       const live = actual.get(key);
-      if (live && contains(live, obj)) {
-        unchanged++;
-        continue;
-      }
-      try {
+      if (live && contains(live, obj)) unchanged++;
+      else changed.push(obj);
+    }
+    // What workloads read first, then the workloads; within a wave, several at once. Outcomes are taken
+    // in the rendered order, so what a pass reports does not depend on which answer came first.
+    for (const wave of [changed.filter((o) => !isWorkload(o)), changed.filter(isWorkload)]) {
+      const outcomes = await settleEach(wave, this.#concurrency, (obj) =>
         // Under the trace of the change that wants it, when the hub traced one.
-        const owner = tracing().enabled ? obj.metadata.labels?.[LABELS.intent] : undefined;
-        const revision = owner === undefined ? undefined : revisions.get(owner);
-        const parent = revision === undefined ? undefined : tracing().of(traceKey(owner as string, revision));
-        await tracing().span("apply", { "k8s.object": key }, () => target.apply(obj), parent);
-        applied++;
-        if (live) logger.info({ object: key }, "restored drifted object");
-      } catch (e: unknown) {
-        if (e instanceof TargetError && !e.retry) {
-          for (const id of intentsOf(obj)) rejected.set(id, [...(rejected.get(id) ?? []), e.message]);
-          logger.warn({ object: key, err: e.message }, "target rejected object");
-          continue;
-        }
-        throw e;
-      }
+        tracing().span(
+          "apply",
+          { "k8s.object": refKey(refOf(obj)) },
+          () => this.#apply(obj),
+          this.#traceOf(obj, revisions),
+        ),
+      );
+      let retry: unknown;
+      wave.forEach((obj, i) => {
+        const outcome = outcomes[i] as Settled<void>;
+        const key = refKey(refOf(obj));
+        if (outcome.ok) {
+          applied++;
+          if (actual.has(key)) logger.info({ object: key }, "restored drifted object");
+        } else if (outcome.error instanceof TargetError && !outcome.error.retry) {
+          const message = outcome.error.message;
+          for (const id of intentsOf(obj)) rejected.set(id, [...(rejected.get(id) ?? []), message]);
+          logger.warn({ object: key, err: message }, "target rejected object");
+        } else retry ??= outcome.error;
+      });
+      // The target could not take a change now: the pass fails and the loop tries again later.
+      if (retry !== undefined) throw retry;
     }
 
     let pruned = 0;
-    for (const [key, live] of actual) {
-      if (desiredKeys.has(key)) continue;
-      await target.remove(refOf(live));
-      pruned++;
-      logger.info({ object: key }, "pruned object no intent wants");
+    const unwanted = [...actual].filter(([key]) => !desiredKeys.has(key)).map(([, live]) => live);
+    // Workloads first, then what they read: the reverse of applying.
+    for (const wave of [unwanted.filter(isWorkload), unwanted.filter((o) => !isWorkload(o))]) {
+      const outcomes = await settleEach(wave, this.#concurrency, (live) => target.remove(refOf(live)));
+      let failed: unknown;
+      wave.forEach((live, i) => {
+        const outcome = outcomes[i] as Settled<void>;
+        if (!outcome.ok) return void (failed ??= outcome.error);
+        pruned++;
+        logger.info({ object: refKey(refOf(live)) }, "pruned object no intent wants");
+      });
+      if (failed !== undefined) throw failed;
     }
 
     if (applied > 0 || pruned > 0)

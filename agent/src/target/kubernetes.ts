@@ -1,7 +1,9 @@
 /** The Kubernetes target: server-side apply against any API server (K3s at the edge). */
 import type { K8sObject, ObjectRef } from "@nephoran/shared";
 import { LABELS, MANAGED_SELECTOR } from "@nephoran/shared";
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
+import { KubeApi, KubeApiError } from "./kube-api";
+import type { Manifest } from "./kube-api";
 import type { Target } from "./types";
 import { TargetError, TargetErrorCode } from "./types";
 
@@ -46,7 +48,7 @@ class PooledKubeConfig extends KubeConfig {
       const key = `${cluster?.server ?? ""}|${String(options["rejectUnauthorized"])}|${options["servername"] ?? ""}`;
       let agent = this.#agents.get(key);
       if (!agent) {
-        agent = create(cluster, { ...options, keepAlive: true, maxSockets: 32, maxFreeSockets: 4 });
+        agent = create(cluster, { ...options, keepAlive: true, maxSockets: 32, maxFreeSockets: 16 });
         this.#agents.set(key, agent);
       }
       return agent;
@@ -64,89 +66,60 @@ export function loadKubeConfig(file?: string): KubeConfig {
 
 export function toTargetError(e: unknown, what: string): TargetError {
   if (e instanceof TargetError) return e;
-  if (e instanceof ApiException) {
-    const code = e.code as number;
-    const body = typeof e.body === "string" ? e.body : JSON.stringify(e.body);
-    const message = `${what}: HTTP ${code}: ${(body ?? "").slice(0, 400)}`;
+  if (e instanceof KubeApiError) {
     // 4xx other than 408/409/429 means this request will never succeed as written.
+    const code = e.status;
     const permanent = code >= 400 && code < 500 && ![408, 409, 429].includes(code);
-    return new TargetError(permanent ? TargetErrorCode.Rejected : TargetErrorCode.Unavailable, message, {
-      cause: e,
-    });
+    return new TargetError(
+      permanent ? TargetErrorCode.Rejected : TargetErrorCode.Unavailable,
+      `${what}: HTTP ${code}: ${e.body.slice(0, 400)}`,
+      { cause: e, status: code },
+    );
   }
   return new TargetError(TargetErrorCode.Unavailable, `${what}: ${(e as Error)?.message ?? String(e)}`, {
     cause: e,
   });
 }
 
-export const isNotFound = (e: unknown): boolean => e instanceof ApiException && e.code === 404;
-export const isConflict = (e: unknown): boolean => e instanceof ApiException && e.code === 409;
-
-/** Rejects when `p` takes longer than `ms`: a stalled link must not hang a reconcile pass forever. */
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TargetError(TargetErrorCode.Unavailable, `${what}: no answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([p, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const isNotFound = (e: unknown): boolean => e instanceof KubeApiError && e.status === 404;
+export const isConflict = (e: unknown): boolean => e instanceof KubeApiError && e.status === 409;
 
 export class KubernetesTarget implements Target {
   readonly kind = "kubernetes";
   readonly observesStatus = true;
   readonly describe: string;
-  readonly #api: KubernetesObjectApi;
-  readonly #kc: KubeConfig;
+  readonly #api: KubeApi;
   readonly #namespaces = new Set<string>();
 
   readonly #selector: string;
 
-  readonly #timeoutMs: number;
-
   /** Manages only objects labelled for `site`, so agents sharing a cluster never touch each other's. */
   constructor(kc: KubeConfig, site: string, opts: { requestTimeoutMs?: number } = {}) {
-    this.#timeoutMs = opts.requestTimeoutMs ?? 15_000;
     this.#selector = `${MANAGED_SELECTOR},${LABELS.site}=${site}`;
-    this.#kc = kc;
-    this.#api = KubernetesObjectApi.makeApiClient(kc);
-    this.describe = kc.getCurrentCluster()?.server ?? "in-cluster";
+    this.#api = new KubeApi(kc, { timeoutMs: opts.requestTimeoutMs ?? 15_000 });
+    this.describe = this.#api.server;
   }
 
-  /** Bounds any other call made through this target's clients. */
-  deadline<T>(p: Promise<T>, what: string): Promise<T> {
-    return withDeadline(p, this.#timeoutMs, what);
-  }
-
-  get api(): KubernetesObjectApi {
+  /** The cluster's REST API, for the agent's other objects (its NetworkIntents). */
+  get api(): KubeApi {
     return this.#api;
-  }
-
-  get config(): KubeConfig {
-    return this.#kc;
   }
 
   async ensureNamespaces(names: readonly string[]): Promise<void> {
     for (const name of names) {
       if (this.#namespaces.has(name)) continue;
-      const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+      const ns = { apiVersion: "v1", kind: "Namespace", name };
       try {
-        await withDeadline(this.#api.read(ns), this.#timeoutMs, `reading namespace ${name}`);
+        await this.#api.read(ns, `reading namespace ${name}`);
       } catch (e: unknown) {
         if (!isNotFound(e)) throw toTargetError(e, `reading namespace ${name}`);
         try {
-          await withDeadline(
-            this.#api.create({
-              ...ns,
+          await this.#api.create(
+            {
+              apiVersion: "v1",
+              kind: "Namespace",
               metadata: { name, labels: { "app.kubernetes.io/managed-by": FIELD_MANAGER } },
-            }),
-            this.#timeoutMs,
+            } as Manifest,
             `creating namespace ${name}`,
           );
         } catch (c: unknown) {
@@ -158,66 +131,40 @@ export class KubernetesTarget implements Target {
   }
 
   async listManaged(): Promise<K8sObject[]> {
-    const out: K8sObject[] = [];
-    for (const k of MANAGED_KINDS) {
-      try {
-        const list = await withDeadline(
-          this.#api.list(
-            k.apiVersion,
-            k.kind,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            this.#selector,
-          ),
-          this.#timeoutMs,
-          `listing ${k.kind}s`,
-        );
-        for (const item of list.items)
-          out.push({ ...item, apiVersion: k.apiVersion, kind: k.kind } as K8sObject);
-      } catch (e: unknown) {
-        throw toTargetError(e, `listing ${k.kind}s`);
-      }
-    }
-    return out;
+    const lists = await Promise.all(
+      MANAGED_KINDS.map(async (k) => {
+        try {
+          const list = await this.#api.list<K8sObject>(
+            k,
+            { labelSelector: this.#selector },
+            `listing ${k.kind}s`,
+          );
+          return list.items.map((item) => ({ ...item, apiVersion: k.apiVersion, kind: k.kind }) as K8sObject);
+        } catch (e: unknown) {
+          throw toTargetError(e, `listing ${k.kind}s`);
+        }
+      }),
+    );
+    return lists.flat();
   }
 
   async apply(obj: K8sObject): Promise<void> {
+    const what = `applying ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
     try {
-      await withDeadline(
-        this.#api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
-        this.#timeoutMs,
-        `applying ${obj.kind} ${obj.metadata.name}`,
-      );
+      await this.#api.apply(obj, FIELD_MANAGER, what);
     } catch (e: unknown) {
       if (isNotFound(e)) this.#namespaces.delete(obj.metadata.namespace ?? "");
-      throw toTargetError(e, `applying ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`);
+      throw toTargetError(e, what);
     }
   }
 
   async remove(ref: ObjectRef): Promise<void> {
+    const what = `deleting ${ref.kind} ${ref.namespace}/${ref.name}`;
     try {
-      await withDeadline(
-        this.#api.delete(
-          {
-            apiVersion: ref.apiVersion,
-            kind: ref.kind,
-            metadata: { name: ref.name, namespace: ref.namespace },
-          },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          "Background",
-        ),
-        this.#timeoutMs,
-        `deleting ${ref.kind} ${ref.namespace}/${ref.name}`,
-      );
+      await this.#api.delete(ref, what);
     } catch (e: unknown) {
       if (isNotFound(e)) return;
-      throw toTargetError(e, `deleting ${ref.kind} ${ref.namespace}/${ref.name}`);
+      throw toTargetError(e, what);
     }
   }
 
@@ -230,44 +177,41 @@ export class KubernetesTarget implements Target {
    * only a changed spec, a changed readiness, or a delete does.
    */
   async watch(onChange: (why: string) => void, signal: AbortSignal): Promise<void> {
-    const w = new Watch(this.#kc);
-    const controllers: AbortController[] = [];
-    await new Promise<void>((resolve) => {
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        for (const c of controllers) c.abort();
-        resolve();
-      };
-      signal.addEventListener("abort", end, { once: true });
-      for (const k of MANAGED_KINDS) {
-        w.watch(
-          k.path,
-          { labelSelector: this.#selector, allowWatchBookmarks: true },
-          (phase, obj: WatchedObject) => {
-            if (phase === "BOOKMARK") return;
-            const key = `${k.kind}/${obj?.metadata?.namespace ?? ""}/${obj?.metadata?.name ?? ""}`;
-            if (phase === "DELETED") {
-              this.#seen.delete(key);
-              onChange(`DELETED ${key}`);
-              return;
-            }
-            const fp = fingerprint(obj);
-            if (this.#seen.get(key) === fp) return;
-            const known = this.#seen.has(key);
-            this.#seen.set(key, fp);
-            if (known || phase === "MODIFIED") onChange(`${phase} ${key}`);
-          },
-          () => end(),
-        ).then(
-          (c) => {
-            controllers.push(c);
-            if (ended) c.abort();
-          },
-          () => end(),
-        );
-      }
-    });
+    const all = new AbortController();
+    const stop = () => all.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      await Promise.race(
+        MANAGED_KINDS.map((k) =>
+          this.#api.watch<WatchedObject>(
+            k.path,
+            { labelSelector: this.#selector, allowWatchBookmarks: true },
+            ({ type, object: obj }) => {
+              if (type === "BOOKMARK") return;
+              if (type === "ERROR") {
+                // The server gave up on this watch (its history expired): start every watch over.
+                onChange(`ERROR watching ${k.kind}s`);
+                return all.abort();
+              }
+              const key = `${k.kind}/${obj?.metadata?.namespace ?? ""}/${obj?.metadata?.name ?? ""}`;
+              if (type === "DELETED") {
+                this.#seen.delete(key);
+                onChange(`DELETED ${key}`);
+                return;
+              }
+              const fp = fingerprint(obj);
+              if (this.#seen.get(key) === fp) return;
+              const known = this.#seen.has(key);
+              this.#seen.set(key, fp);
+              if (known || type === "MODIFIED") onChange(`${type} ${key}`);
+            },
+            all.signal,
+          ),
+        ),
+      );
+    } finally {
+      all.abort();
+      signal.removeEventListener("abort", stop);
+    }
   }
 }

@@ -31,15 +31,24 @@ export type TargetErrorCode = (typeof TargetErrorCode)[keyof typeof TargetErrorC
 
 export class TargetError extends Error {
   override readonly name = "TargetError";
+  /** The HTTP status, when a server answered. */
+  readonly status: number | undefined;
+
   constructor(
     readonly code: TargetErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
     super(message, options);
+    this.status = options?.status;
   }
 
   get retry(): boolean {
     return this.code === TargetErrorCode.Unavailable;
+  }
+
+  /** The server answered that it could not take this now (a conflict, throttling, a 5xx): worth another try soon. */
+  get transient(): boolean {
+    return this.retry && this.status !== undefined;
   }
 }

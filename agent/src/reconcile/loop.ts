@@ -111,7 +111,10 @@ export class ReconcileLoop {
         this.#state = "idle";
         await this.#sleep(o.relistMs); // relist: a pass even when nothing was reported
       } else if (o.debounceMs > 0 && this.#lastAttemptAt) {
-        await clock.sleep(o.debounceMs, this.#stop.signal);
+        // Passes start at least debounceMs apart, so a burst of changes shares one; a change that comes
+        // after a quiet while is taken at once.
+        const since = clock.now().getTime() - Date.parse(this.#lastAttemptAt);
+        if (since < o.debounceMs) await clock.sleep(o.debounceMs - since, this.#stop.signal);
       }
       if (this.#stop.signal.aborted) break;
       this.#dirty = false;

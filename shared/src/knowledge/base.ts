@@ -69,12 +69,16 @@ function nfsIn(text: string): string[] {
 }
 
 const RRF_K = 60;
+/** Questions whose embeddings are kept (about 2 KB each at 512-d): people and planners ask again. */
+const QUESTIONS_KEPT = 256;
 
 export class KnowledgeBase {
   readonly #db: Database.Database;
   readonly #stmt: (sql: string) => Database.Statement;
   readonly #indexFile: string | undefined;
   #index: VectorIndex | undefined;
+  /** The latest questions' embeddings, least recently asked first. */
+  readonly #questions = new Map<string, Float32Array>();
 
   constructor(
     readonly file: string,
@@ -235,6 +239,18 @@ export class KnowledgeBase {
     return (this.#index = index);
   }
 
+  /** A question's embedding: embedded once, then kept while it is among the latest asked. */
+  async #embedQuestion(query: string): Promise<Float32Array> {
+    const key = query.trim().replace(/\s+/g, " ");
+    let v = this.#questions.get(key);
+    if (v) this.#questions.delete(key);
+    else [v] = (await this.embedder.embed([key])) as [Float32Array];
+    this.#questions.set(key, v);
+    if (this.#questions.size > QUESTIONS_KEPT)
+      this.#questions.delete(this.#questions.keys().next().value as string);
+    return v;
+  }
+
   async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     const k = opts.k ?? 5;
     const pool = Math.max(k * 4, 20);
@@ -246,9 +262,8 @@ export class KnowledgeBase {
       ).all(opts.nf ?? null, opts.nf ?? null, opts.source ?? null, opts.source ?? null) as { id: number }[];
       allowed = new Set(rows.map((r) => r.id));
     }
-    const [q] = await this.embedder.embed([query]);
     const vector = this.#ensureIndex().search(
-      q as Float32Array,
+      await this.#embedQuestion(query),
       pool,
       allowed ? (id) => allowed.has(id) : undefined,
     );

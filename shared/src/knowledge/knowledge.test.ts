@@ -98,6 +98,25 @@ describe("knowledge base", () => {
     kb.close();
   });
 
+  it("embeds a question asked again once, while it is among the latest 256 asked", async () => {
+    const emb = new CountingEmbedder();
+    const kb = new KnowledgeBase(join(dir, "kb.db"), emb);
+    await kb.ingest([{ source: "a.md", title: "A", text: "# A\n\nThe AMF terminates N2 over SCTP 38412." }]);
+    const asked = () => emb.embedded;
+    const before = asked();
+    const first = await kb.search("which port does N2 use", { k: 1 });
+    const again = await kb.search("  which port   does N2 use ", { k: 1 });
+    expect(again).toEqual(first);
+    expect(asked()).toBe(before + 1);
+    for (let i = 0; i < 256; i++) await kb.search(`question ${i}`, { k: 1 });
+    expect(asked()).toBe(before + 257);
+    await kb.search("which port does N2 use", { k: 1 }); // pushed out by 256 newer ones: embedded again
+    expect(asked()).toBe(before + 258);
+    await kb.search("question 255", { k: 1 }); // still kept
+    expect(asked()).toBe(before + 258);
+    kb.close();
+  });
+
   it("filters by NF and by document, and rebuilds its index for another model", async () => {
     const file = join(dir, "kb.db");
     const docs = readDocuments(bundledKnowledgeDir());

@@ -97,6 +97,11 @@ export class VectorIndex {
     }
   }
 
+  /** hnswlib-node's index itself, for benchmarks that weigh this wrapper's cost. */
+  get native(): Pick<Hnsw, "searchKnn"> {
+    return this.#index;
+  }
+
   /** The k nearest ids with their cosine similarity; `allowed` narrows the candidates (filters). */
   search(query: Float32Array, k: number, allowed?: (id: number) => boolean): { id: number; score: number }[] {
     const n = Math.min(k, this.#live);

@@ -46,8 +46,6 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   /** Puts the intents' A1 policies to the near-RT RIC, where the site names its A1 interface. */
   readonly a1?: A1Enforcer;
-  /** Objects applied at once (default {@link APPLY_CONCURRENCY}). */
-  readonly applyConcurrency?: number;
 }
 
 /** The intents an object serves: its owner and every intent that shaped it. */
@@ -83,11 +81,7 @@ const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job"]
 const APPLY_ATTEMPTS = 3;
 
 export class Reconciler {
-  readonly #concurrency: number;
-
-  constructor(private readonly deps: ReconcilerDeps) {
-    this.#concurrency = deps.applyConcurrency ?? APPLY_CONCURRENCY;
-  }
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   /** The span of the change that wants `obj`, when the hub traced it. */
   #traceOf(obj: K8sObject, revisions: ReadonlyMap<string, number>) {
@@ -158,7 +152,7 @@ export class Reconciler {
     // What workloads read first, then the workloads; within a wave, several at once. Outcomes are taken
     // in the rendered order, so what a pass reports does not depend on which answer came first.
     for (const wave of [changed.filter((o) => !isWorkload(o)), changed.filter(isWorkload)]) {
-      const outcomes = await settleEach(wave, this.#concurrency, (obj) =>
+      const outcomes = await settleEach(wave, APPLY_CONCURRENCY, (obj) =>
         // Under the trace of the change that wants it, when the hub traced one.
         tracing().span(
           "apply",
@@ -188,7 +182,7 @@ export class Reconciler {
     const unwanted = [...actual].filter(([key]) => !desiredKeys.has(key)).map(([, live]) => live);
     // Workloads first, then what they read: the reverse of applying.
     for (const wave of [unwanted.filter(isWorkload), unwanted.filter((o) => !isWorkload(o))]) {
-      const outcomes = await settleEach(wave, this.#concurrency, (live) => target.remove(refOf(live)));
+      const outcomes = await settleEach(wave, APPLY_CONCURRENCY, (live) => target.remove(refOf(live)));
       let failed: unknown;
       wave.forEach((live, i) => {
         const outcome = outcomes[i] as Settled<void>;

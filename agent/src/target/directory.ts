@@ -1,7 +1,6 @@
 /** The directory target: one YAML file per object under <dir>/<namespace>/, for GitOps tools. */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import type { K8sObject, ObjectRef } from "@nephoran/shared";
 import { LABELS, MANAGED_BY } from "@nephoran/shared";
 import type { Target } from "./types";
@@ -10,6 +9,8 @@ import { TargetError, TargetErrorCode } from "./types";
 const fileOf = (dir: string, r: ObjectRef) =>
   join(dir, r.namespace, `${r.kind.toLowerCase()}-${r.name}.yaml`);
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** The YAML library, loaded with the first folder read or written: an agent on a cluster never needs it. */
+const yaml = () => import("yaml");
 
 export class DirectoryTarget implements Target {
   /** Each write's temporary file has its own name, so overlapping passes never rename each other's. */
@@ -29,6 +30,7 @@ export class DirectoryTarget implements Target {
   async listManaged(): Promise<K8sObject[]> {
     await this.#io(() => mkdir(this.dir, { recursive: true }));
     const out: K8sObject[] = [];
+    const { parse } = await yaml();
     for (const ns of await this.#io(() => readdir(this.dir, { withFileTypes: true }))) {
       if (!ns.isDirectory()) continue;
       for (const f of await this.#io(() => readdir(join(this.dir, ns.name)))) {
@@ -59,7 +61,7 @@ export class DirectoryTarget implements Target {
       );
     }
     const file = fileOf(this.dir, ref);
-    const text = stringify(obj, { aliasDuplicateObjects: false });
+    const text = (await yaml()).stringify(obj, { aliasDuplicateObjects: false });
     await this.#io(async () => {
       await mkdir(join(this.dir, ref.namespace), { recursive: true });
       const tmp = `${file}.tmp-${process.pid}-${++this.#writes}`;

@@ -135,5 +135,21 @@ describe("the agent's Kubernetes REST client", () => {
     stop.abort();
     await watching; // resolves once stopped, though the server never ends it
     expect(got).toHaveLength(4);
+
+    // A watch that ends on its own leaves nothing listening on the caller's signal (watches restart for days).
+    const kept = new AbortController();
+    const added: unknown[] = [];
+    const add = kept.signal.addEventListener.bind(kept.signal);
+    const remove = kept.signal.removeEventListener.bind(kept.signal);
+    kept.signal.addEventListener = ((type: string, fn: () => void, o?: { once?: boolean }) => {
+      added.push(fn);
+      add(type, fn, o);
+    }) as typeof kept.signal.addEventListener;
+    kept.signal.removeEventListener = ((type: string, fn: () => void) => {
+      added.splice(added.indexOf(fn), 1);
+      remove(type, fn);
+    }) as typeof kept.signal.removeEventListener;
+    await api.watch("/api/v1/services", { labelSelector: "end" }, onEvent, kept.signal);
+    expect(added).toEqual([]);
   });
 });

@@ -174,6 +174,7 @@ export class KubeApi {
     await new Promise<void>((resolve) => {
       let rest = "";
       const end = () => {
+        signal.removeEventListener("abort", end);
         res.destroy();
         resolve();
       };

@@ -1,6 +1,7 @@
 /** The directory target: one YAML file per object under <dir>/<namespace>/, for GitOps tools. */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type * as YamlLibrary from "yaml";
 import type { K8sObject, ObjectRef } from "@nephoran/shared";
 import { LABELS, MANAGED_BY } from "@nephoran/shared";
 import type { Target } from "./types";
@@ -9,8 +10,13 @@ import { TargetError, TargetErrorCode } from "./types";
 const fileOf = (dir: string, r: ObjectRef) =>
   join(dir, r.namespace, `${r.kind.toLowerCase()}-${r.name}.yaml`);
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+type Yaml = typeof YamlLibrary;
 /** The YAML library, loaded with the first folder read or written: an agent on a cluster never needs it. */
-const yaml = () => import("yaml");
+async function yaml(): Promise<Yaml> {
+  const m = await import("yaml");
+  // In the edge bundle the library is CommonJS, and an import of it gives its exports as `default`.
+  return "parse" in m ? m : (m as unknown as { default: Yaml }).default;
+}
 
 export class DirectoryTarget implements Target {
   /** Each write's temporary file has its own name, so overlapping passes never rename each other's. */

@@ -273,7 +273,7 @@ export class NetworkIntentMirror {
       await this.deps.target.api.mergePatch(
         networkIntent(namespace, name),
         { status },
-        `writing status of ${name}`,
+        `writing status of NetworkIntent ${namespace}/${name}`,
         "status",
       );
     } catch (e: unknown) {

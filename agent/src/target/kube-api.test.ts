@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeApi, KubeApiError } from "./kube-api";
+import { toTargetError } from "./kubernetes";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server | undefined;
@@ -75,6 +76,15 @@ describe("the agent's Kubernetes REST client", () => {
       "reading x: no answer within 150 ms",
     );
     expect(performance.now() - t0).toBeLessThan(1500);
+    // As the reconciler sees it: retried later, and the request named once.
+    const seenByTarget = toTargetError(
+      await api
+        .read({ apiVersion: "v1", kind: "Namespace", name: "x" }, "reading x")
+        .catch((e: unknown) => e),
+      "reading x",
+    );
+    expect(seenByTarget.message).toBe("reading x: no answer within 150 ms");
+    expect(seenByTarget.retry).toBe(true);
   });
 
   it("carries the status and the server's words on an error answer", async () => {

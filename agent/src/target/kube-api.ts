@@ -8,15 +8,21 @@ import http from "node:http";
 import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 
-/** The server answered with an error status. */
+/** A request that failed: the server answered with an error `status`, or (without one) did not answer. */
 export class KubeApiError extends Error {
   override readonly name = "KubeApiError";
   constructor(
-    readonly status: number,
-    readonly body: string,
     what: string,
+    problem: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
   ) {
-    super(`${what}: HTTP ${status}: ${body.slice(0, 400)}`);
+    super(`${what}: ${problem}`, options);
+  }
+
+  /** The server's answer to `what`, an error status and its body. */
+  static answered(what: string, status: number, body: string): KubeApiError {
+    return new KubeApiError(what, `HTTP ${status}: ${body.slice(0, 400)}`, status);
   }
 }
 
@@ -146,10 +152,11 @@ export class KubeApi {
         res.on("close", () => reject(new Error("the connection closed mid-answer")));
       });
     } catch (e: unknown) {
-      if (deadline.aborted) throw new Error(`${what}: no answer within ${this.#timeoutMs} ms`, { cause: e });
-      throw e;
+      if (e instanceof KubeApiError && !deadline.aborted) throw e;
+      const problem = deadline.aborted ? `no answer within ${this.#timeoutMs} ms` : (e as Error).message;
+      throw new KubeApiError(what, problem, undefined, { cause: e });
     }
-    if (status < 200 || status >= 300) throw new KubeApiError(status, text, what);
+    if (status < 200 || status >= 300) throw KubeApiError.answered(what, status, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -235,7 +242,7 @@ export class KubeApi {
     const send = url.protocol === "http:" ? http.request : https.request;
     return new Promise((resolve, reject) => {
       const req = send(url, { ...options, method, headers, signal }, resolve);
-      req.on("error", (e) => reject(new Error(`${what}: ${e.message}`, { cause: e })));
+      req.on("error", (e) => reject(new KubeApiError(what, e.message, undefined, { cause: e })));
       req.end(body);
     });
   }
@@ -254,7 +261,11 @@ export class KubeApi {
       ).then((list) => {
         const r = list.resources.find((x) => x.kind === kind && !x.name.includes("/"));
         if (!r)
-          throw new KubeApiError(404, `the server has no ${kind} in ${apiVersion}`, `discovering ${key}`);
+          throw KubeApiError.answered(
+            `discovering ${key}`,
+            404,
+            `the server has no ${kind} in ${apiVersion}`,
+          );
         return { plural: r.name, namespaced: r.namespaced };
       });
       // A failed discovery is asked again next time.

@@ -67,14 +67,13 @@ export function loadKubeConfig(file?: string): KubeConfig {
 export function toTargetError(e: unknown, what: string): TargetError {
   if (e instanceof TargetError) return e;
   if (e instanceof KubeApiError) {
-    // 4xx other than 408/409/429 means this request will never succeed as written.
+    // It names its request. 4xx other than 408/409/429 means this request will never succeed as written.
     const code = e.status;
-    const permanent = code >= 400 && code < 500 && ![408, 409, 429].includes(code);
-    return new TargetError(
-      permanent ? TargetErrorCode.Rejected : TargetErrorCode.Unavailable,
-      `${what}: HTTP ${code}: ${e.body.slice(0, 400)}`,
-      { cause: e, status: code },
-    );
+    const permanent = code !== undefined && code >= 400 && code < 500 && ![408, 409, 429].includes(code);
+    return new TargetError(permanent ? TargetErrorCode.Rejected : TargetErrorCode.Unavailable, e.message, {
+      cause: e,
+      ...(code === undefined ? {} : { status: code }),
+    });
   }
   return new TargetError(TargetErrorCode.Unavailable, `${what}: ${(e as Error)?.message ?? String(e)}`, {
     cause: e,

@@ -1,36 +1,17 @@
 /**
  * Writes a tiny sentence-embedding model in the layout transformers.js loads from a local folder: a BERT
- * WordPiece tokenizer over a small vocabulary and an ONNX graph (one Gather over an embedding table) encoded
- * here by hand, so the loading code is tested without any download.
+ * WordPiece tokenizer over a small vocabulary and an ONNX graph (one Gather over an embedding table) written
+ * by the product's own ONNX writer, so the loading code is tested without any download.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ElemType, encodeModel } from "@nephoran/shared/knowledge";
 
 const WORDS =
   "the a of to and is which what function functions terminates terminate n2 n3 n4 n6 user plane control tunnel tunnels upf amf smf nrf gtp sctp pfcp port ports slice latency radio core network deploy scale".split(
     " ",
   );
 export const TINY_DIM = 8;
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 127) {
-    out.push((n & 127) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-const enc = new TextEncoder();
-const bytes = (no: number, b: Uint8Array | number[]) => [...varint((no << 3) | 2), ...varint(b.length), ...b];
-const str = (no: number, s: string) => bytes(no, enc.encode(s));
-const int = (no: number, v: number) => [...varint(no << 3), ...varint(v)];
-
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): number[] {
-  const shape = dims.flatMap((d) => bytes(1, typeof d === "string" ? str(2, d) : int(1, d)));
-  const tensorType = [...int(1, elemType), ...bytes(2, shape)];
-  return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
-}
 
 export function writeTinyModel(
   dir: string,
@@ -47,31 +28,18 @@ export function writeTinyModel(
   let seed = 17;
   for (let i = 0; i < table.length; i++)
     table[i] = ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
-  const raw = new Uint8Array(table.buffer);
 
-  const node = [
-    ...str(1, "embeddings"),
-    ...str(1, "input_ids"),
-    ...str(2, "last_hidden_state"),
-    ...str(3, "gather"),
-    ...str(4, "Gather"),
-  ];
-  const initializer = [
-    ...int(1, n),
-    ...int(1, TINY_DIM),
-    ...int(2, 1),
-    ...str(8, "embeddings"),
-    ...bytes(9, raw),
-  ];
-  const graph = [
-    ...bytes(1, node),
-    ...str(2, "tiny"),
-    ...bytes(5, initializer),
-    ...bytes(11, valueInfo("input_ids", 7, ["batch", "sequence"])),
-    ...bytes(12, valueInfo("last_hidden_state", 1, ["batch", "sequence", TINY_DIM])),
-  ];
-  const model = [...int(1, 8), ...str(2, "nephoran-tests"), ...bytes(7, graph), ...bytes(8, int(2, 13))];
-  writeFileSync(join(folder, "onnx", "model_quantized.onnx"), Uint8Array.from(model));
+  const model = encodeModel({
+    name: "tiny",
+    opset: 13,
+    nodes: [{ op: "Gather", inputs: ["embeddings", "input_ids"], outputs: ["last_hidden_state"] }],
+    initializers: [
+      { name: "embeddings", dims: [n, TINY_DIM], type: ElemType.Float, raw: new Uint8Array(table.buffer) },
+    ],
+    inputs: [{ name: "input_ids", type: ElemType.Int64, dims: ["batch", "sequence"] }],
+    outputs: [{ name: "last_hidden_state", type: ElemType.Float, dims: ["batch", "sequence", TINY_DIM] }],
+  });
+  writeFileSync(join(folder, "onnx", "model_quantized.onnx"), model);
 
   writeFileSync(
     join(folder, "config.json"),

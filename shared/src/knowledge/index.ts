@@ -6,4 +6,7 @@ export { VectorIndex, DEFAULT_INDEX_TUNING } from "./vector-index";
 export type { IndexIdentity, IndexTuning } from "./vector-index";
 export { TransformersEmbedder } from "./transformers";
 export { UseLiteEmbedder } from "./use-lite";
+export type { UseLiteRuntime } from "./use-lite";
 export * from "./select";
+export { ElemType, encodeModel } from "./onnx";
+export type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValue } from "./onnx";

@@ -13,3 +13,4 @@ export * from "./http";
 export * from "./nearest";
 export * from "./assurance";
 export * from "./tracing";
+export { commonJsExports } from "./commonjs";

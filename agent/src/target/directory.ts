@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import type * as YamlLibrary from "yaml";
 import type { K8sObject, ObjectRef } from "@nephoran/shared";
-import { LABELS, MANAGED_BY } from "@nephoran/shared";
+import { LABELS, MANAGED_BY, commonJsExports } from "@nephoran/shared";
 import type { Target } from "./types";
 import { TargetError, TargetErrorCode } from "./types";
 
@@ -13,9 +13,7 @@ const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 type Yaml = typeof YamlLibrary;
 /** The YAML library, loaded with the first folder read or written: an agent on a cluster never needs it. */
 async function yaml(): Promise<Yaml> {
-  const m = await import("yaml");
-  // In the edge bundle the library is CommonJS, and an import of it gives its exports as `default`.
-  return "parse" in m ? m : (m as unknown as { default: Yaml }).default;
+  return commonJsExports<Yaml>(await import("yaml"), "parse");
 }
 
 export class DirectoryTarget implements Target {

@@ -5,6 +5,8 @@ export interface Embedder {
   /** Model identity: an index built with another one is rebuilt. */
   readonly id: string;
   readonly dim: number;
+  /** Where the model runs, once loaded, when it can run in more than one place. */
+  readonly runtime?: string | undefined;
   /** One unit-length vector per text. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }

@@ -6,11 +6,13 @@ import type { Embedder } from "./embedder";
 import { HashingEmbedder } from "./embedder";
 import { TransformersEmbedder } from "./transformers";
 import { UseLiteEmbedder } from "./use-lite";
+import type { UseLiteRuntime } from "./use-lite";
 
 export interface EmbedderChoice {
   /** A folder of ONNX models (transformers.js layout); needs `model`. */
   readonly modelDir?: string | undefined;
-  /** "use-lite" (bundled, the default), "hashing", or a model id inside `modelDir`. */
+  /** "use-lite" (bundled, the default; "use-lite:wasm" or "use-lite:native" pins where it runs), "hashing",
+   * or a model id inside `modelDir`. */
   readonly model?: string | undefined;
 }
 
@@ -22,8 +24,10 @@ export function chooseEmbedder(choice: EmbedderChoice): Embedder {
   }
   if (model === "hashing") return new HashingEmbedder();
   if (model === undefined || model === "use-lite") return new UseLiteEmbedder();
+  if (model === "use-lite:native" || model === "use-lite:wasm")
+    return new UseLiteEmbedder(model.slice(9) as UseLiteRuntime);
   throw new KnowledgeError(
-    `model "${model}": use "use-lite" (bundled), "hashing", or give a model folder with it`,
+    `model "${model}": use "use-lite" (bundled; "use-lite:native" or "use-lite:wasm" to pin where it runs), "hashing", or give a model folder with it`,
   );
 }
 

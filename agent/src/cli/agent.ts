@@ -12,7 +12,7 @@ export const agentCommand: Command = {
   usage:
     "nephoran agent --site NAME | --data DIR (enrolled) [--kubeconfig F | --target kubernetes|directory:DIR] [--relist SECONDS]\n" +
     "  [--status-listen HOST:PORT|PORT|off (127.0.0.1:9480)] [--status-token-file F | NEPHORAN_STATUS_TOKEN]\n" +
-    "  [--model use-lite|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)\n" +
+    "  [--model use-lite[:native|:wasm]|hashing|ID] [--model-dir DIR]   (the local knowledge base's model, loaded on first search)\n" +
     "  [--allow-namespaces a,b,ran-* | NEPHORAN_ALLOW_NAMESPACES]   (where workloads may go; replaces the default NF namespace families)\n" +
     "  [--metrics URL | NEPHORAN_METRICS] [--assurance-interval SECONDS (15)] [--hysteresis N (2)] [--metrics-window 1m]\n" +
     "      (the site's Prometheus: each intent's expectations are measured there and reported as fulfilled or not)\n" +

@@ -53,7 +53,7 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 <dt>hub link</dt><dd>${link}</dd>
 <dt>versions</dt><dd>desired ${esc(s.desiredVersion)} committed${s.hub.hubVersion ? ` (hub announced ${esc(s.hub.hubVersion)})` : ""}; ${esc(s.outbox)} report(s) waiting for the hub</dd>
 <dt>reconcile</dt><dd>${esc(loop.state)}; last success ${esc(loop.lastSuccessAt)}${loop.lastError ? `; <span class=bad>${esc(loop.consecutiveFailures)} failure(s): ${esc(loop.lastError)}</span>` : ""}${loop.lastResult?.rejected.length ? `; <span class=bad>refused: ${esc(loop.lastResult.rejected.join("; "))}</span>` : ""}</dd>
-<dt>knowledge base</dt><dd>${esc(s.knowledge.state)}${s.knowledge.model ? ` — ${esc(s.knowledge.model)}, ${esc(s.knowledge.chunks)} chunks` : ""}${s.knowledge.error ? ` <span class=bad>${esc(s.knowledge.error)}</span>` : ""}</dd>
+<dt>knowledge base</dt><dd>${esc(s.knowledge.state)}${s.knowledge.model ? ` — ${esc(s.knowledge.model)}, ${esc(s.knowledge.chunks)} chunks${s.knowledge.runtime ? `, runs ${esc(s.knowledge.runtime)}` : ""}` : ""}${s.knowledge.error ? ` <span class=bad>${esc(s.knowledge.error)}</span>` : ""}</dd>
 </dl><h2>Intents</h2><table>${row(["id", "name", "origin", "revision", "phase", "network functions (ready/desired)", "why", "expectations"], "th")}${intents}</table>
 <p>JSON: <a href="status">/status</a> · <a href="metrics">/metrics</a> · <a href="v1/intents">/v1/intents</a></p></body></html>`;
 }

@@ -57,7 +57,7 @@ export const kbCommand: Command = {
         const s = kb.stats();
         io.out(
           `ingested ${dir ?? "the bundled knowledge"}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ` +
-            `${r.removed} removed; ${s.documents} documents, ${s.chunks} chunks (${s.model}) in ${db}\n`,
+            `${r.removed} removed; ${s.documents} documents, ${s.chunks} chunks (${s.model}${embedder.runtime ? ` on ${embedder.runtime}` : ""}) in ${db}\n`,
         );
         return EXIT.ok;
       }

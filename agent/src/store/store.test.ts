@@ -50,6 +50,25 @@ describe("agent store", () => {
     expect(a?.phase).toBe("Pending");
   });
 
+  it("holds the hub's version it committed, and only what it committed", () => {
+    // A fresh store: the warm-up that opening runs (and rolls back) leaves no version behind.
+    expect(store.ackedVersion()).toBe(0);
+    expect(store.applyDesired({ version: 3, put: [input("a"), input("b")], deleted: [], full: false })).toBe(
+      true,
+    );
+    expect(store.ackedVersion()).toBe(3);
+    const bad = { ...input("c"), plan: { ...plan(), actions: [] } };
+    expect(() => store.applyDesired({ version: 4, put: [bad], deleted: [], full: false })).toThrow(
+      StoreError,
+    );
+    expect(store.ackedVersion()).toBe(3);
+    expect(store.applyDesired({ version: 5, put: [], deleted: ["a"], full: false })).toBe(true);
+    expect([store.getIntent("a"), store.getIntent("b")?.id]).toEqual([undefined, "b"]);
+    store.close();
+    store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
+    expect(store.ackedVersion()).toBe(5);
+  });
+
   it("refuses an invalid plan and loses nothing", () => {
     store.upsertIntent(input("a", 1));
     const bad = { ...input("a", 2), plan: { ...plan(), actions: [] } };

@@ -205,8 +205,14 @@ export class SyncClient {
     }
     if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
     if (now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
-    // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does nothing).
-    if (this.#inflight.size) this.#pump();
+    // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does
+    // nothing), and reads the outbox only once a report's resend is due.
+    if (this.#resendDue(now)) this.#pump();
+  }
+
+  #resendDue(now: number): boolean {
+    for (const sentAt of this.#inflight.values()) if (now - sentAt >= this.#opts.resendMs) return true;
+    return false;
   }
 
   #send(msg: UpMessageBody): boolean {

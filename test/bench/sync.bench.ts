@@ -60,16 +60,17 @@ const PLAN: IntentPlan = {
 };
 
 /** Watches the hub's database from a second, read-only connection: polling costs the hub nothing. */
-const watchers = new Map<Hub, Database.Database>();
+const watchers = new Map<Hub, { db: Database.Database; behind: Database.Statement }>();
 function allAcked(hub: Hub, tag: string): boolean {
-  let db = watchers.get(hub);
-  if (!db) watchers.set(hub, (db = new Database(join(hub.config.dataDir, "hub.db"), { readonly: true })));
-  const r = db
-    .prepare(
+  let w = watchers.get(hub);
+  if (!w) {
+    const db = new Database(join(hub.config.dataDir, "hub.db"), { readonly: true });
+    const behind = db.prepare(
       "SELECT count(*) AS n FROM sites WHERE json_extract(labels, '$.fleet') = ? AND reported_version < desired_version",
-    )
-    .get(tag) as { n: number };
-  return r.n === 0;
+    );
+    watchers.set(hub, (w = { db, behind }));
+  }
+  return (w.behind.get(tag) as { n: number }).n === 0;
 }
 
 /** The raw transport's limit: N subscribers each answering one request carrying the same payload. */
@@ -191,7 +192,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     await inBatches(sites, 500, async (s) => s.client?.stop());
     return result;
   } finally {
-    watchers.get(hub)?.close();
+    watchers.get(hub)?.db.close();
     watchers.delete(hub);
     await hub.stop();
     rmSync(dataDir, { recursive: true, force: true });

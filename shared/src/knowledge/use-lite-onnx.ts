@@ -239,6 +239,8 @@ export function buildUseLiteGraph(weights: Weights): Uint8Array {
   });
 }
 
+const BATCH_PIECES = 512;
+
 export class UseLiteOnnx {
   private constructor(
     private readonly ort: typeof Ort,
@@ -260,6 +262,8 @@ export class UseLiteOnnx {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
     const vocabulary = JSON.parse(readFileSync(join(folder, "vocab.json"), "utf8")) as [string, number][];
     return new UseLiteOnnx(ort, session, new SentencePiece(vocabulary), limit);
@@ -270,10 +274,16 @@ export class UseLiteOnnx {
     const pieces = texts.map((t) => this.tokenizer.encode(t).slice(0, this.limit));
     const out = new Array<Float32Array>(texts.length);
     const order = pieces.map((_, i) => i).sort((a, b) => (pieces[a]?.length ?? 0) - (pieces[b]?.length ?? 0));
-    for (let i = 0; i < order.length; i += 16) {
-      const batch = order.slice(i, i + 16);
+    // Batches of at most BATCH_PIECES pieces (padding included): long texts go a few at a time, which keeps
+    // the working memory of a run small, and cost no more per text than a larger batch does.
+    for (let i = 0; i < order.length;) {
+      const longest = (k: number) => (pieces[order[k] as number] as number[]).length;
+      let end = i + 1;
+      while (end < order.length && (end - i + 1) * Math.max(1, longest(end)) <= BATCH_PIECES) end++;
+      const batch = order.slice(i, end);
       const vectors = await this.#run(batch.map((j) => pieces[j] as number[]));
       batch.forEach((j, k) => (out[j] = vectors[k] as Float32Array));
+      i = end;
     }
     return out;
   }

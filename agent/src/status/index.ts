@@ -1,5 +1,5 @@
 export { createStatusApp, readiness } from "./app";
-export type { StatusAppDeps } from "./app";
+export type { StatusApp, StatusAppDeps, StatusReply, StatusRequest } from "./app";
 export { serveStatus } from "./server";
 export type { StatusServer } from "./server";
 export { statusOf } from "./report";

@@ -225,6 +225,43 @@ describe("agent status endpoint", () => {
     agents.splice(agents.indexOf(agent), 1);
   });
 
+  it("serves the same answers over its socket: token, body limit, cross-site refusal, HEAD, unknown routes", async () => {
+    const agent = makeAgent();
+    const server = await serveStatus(agent, { host: "127.0.0.1", port: 0, token: TOKEN });
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/v1/intents`, {
+        method: "POST",
+        headers: { ...bearer, "content-type": "application/json", ...headers },
+        body,
+      });
+    try {
+      expect((await fetch(`${server.url}/status`)).status).toBe(401);
+      const head = await fetch(`${server.url}/healthz`, { method: "HEAD" });
+      expect([head.status, await head.text()]).toEqual([200, ""]);
+      const big = await post(JSON.stringify({ text: "x".repeat(70 * 1024) }));
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { error: { code: string } }).error.code).toBe("too_large");
+      expect((await post("{", {})).status).toBe(400);
+      expect(
+        (await post(JSON.stringify({ text: "scale UPF to 0" }), { origin: "https://evil.example" })).status,
+      ).toBe(403);
+      const created = await post(JSON.stringify({ text: "Deploy a basic AMF instance for testing" }), {
+        origin: server.url,
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const id = ((await created.json()) as { id: string }).id;
+      const one = await fetch(`${server.url}/v1/intents/${encodeURIComponent(id)}`, { headers: bearer });
+      expect(((await one.json()) as { id: string }).id).toBe(id);
+      const missing = await fetch(`${server.url}/v2/nothing`, { headers: bearer });
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
+        "no route GET /v2/nothing",
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it("listens on 127.0.0.1 by default and refuses a wider address without a token", async () => {
     const agent = makeAgent();
     const server = await serveStatus(agent, { host: "127.0.0.1", port: 0 });

@@ -9,7 +9,7 @@
  * (layer norm first; four heads; the first widens 256 → 512 with a dense residual); the mean over the
  * sentence's pieces; a 512 × 512 tanh layer; unit length.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as Ort from "onnxruntime-node";
@@ -39,16 +39,21 @@ function readWeights(folder: string): Weights {
   const manifest = JSON.parse(readFileSync(join(folder, "model.json"), "utf8")) as Manifest;
   const out: Weights = new Map();
   for (const group of manifest.weightsManifest) {
-    const shards = group.paths.map((p) => readFileSync(join(folder, p)));
-    const all = Buffer.concat(shards);
+    // The shards read into one buffer, and each weight a view of it: one copy of the model in memory.
+    const files = group.paths.map((p) => join(folder, p));
+    const all = new ArrayBuffer(files.reduce((n, f) => n + statSync(f).size, 0));
     let at = 0;
+    for (const f of files) {
+      const shard = readFileSync(f);
+      new Uint8Array(all, at, shard.length).set(shard);
+      at += shard.length;
+    }
+    at = 0;
     for (const w of group.weights) {
       const count = w.shape.reduce((a, b) => a * b, 1);
-      const bytes = all.subarray(at, at + count * 4);
-      const copy = new Uint8Array(bytes).buffer;
       out.set(w.name, {
         shape: w.shape,
-        data: w.dtype === "int32" ? new Int32Array(copy) : new Float32Array(copy),
+        data: w.dtype === "int32" ? new Int32Array(all, at, count) : new Float32Array(all, at, count),
       });
       at += count * 4;
     }

@@ -17,7 +17,7 @@ import {
   chooseEmbedder,
 } from "@nephoran/shared/knowledge";
 import { SentencePiece } from "../../shared/src/knowledge/sentencepiece";
-import { useLiteFolder } from "../../shared/src/knowledge/use-lite-onnx";
+import { useLiteFolder } from "../../shared/src/knowledge/use-lite-graph";
 import { spawnEdgeAgent } from "../harness/process";
 
 const sentences = [

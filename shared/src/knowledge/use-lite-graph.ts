@@ -9,6 +9,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { KnowledgeError } from "./base";
 import { ElemType, encodeModel } from "./onnx";
 import type { OnnxNode, OnnxTensor } from "./onnx";
 
@@ -63,7 +64,7 @@ class GraphBuilder {
 
   weight(name: string, shape?: number[]): string {
     const w = this.weights.get(name);
-    if (!w) throw new Error(`the bundled model has no weight ${name}`);
+    if (!w) throw new KnowledgeError(`the bundled model has no weight ${name}`);
     this.initializers.push({
       name,
       dims: shape ?? w.shape,
@@ -75,7 +76,7 @@ class GraphBuilder {
 
   scalar(name: string): number {
     const w = this.weights.get(name);
-    if (!w || w.data.length !== 1) throw new Error(`the bundled model has no scalar ${name}`);
+    if (!w || w.data.length !== 1) throw new KnowledgeError(`the bundled model has no scalar ${name}`);
     return w.data[0] as number;
   }
 

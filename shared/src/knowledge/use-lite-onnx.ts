@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { commonJsExports } from "../commonjs";
+import { KnowledgeError } from "./base";
 import { normalise } from "./embedder";
 import { SentencePiece } from "./sentencepiece";
 import { PREFIX, buildUseLiteGraph, readWeights, useLiteFolder } from "./use-lite-graph";
@@ -30,7 +31,7 @@ export class UseLiteOnnx {
     const weights = readWeights(folder);
     // The longest sentence the model reads, in pieces; later pieces are dropped, as the model does.
     const limit = weights.get(`${PREFIX}ClipToMaxLength/Less/y`)?.data[0];
-    if (limit === undefined) throw new Error("the bundled model names no longest sentence");
+    if (limit === undefined) throw new KnowledgeError("the bundled model names no longest sentence");
     const session = await ort.InferenceSession.create(buildUseLiteGraph(weights), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,

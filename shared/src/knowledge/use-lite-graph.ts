@@ -20,6 +20,9 @@ interface Manifest {
 export const PREFIX = "module_apply_default/Encoder_en/KonaTransformer/";
 const STACK = `${PREFIX}Encode/TransformerStack/`;
 const VARS = `${PREFIX}Encode/`;
+const KERNELS = "module/Encoder_en/KonaTransformer/Encode/";
+/** Attention heads in each layer (the package's graph splits its query, key and value four ways). */
+const HEADS = 4;
 
 /** The model package's folder: its TensorFlow.js weights and the tokenizer's vocabulary. */
 export function useLiteFolder(): string {
@@ -62,12 +65,15 @@ class GraphBuilder {
 
   constructor(private readonly weights: Weights) {}
 
-  weight(name: string, shape?: number[]): string {
+  /** A weight as an initializer; `matrix` views it as rows × its last dimension (a 1×1 convolution's
+   * kernel is a matrix). */
+  weight(name: string, matrix = false): string {
     const w = this.weights.get(name);
     if (!w) throw new KnowledgeError(`the bundled model has no weight ${name}`);
+    const last = w.shape.at(-1) ?? 1;
     this.initializers.push({
       name,
-      dims: shape ?? w.shape,
+      dims: matrix ? [w.data.length / last, last] : w.shape,
       type: ElemType.Float,
       raw: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength),
     });
@@ -124,8 +130,8 @@ export function buildUseLiteGraph(weights: Weights): Uint8Array {
     const r = g.one("Mul", [scale, g.one("Reciprocal", [g.one("Sqrt", [g.one("Add", [variance, eps])])])]);
     return g.one("Add", [g.one("Mul", [r, d]), bias]);
   };
-  const dense = (x: string, kernel: string, bias: string, shape?: number[]) =>
-    g.one("Add", [g.one("MatMul", [x, g.weight(kernel, shape)]), g.weight(bias)]);
+  const dense = (x: string, kernel: string, bias: string) =>
+    g.one("Add", [g.one("MatMul", [x, g.weight(kernel, true)]), g.weight(bias)]);
 
   // Embeddings (twice, as the graph adds them) and the timing signal.
   const table = g.weight("module/Embeddings_en");
@@ -140,10 +146,10 @@ export function buildUseLiteGraph(weights: Weights): Uint8Array {
   for (const layer of [0, 1]) {
     const scope = `Layer_${layer}/TransformerLayer`;
     const mha = `${VARS}${scope}/MultiheadAttention`;
-    const qkvKernel = `module/Encoder_en/KonaTransformer/Encode/${scope}/MultiheadAttention/qkv_transform_single/kernel/part_0`;
-    const [, , width, qkvWidth] = weights.get(qkvKernel)?.shape ?? [];
-    const span = (qkvWidth as number) / 3;
-    const heads = 4;
+    const qkvKernel = `${KERNELS}${scope}/MultiheadAttention/qkv_transform_single/kernel/part_0`;
+    // Query, key and value side by side; each split into HEADS heads.
+    const span = (weights.get(qkvKernel)?.shape.at(-1) ?? 0) / 3;
+    const headShape = g.constant([0, 0, HEADS, span / HEADS], ElemType.Int64);
     const residual =
       layer === 0
         ? dense(
@@ -153,32 +159,23 @@ export function buildUseLiteGraph(weights: Weights): Uint8Array {
           )
         : x;
     const h = layerNorm(x, `${scope}/layer_prepostprocess`);
-    const qkv = dense(h, qkvKernel, `${mha}/qkv_transform_single/bias/ConcatPartitions/concat`, [
-      width as number,
-      qkvWidth as number,
-    ]);
+    const qkv = dense(h, qkvKernel, `${mha}/qkv_transform_single/bias/ConcatPartitions/concat`);
     const [q, k, v] = g.op(
       "Split",
       [qkv, g.constant([span, span, span], ElemType.Int64)],
       { axis: 2 },
       3,
     ) as [string, string, string];
-    const splitHeads = (t: string) =>
-      g.one("Transpose", [g.one("Reshape", [t, g.constant([0, 0, heads, span / heads], ElemType.Int64)])], {
-        perm: [0, 2, 1, 3],
-      });
+    // [B,T,span] → [B,HEADS,T,span/HEADS], or with the key's perm [B,HEADS,span/HEADS,T].
+    const splitHeads = (t: string, perm = [0, 2, 1, 3]) =>
+      g.one("Transpose", [g.one("Reshape", [t, headShape])], { perm });
     const queryScale = g.constant(
       [g.scalar(`${STACK}${scope}/MultiheadAttention/mul/y`)],
       ElemType.Float,
       [],
     );
     const scores = g.one("Add", [
-      g.one("MatMul", [
-        g.one("Mul", [splitHeads(q), queryScale]),
-        g.one("Transpose", [g.one("Reshape", [k, g.constant([0, 0, heads, span / heads], ElemType.Int64)])], {
-          perm: [0, 2, 3, 1],
-        }),
-      ]),
+      g.one("MatMul", [g.one("Mul", [splitHeads(q), queryScale]), splitHeads(k, [0, 2, 3, 1])]),
       "key_bias",
     ]);
     const attended = g.one("MatMul", [g.one("Softmax", [scores], { axis: 3 }), splitHeads(v)]);
@@ -186,13 +183,12 @@ export function buildUseLiteGraph(weights: Weights): Uint8Array {
       g.one("Transpose", [attended], { perm: [0, 2, 1, 3] }),
       g.constant([0, 0, span], ElemType.Int64),
     ]);
-    const outKernel = `module/Encoder_en/KonaTransformer/Encode/${scope}/MultiheadAttention/output_transform_single/kernel/part_0`;
-    const outShape = weights.get(outKernel)?.shape ?? [];
     x = g.one("Add", [
-      dense(combined, outKernel, `${mha}/output_transform_single/bias/ConcatPartitions/concat`, [
-        outShape[2] as number,
-        outShape[3] as number,
-      ]),
+      dense(
+        combined,
+        `${KERNELS}${scope}/MultiheadAttention/output_transform_single/kernel/part_0`,
+        `${mha}/output_transform_single/bias/ConcatPartitions/concat`,
+      ),
       residual,
     ]);
     const f = layerNorm(x, `${scope}/FFN/layer_prepostprocess`);

@@ -23,9 +23,7 @@ export class UseLiteOnnx {
     private readonly limit: number,
   ) {}
 
-  /** One thread by default: the agent shares a small box with its cluster, and a second thread gained
-   * nothing measurable on two cores (the matrices of one sentence are small). */
-  static async load(threads = 1): Promise<UseLiteOnnx> {
+  static async load(): Promise<UseLiteOnnx> {
     const folder = useLiteFolder();
     const ort = commonJsExports<typeof Ort>(await import("onnxruntime-node"), "InferenceSession");
     const weights = readWeights(folder);
@@ -33,7 +31,9 @@ export class UseLiteOnnx {
     const limit = weights.get(`${PREFIX}ClipToMaxLength/Less/y`)?.data[0];
     if (limit === undefined) throw new KnowledgeError("the bundled model names no longest sentence");
     const session = await ort.InferenceSession.create(buildUseLiteGraph(weights), {
-      intraOpNumThreads: threads,
+      // One thread: the agent shares a small box with its cluster, and a second thread gained nothing
+      // measurable on two cores (the matrices of one sentence are small).
+      intraOpNumThreads: 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
       enableCpuMemArena: false,
@@ -85,6 +85,7 @@ export class UseLiteOnnx {
       pool: new Tensor("float32", pool, [b, t, 1]),
     });
     const data = (result["embedding"] as Ort.Tensor).data as Float32Array;
-    return batch.map((_, i) => normalise(data.slice(i * 512, (i + 1) * 512)));
+    const dim = data.length / b;
+    return batch.map((_, i) => normalise(data.slice(i * dim, (i + 1) * dim)));
   }
 }

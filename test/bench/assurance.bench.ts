@@ -19,6 +19,7 @@ import { freePort } from "../harness/ports";
 import { processStats, spawnEdgeAgent } from "../harness/process";
 import { KpiExporter, Prometheus } from "../harness/prometheus";
 import { api, enroll, startHub, syncedAgent } from "../harness/sync";
+import { median } from "../harness/stats";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,6 @@ const { values } = parseArgs({
 const N = Number(values.intents);
 const PASSES = Number(values.passes);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 

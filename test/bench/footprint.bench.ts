@@ -19,6 +19,7 @@ import { freePort } from "../harness/ports";
 import { kubeBinaries, startKube } from "../harness/kube";
 import { processStats, spawnEdgeAgent } from "../harness/process";
 import { api, startHub } from "../harness/sync";
+import { median } from "../harness/stats";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,6 @@ if (!(await kubeBinaries()))
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const edgeDir = fileURLToPath(new URL("../../agent/dist/edge", import.meta.url));
 const bundleKb = readdirSync(edgeDir).reduce((n, f) => n + statSync(join(edgeDir, f)).size, 0) / 1024;
 

@@ -37,6 +37,7 @@ import {
   waitFor,
 } from "../harness/sim-sites";
 import { startHub } from "../harness/sync";
+import { median } from "../harness/stats";
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +76,6 @@ function allAcked(hub: Hub, tag: string): boolean {
 
 /** Each figure is the median of this many rounds: one round on a busy two-core box can be off by half. */
 const ROUNDS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** The median time of ROUNDS runs of `fn`, each after `before` (not timed). */
 async function rounds(
@@ -94,14 +94,15 @@ async function rounds(
   return median(times);
 }
 
-/** Until every site's reports have been acknowledged by the hub, so a round starts quiet. */
-async function quiet(sites: readonly Site[]): Promise<void> {
-  const end = Date.now() + 120_000;
-  while (sites.some((s) => (s.store?.outboxDepth() ?? 0) > 0)) {
-    if (Date.now() > end) throw new Error("timed out waiting for the sites' reports to be acknowledged");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Until every site's reports have been acknowledged by the hub, so a round starts quiet (each poll reads
+ * every site's outbox: every 200 ms, not 5). */
+const quiet = (sites: readonly Site[]) =>
+  waitFor(
+    () => sites.every((s) => (s.store?.outboxDepth() ?? 0) === 0),
+    120_000,
+    "the sites' reports acknowledged",
+    200,
+  );
 
 /** The raw transport's limit: N subscribers each answering one request carrying the same payload. */
 async function rawRequestReply(

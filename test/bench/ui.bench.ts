@@ -17,6 +17,7 @@ import type { Page } from "playwright-core";
 import type { SiteIntentReport } from "@nephoran/shared";
 import { createHub, HubConfig, hashToken } from "@nephoran/hub";
 import { launchBrowser } from "../harness/browser";
+import { median } from "../harness/stats";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,6 @@ const INTENTS = Number(values.intents);
 const RUNS = Number(values.runs);
 const TOKEN = "ui-bench-admin-token-0123456789abcdef";
 const log = (m: string) => console.error(`[ui] ${m}`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (x: number) => Math.round(x * 10) / 10;
 const site = (s: number) => `edge-${String(s).padStart(5, "0")}`;
 

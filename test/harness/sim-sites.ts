@@ -170,11 +170,12 @@ export async function inBatches<T>(
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+/** Polls `cond` every `everyMs` until it holds, or fails after `ms`. */
+export async function waitFor(cond: () => boolean, ms: number, what: string, everyMs = 5): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -1,5 +1,5 @@
 /** The agent's configuration, parsed once (zod) in the composition root. */
-import { z } from "zod";
+import * as z from "zod";
 import { credentialIdOf, GuardrailPolicy, SiteName, SiteSyncCredentials } from "@nephoran/shared";
 
 export const TargetConfig = z.discriminatedUnion("kind", [

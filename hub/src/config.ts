@@ -1,5 +1,5 @@
 /** The hub's configuration, parsed once (zod) in the composition root. */
-import { z } from "zod";
+import * as z from "zod";
 import { GuardrailPolicy } from "@nephoran/shared";
 
 /**

@@ -1,7 +1,7 @@
 /** Loads the intent corpus: plain-language intents with the plan or refusal each must produce. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { GuardrailRule, IntentPlan, PlanningErrorCode } from "@nephoran/shared";
 
 const ExpectedPlan = IntentPlan.omit({ source: true, confidence: true }).extend({

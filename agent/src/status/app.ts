@@ -8,7 +8,7 @@
  * loads Node's fetch implementation (Request/Response/Headers cost an idle agent some 13 MB).
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { crossSiteRefusal, CrossSiteRefusal, inspectJson, PlanningError, Priority } from "@nephoran/shared";
 import type { Agent } from "../agent";
 import { KnowledgeUnavailableError } from "../knowledge";

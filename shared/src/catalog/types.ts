@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ExpectationTarget, NfId, Resources } from "../domain";
 
 export const NfDomain = z.enum(["core", "ran", "ric", "sim"]);

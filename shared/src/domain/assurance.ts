@@ -2,7 +2,7 @@
  * Intent assurance: how each expectation of an intent stands at a site, measured from the site's metrics
  * (3GPP TS 28.312's fulfilment information, per expectation).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { Condition, ExpectationTarget, NfId } from "./plan";
 import { Timestamp } from "./primitives";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IntentPlan, RolloutStrategy, SiteSelector } from "./plan";
 import { Priority, Timestamp } from "./primitives";
 

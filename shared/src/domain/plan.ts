@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CpuQuantity, Labels, MemoryQuantity, Namespace, Priority, Resources, SiteName } from "./primitives";
 
 export const IntentType = z.enum([

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace or object name, and what we use for site names. */
 export const DnsLabel = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IntentId } from "./intent";
 import { ExpectationStatus, Remediation } from "./assurance";
 import { NfId } from "./plan";

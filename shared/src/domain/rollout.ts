@@ -2,7 +2,7 @@
  * How a change of a fleet intent reaches its sites: all at once (no strategy), or staged — a canary, then
  * waves, each passing only when its sites are Ready at the new revision and a bake time has passed.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { RolloutStrategy, SiteSelector, Stage } from "./plan";
 
 export const RolloutState = z.enum(["Progressing", "Paused", "Completed", "RolledBack", "Superseded"]);

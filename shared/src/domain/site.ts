@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SiteSelector } from "./plan";
 import { Labels, SiteName, Timestamp } from "./primitives";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_NAMESPACE_ALLOWLIST } from "./rules";
 
 /** Site-specific guardrail settings; the defaults are safe for a fresh install. */

@@ -1,5 +1,5 @@
 /** JSON Schemas generated from the zod schemas: one source of truth for both. */
-import { z } from "zod";
+import * as z from "zod";
 import { NfSpec } from "../catalog";
 import { Intent, IntentPlan, Site, SiteIntentReport } from "../domain";
 import { GuardrailPolicy } from "../guardrails";

@@ -1,6 +1,6 @@
 /** Encoding and strict decoding of sync messages. */
 import { createHash } from "node:crypto";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { DownMessage, UpMessage } from "./messages";
 import { DownMessage as DownSchema, PROTOCOL_VERSION, UpMessage as UpSchema } from "./messages";
 import { ProtocolError, ProtocolErrorCode } from "./errors";

@@ -21,7 +21,7 @@
  * Every up message carries `cred`, the id of the credential the site holds: after a re-enrollment or a
  * delete the hub refuses what the old credential's holder still sends.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { IntentId, IntentPlan, Priority, SiteIntentReport, SiteName } from "../domain";
 import { Traceparent } from "../tracing";
 import { CredentialId } from "./transport";

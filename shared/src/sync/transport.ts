@@ -1,6 +1,6 @@
 /** Transports behind one interface: the protocol above them is the same on NATS and MQTT. */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { SiteName } from "../domain";
 
 /**

@@ -5,7 +5,7 @@
  * exporter. The W3C trace context crosses the broker as a `traceparent` in the sync messages, and an intent's
  * change is remembered by id so what it causes later (a reconcile, a report) joins the same trace.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export type SpanAttributes = Readonly<Record<string, string | number | boolean>>;
 

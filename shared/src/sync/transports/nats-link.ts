@@ -1,8 +1,6 @@
 /** What the NATS agent and hub transports share: how they connect. */
-import { nkeyAuthenticator } from "@nats-io/transport-node";
 import type { LinkTuning } from "../transport";
-
-const enc = new TextEncoder();
+import { nkeyAuthenticator } from "./nkey";
 
 /** `url`: one server, or a cluster's servers separated by commas — the client fails over between them. */
 export function connectOptions(url: string, seed: string, name: string, link: LinkTuning) {
@@ -13,7 +11,7 @@ export function connectOptions(url: string, seed: string, name: string, link: Li
       .map((s) => s.trim())
       .filter(Boolean),
     name,
-    authenticator: nkeyAuthenticator(enc.encode(seed)),
+    authenticator: nkeyAuthenticator(seed),
     maxReconnectAttempts: -1,
     reconnectTimeWait: link.reconnectDelayMs,
     reconnectJitter: Math.floor(link.reconnectDelayMs / 2),

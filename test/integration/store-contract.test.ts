@@ -437,6 +437,12 @@ describe.each(engines)("hub store on $name", (engine) => {
       reportedVersion: 3,
     });
     expect((await store.sites.get("b"))?.goneAt).toBe(at);
+    // A batch says who was heard from: a report in it is no sign of life of its own (it may predate a goodbye).
+    const heard = (await store.sites.get("b"))?.lastSeen;
+    expect(
+      await store.reports.record({ seen: [], acks: [], reports: [report("b", "local-0123abcd", 1)] }),
+    ).toBe(1);
+    expect(await store.sites.get("b")).toMatchObject({ lastSeen: heard, goneAt: at });
     expect(await store.intents.get("int-1")).toBeDefined(); // b has not let it go yet
     await store.reports.record({
       seen: [],

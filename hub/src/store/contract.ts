@@ -138,9 +138,15 @@ export interface DesiredRepo {
 
 /** What sites say: acknowledgements, presence and reports, and the rollup read from them. */
 export interface ReportRepo {
-  /** Acknowledgements, presence and reports from sites, in one transaction; returns how many reports were new. */
+  /**
+   * Acknowledgements, presence and reports from sites, in one transaction; returns how many reports were new.
+   * Who was heard from is the batch's `seen`: its reports do not mark their sites seen.
+   */
   record(batch: SyncBatch): Promise<number>;
-  /** Stores reports unless an equal or newer reportSeq is there already; returns how many were new. */
+  /**
+   * Stores reports unless an equal or newer reportSeq is there already, their sites heard from now; returns
+   * how many were new.
+   */
   put(rs: readonly SiteIntentReport[]): Promise<number>;
   forIntent(intentId: string): Promise<SiteIntentReport[]>;
   forSite(siteId: string): Promise<SiteIntentReport[]>;

@@ -17,7 +17,7 @@ import {
 } from "@nephoran/shared";
 import type { Logger } from "pino";
 import { onlineAt, onlineSince } from "../rollup";
-import type { HubStore, Leadership, SiteChange } from "../store";
+import type { HubStore, Leadership, SiteChange, SiteRecord } from "../store";
 
 /** What a "reports" event carries: the reports just committed. */
 export type ReportsCommitted = readonly SiteIntentReport[];
@@ -63,6 +63,8 @@ export class SyncService implements SyncPort {
    * cache of what the store records, so choosing live change or retained pointer costs no query.
    */
   readonly #online = new Map<string, number>();
+  /** Sites whose last word here was that they are going (a goodbye, a last will), not yet back. */
+  readonly #going = new Set<string>();
   readonly #lastSnapshot = new Map<string, number>();
   readonly #fullWanted = new Set<string>();
   #pending = emptyBatch();
@@ -239,6 +241,7 @@ export class SyncService implements SyncPort {
 
   revoked(site: string): void {
     this.#online.delete(site);
+    this.#going.delete(site);
     this.#lastSnapshot.delete(site);
     this.#fullWanted.delete(site);
   }
@@ -270,6 +273,16 @@ export class SyncService implements SyncPort {
   }
 
   /** One message from a site that decoded; the commit of what it brought (boxed: a bare promise would be awaited). */
+  /**
+   * Whether the site's last word was that it is going: said here, or committed (by any replica) and not
+   * taken back since — unless a message that brings it back is waiting to be committed.
+   */
+  #saidGoing(site: string, record: SiteRecord): boolean {
+    if (this.#going.has(site)) return true;
+    const gone = record.goneAt !== null && (record.lastSeen === null || record.goneAt >= record.lastSeen);
+    return gone && !this.#pending.seen.has(site);
+  }
+
   async #handle(site: string, msg: UpMessage): Promise<{ committed: Promise<void> } | undefined> {
     const now = this.deps.clock.now();
     const record = await this.deps.store.sites.get(site);
@@ -287,8 +300,12 @@ export class SyncService implements SyncPort {
     const p = this.#pending;
     if (msg.type === "presence" && !msg.online) {
       this.#online.delete(site);
+      this.#going.add(site);
       p.gone.set(site, now.toISOString());
-    } else {
+    } else if (bringsBack(msg) || !this.#saidGoing(site, record)) {
+      // A report or an ack sent before a goodbye can arrive after it (another subject, a redelivery): it is
+      // committed, but only a new session (hello), a heartbeat or "online" brings the site back.
+      this.#going.delete(site);
       p.gone.delete(site);
       this.#online.set(site, now.getTime());
       p.seen.set(site, {
@@ -459,6 +476,10 @@ export class SyncService implements SyncPort {
       if (!onlineAt(at, null, now, this.deps.presenceTimeoutMs)) this.#online.delete(site);
   }
 }
+
+/** Messages only a site that is there sends: a new session, its heartbeat, its link up. */
+const bringsBack = (msg: UpMessage): boolean =>
+  msg.type === "hello" || msg.type === "heartbeat" || (msg.type === "presence" && msg.online);
 
 function emptyBatch() {
   return {

@@ -65,7 +65,8 @@ export class Reports implements ReportRepo {
           `UPDATE sites SET reported_version = ${sql.dialect.greatest}(reported_version, CAST(x.value ->> 1 AS INTEGER)) ${rows}`,
           [JSON.stringify(batch.acks.map((a) => [a.site, a.version]))],
         );
-      const fresh = await this.#put(sql, batch.reports);
+      // Who was heard from is the batch's to say (`seen`): a report in it may predate the site's goodbye.
+      const fresh = await this.#put(sql, batch.reports, false);
       if (batch.acks.length) {
         await purgeReleased(sql);
       }
@@ -74,10 +75,11 @@ export class Reports implements ReportRepo {
   }
 
   put(rs: readonly SiteIntentReport[]): Promise<number> {
-    return this.sql.atomic((sql) => this.#put(sql, rs));
+    return this.sql.atomic((sql) => this.#put(sql, rs, true));
   }
 
-  async #put(sql: Sql, rs: readonly SiteIntentReport[]): Promise<number> {
+  /** `heard`: the reporting sites were heard from now (a report alone, not one of a sync batch). */
+  async #put(sql: Sql, rs: readonly SiteIntentReport[], heard: boolean): Promise<number> {
     if (!rs.length) return 0;
     const reports = newest(rs.map((r) => ReportSchema.parse(r)));
     // A late report about a fleet intent the hub no longer holds (purged after every site let it go) is
@@ -135,10 +137,11 @@ export class Reports implements ReportRepo {
        FROM ${sql.dialect.jsonRows} WHERE site_desired.site_id = x.value ->> 0 AND site_desired.intent_id = x.value ->> 1`,
       [JSON.stringify(stored.map((r) => [r.site_id, r.intent_id, r.revision, r.phase, r.ready_unknown]))],
     );
-    await sql.run(
-      `UPDATE sites SET last_seen = ? WHERE id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
-      [this.now().toISOString(), JSON.stringify([...new Set(stored.map((s) => s.site_id))])],
-    );
+    if (heard)
+      await sql.run(
+        `UPDATE sites SET last_seen = ? WHERE id IN (SELECT x.value FROM ${sql.dialect.jsonValues})`,
+        [this.now().toISOString(), JSON.stringify([...new Set(stored.map((s) => s.site_id))])],
+      );
     return stored.length;
   }
 

@@ -272,7 +272,6 @@ export class SyncService implements SyncPort {
     if (msg.type === "report") return step.then(() => committed);
   }
 
-  /** One message from a site that decoded; the commit of what it brought (boxed: a bare promise would be awaited). */
   /**
    * Whether the site's last word was that it is going: said here, or committed (by any replica) and not
    * taken back since — unless a message that brings it back is waiting to be committed.
@@ -283,6 +282,7 @@ export class SyncService implements SyncPort {
     return gone && !this.#pending.seen.has(site);
   }
 
+  /** One message from a site that decoded; the commit of what it brought (boxed: a bare promise would be awaited). */
   async #handle(site: string, msg: UpMessage): Promise<{ committed: Promise<void> } | undefined> {
     const now = this.deps.clock.now();
     const record = await this.deps.store.sites.get(site);

@@ -5,9 +5,9 @@
  */
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { createUser, fromSeed } from "@nats-io/nkeys";
+import { createUser } from "@nats-io/nkeys";
 import type { SiteSyncCredentials } from "@nephoran/shared";
-import { credentialIdOf, natsSubject } from "@nephoran/shared";
+import { credentialIdOf, natsSubject, userNkey } from "@nephoran/shared";
 import type { SyncConfig } from "../config";
 import type { HubRepos, HubStore } from "../store";
 
@@ -142,7 +142,7 @@ export function brokerAccess(
       };
     }
     case "nats": {
-      const hubNkey = fromSeed(new TextEncoder().encode(config.nkeySeed)).getPublicKey();
+      const hubNkey = userNkey(config.nkeySeed).publicKey;
       const write = async (repos: HubRepos = store) => {
         const sites = (await repos.sites.brokerSecrets())
           .filter((s) => s.natsNkey)

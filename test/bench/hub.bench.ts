@@ -19,6 +19,7 @@ import type { SiteIntentReport } from "@nephoran/shared";
 import { createHub, HubConfig, hashToken } from "@nephoran/hub";
 import { OtlpReceiver } from "../harness/otlp";
 import { Postgres } from "../harness/postgres";
+import { percentile } from "../harness/stats";
 
 const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
 const { values: args } = parseArgs({
@@ -44,10 +45,7 @@ async function storeFor(engine: string): Promise<{ store?: string; storePassword
 const TOKEN = "bench-admin-token-0123456789abcdef";
 const PHASES = ["Ready", "Ready", "Ready", "Applied", "Applying", "Failed"] as const;
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN) * 100) / 100;
-}
+const pct = (xs: number[], p: number): number => Math.round(percentile(xs, p) * 100) / 100;
 
 async function timed(n: number, fn: (i: number) => Promise<Response>): Promise<number[]> {
   const out: number[] = [];

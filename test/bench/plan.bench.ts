@@ -4,6 +4,7 @@
  */
 import { Catalog, RulesPlanner, defaultGuardrailPolicy } from "@nephoran/shared";
 import { loadCorpus } from "../corpus/corpus";
+import { percentile } from "../harness/stats";
 
 const rounds = Number(process.argv[2] ?? 200);
 const texts = loadCorpus().map((c) => c.text);
@@ -25,8 +26,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
 samples.sort();
-const pct = (p: number) =>
-  samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? Number.NaN;
+const pct = (p: number) => percentile(samples, p);
 const round = (x: number) => Math.round(x * 10) / 10;
 
 console.log(

@@ -23,6 +23,7 @@ import {
   VectorIndex,
   bundledDocuments,
 } from "@nephoran/shared/knowledge";
+import { percentile } from "../harness/stats";
 
 const { values } = parseArgs({
   options: {
@@ -38,10 +39,7 @@ const QUERIES = 1000;
 const WARM_UP = 100;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number);
-};
+const pct = (xs: number[], p: number) => round(percentile(xs, p));
 
 // mulberry32: a full-period 32-bit generator (a float LCG repeats within thousands of draws).
 let seed = 7;

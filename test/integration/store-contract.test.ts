@@ -727,6 +727,29 @@ describe.each(engines)("hub store on $name", (engine) => {
       expect((await store.sites.get(site))?.desiredVersion).toBe(before + 16);
     }
   });
+
+  test("leadership: one replica leads; duties asking at once share one check; released, another leads", async () => {
+    // SQLite serves one hub, which leads by being the only one.
+    if (engine.name === "sqlite") return expect(store.leadership).toBeUndefined();
+    const peer = await engine.peer();
+    others.push(peer);
+    const [mine, theirs] = [store.leadership, peer.leadership];
+    if (!mine || !theirs) throw new Error(`a store on ${engine.name} has no leadership`);
+    // The driver warns when a query is sent on a connection that is still running one (an error in its next major).
+    const warnings: string[] = [];
+    const warned = (w: Error) => warnings.push(w.message);
+    process.on("warning", warned);
+    try {
+      expect(await Promise.all(Array.from({ length: 8 }, () => mine.lead()))).toEqual(Array(8).fill(true));
+      expect(await Promise.all([mine.lead(), theirs.lead(), theirs.lead()])).toEqual([true, false, false]);
+      await mine.release();
+      expect(await theirs.lead()).toBe(true);
+      expect(await mine.lead()).toBe(false);
+    } finally {
+      process.off("warning", warned);
+    }
+    expect(warnings).toEqual([]);
+  });
 });
 
 /** The sites an intent is desired at, by name: the rollup lists every one when none has been heard from. */

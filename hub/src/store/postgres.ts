@@ -4,6 +4,7 @@
  * (serialization failure or deadlock). Migrations run at start under an advisory lock, so replicas
  * starting together migrate once. A database that cannot be reached is a HubStoreError UNAVAILABLE.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Engine } from "./compose";
 import { composeStore } from "./compose";
@@ -35,15 +36,22 @@ const dialect: Dialect = {
   isUniqueViolation: (e) => code(e) === "23505",
 };
 
-/** `?` placeholders as $1, $2 … (none of the store's SQL has a `?` inside a string literal). */
-const numbered = new Map<string, string>();
-function toPg(text: string): string {
-  let out = numbered.get(text);
+/**
+ * A statement as PostgreSQL takes it: `?` placeholders as $1, $2 … (none of the store's SQL has a `?` inside
+ * a string literal), named by its text. A named statement is parsed once per connection and its plan kept:
+ * the store's statements are a fixed set run many times, and planning the rollup's cost more than running it.
+ */
+const prepared = new Map<string, { name: string; text: string }>();
+function toPg(text: string): { name: string; text: string } {
+  let out = prepared.get(text);
   if (out === undefined) {
     let n = 0;
-    out = text.replace(/\?/g, () => `$${++n}`);
-    if (numbered.size >= 512) numbered.clear();
-    numbered.set(text, out);
+    out = {
+      name: `s${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`,
+      text: text.replace(/\?/g, () => `$${++n}`),
+    };
+    if (prepared.size >= 512) prepared.clear();
+    prepared.set(text, out);
   }
   return out;
 }
@@ -81,7 +89,10 @@ class PgSql implements Sql {
 
   async #query<R>(text: string, params: readonly unknown[]): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
     try {
-      return await (this.client ?? this.pool).query<R & pg.QueryResultRow>(toPg(text), params as unknown[]);
+      return await (this.client ?? this.pool).query<R & pg.QueryResultRow>({
+        ...toPg(text),
+        values: params as unknown[],
+      });
     } catch (e) {
       throw unavailable(e) ?? e;
     }

@@ -31,6 +31,7 @@ import { createMetrics } from "./metrics";
 import { Notifier } from "./notify";
 import { RolloutController } from "./rollouts/controller";
 import { PresenceWatch } from "./presence";
+import { StoreUpkeep } from "./upkeep";
 import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
@@ -64,6 +65,7 @@ interface HubParts {
   readonly notifier: Notifier;
   /** Publishes sites coming and going (on the leading replica). */
   readonly presence: PresenceWatch;
+  readonly upkeep: StoreUpkeep;
 }
 
 export class Hub {
@@ -97,6 +99,7 @@ export class Hub {
     this.parts.rollouts.start();
     this.parts.notifier.start();
     this.parts.presence.start();
+    this.parts.upkeep.start();
     await new Promise<void>((resolve) => {
       this.#server = serve(
         { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
@@ -131,12 +134,16 @@ export class Hub {
     await this.parts.rollouts.stop();
     await this.parts.notifier.stop();
     await this.parts.presence.stop();
+    await this.parts.upkeep.stop();
     await this.sync?.stop();
     await this.parts.broker?.stop();
     await this.parts.leaveEvents?.();
     await this.deps.store.close();
   }
 }
+
+/** How often the leading replica folds the store's running tallies. */
+const UPKEEP_MS = 5_000;
 
 /** How long a stopping hub lets open requests finish before it cuts their connections. */
 const STOP_GRACE_MS = 1_000;
@@ -223,6 +230,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       intervalMs: config.heartbeatSeconds * 1000,
       ...(store.leadership ? { leadership: store.leadership } : {}),
     });
+    const upkeep = new StoreUpkeep(deps, {
+      intervalMs: UPKEEP_MS,
+      ...(store.leadership ? { leadership: store.leadership } : {}),
+    });
     return new Hub({
       config,
       deps,
@@ -234,6 +245,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       rollouts,
       notifier,
       presence,
+      upkeep,
     });
   } catch (e) {
     for (const step of undo.reverse()) await step().catch(() => undefined);

@@ -150,8 +150,13 @@ export interface ReportRepo {
   put(rs: readonly SiteIntentReport[]): Promise<number>;
   forIntent(intentId: string): Promise<SiteIntentReport[]>;
   forSite(siteId: string): Promise<SiteIntentReport[]>;
-  /** How the intent's rollout stands, counted per phase in the database; the worst sites listed. */
+  /**
+   * How the intent's rollout stands, counted per phase from the tally the database keeps as desired rows
+   * change; the worst sites listed.
+   */
   rollup(q: RollupQuery): Promise<RollupTally>;
+  /** Folds the rollup tally's entries per intent and key into one: the leading replica's upkeep. */
+  fold(): Promise<void>;
   /**
    * Every active intent's worst phase across the sites it targets (Offline for a site not heard from since
    * `onlineSince`), by intent id; an intent that targets no site is not listed.

@@ -115,4 +115,37 @@ export const MIGRATIONS: readonly string[] = [
     created_by TEXT NOT NULL
   );
   `,
+  // The rollup's counts, kept as the rows they count change: one row per intent and key (no report yet is
+  // revision -1, phase ''), moved by triggers on every change of a desired row; and the sites of each phase in
+  // order, for the rollup's worst-first list.
+  `
+  CREATE TABLE rollup_tally (
+    intent_id TEXT NOT NULL, revision INTEGER NOT NULL, phase TEXT NOT NULL, unknown INTEGER NOT NULL,
+    deleted INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (intent_id, revision, phase, unknown, deleted)
+  );
+  CREATE INDEX site_desired_by_phase ON site_desired (intent_id, report_phase, site_id, report_revision, deleted);
+  INSERT INTO rollup_tally
+    SELECT intent_id, coalesce(report_revision, -1), coalesce(report_phase, ''), report_unknown, deleted, count(*)
+    FROM site_desired WHERE true GROUP BY 1, 2, 3, 4, 5;
+  CREATE TRIGGER site_desired_tally_insert AFTER INSERT ON site_desired BEGIN
+    ${sqliteTally("new", 1)}
+  END;
+  CREATE TRIGGER site_desired_tally_update
+  AFTER UPDATE OF intent_id, report_revision, report_phase, report_unknown, deleted ON site_desired BEGIN
+    ${sqliteTally("old", -1)}
+    ${sqliteTally("new", 1)}
+  END;
+  CREATE TRIGGER site_desired_tally_delete AFTER DELETE ON site_desired BEGIN
+    ${sqliteTally("old", -1)}
+  END;
+  `,
 ];
+
+/** A trigger's step: the `row`'s key in the rollup tally counted by `sign`. */
+function sqliteTally(row: "new" | "old", sign: 1 | -1): string {
+  return `INSERT INTO rollup_tally (intent_id, revision, phase, unknown, deleted, n)
+      VALUES (${row}.intent_id, coalesce(${row}.report_revision, -1), coalesce(${row}.report_phase, ''),
+        ${row}.report_unknown, ${row}.deleted, ${sign})
+      ON CONFLICT (intent_id, revision, phase, unknown, deleted) DO UPDATE SET n = n + excluded.n;`;
+}

@@ -103,4 +103,45 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_by ${T} NOT NULL
   );
   `,
+  // The rollup's counts, kept as the rows they count change: what each statement on site_desired adds to and
+  // takes from an intent's tally is appended (deltas: concurrent writers never wait on one counter row), and
+  // the leading replica folds them (see the reports repository); and the sites of each phase in order, for
+  // the rollup's worst-first list.
+  `
+  CREATE TABLE rollup_tally (
+    intent_id ${T} NOT NULL, revision INTEGER NOT NULL, phase ${T} NOT NULL, unknown INTEGER NOT NULL,
+    deleted INTEGER NOT NULL, n INTEGER NOT NULL
+  );
+  CREATE INDEX rollup_tally_by_intent ON rollup_tally (intent_id);
+  CREATE INDEX site_desired_by_phase ON site_desired (intent_id, report_phase, site_id, report_revision, deleted);
+  INSERT INTO rollup_tally SELECT intent_id, revision, phase, unknown, deleted, sum(n) FROM (${tallyKeys("site_desired", 1)}) AS c
+    GROUP BY 1, 2, 3, 4, 5;
+  ${tallyTrigger("insert", [["NEW", "added", 1]])}
+  ${tallyTrigger("update", [
+    ["NEW", "added", 1],
+    ["OLD", "removed", -1],
+  ])}
+  ${tallyTrigger("delete", [["OLD", "removed", -1]])}
+  `,
 ];
+
+/** Desired rows as the rollup tally's keys, each counting `sign`: no report yet is revision -1, phase ''. */
+function tallyKeys(rows: string, sign: 1 | -1): string {
+  return `SELECT intent_id, coalesce(report_revision, -1) AS revision, coalesce(report_phase, '') AS phase,
+    report_unknown AS unknown, deleted, ${sign} AS n FROM ${rows}`;
+}
+
+/** After each statement that `op`s site_desired rows, their keys' net change appended to the tally. */
+function tallyTrigger(op: string, sides: readonly (readonly ["NEW" | "OLD", string, 1 | -1])[]): string {
+  return `
+  CREATE FUNCTION rollup_tally_${op}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO rollup_tally SELECT intent_id, revision, phase, unknown, deleted, sum(n)
+      FROM (${sides.map(([, name, sign]) => tallyKeys(name, sign)).join(" UNION ALL ")}) AS c
+      GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER site_desired_tally_${op} AFTER ${op.toUpperCase()} ON site_desired
+    REFERENCING ${sides.map(([which, name]) => `${which} TABLE AS ${name}`).join(" ")}
+    FOR EACH STATEMENT EXECUTE FUNCTION rollup_tally_${op}();`;
+}

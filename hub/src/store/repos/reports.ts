@@ -24,6 +24,9 @@ const SEVERITY = `CASE phase ${PHASE_SEVERITY.map((p, i) => `WHEN '${p}' THEN ${
 const PHASE =
   "CASE WHEN d.report_revision IS NULL OR d.report_revision < ? THEN 'Pending' ELSE d.report_phase END";
 
+/** The phases a current report can put a site in that the rollup lists, worst first (Pending is probed apart). */
+const WORST_REPORTED = PHASE_SEVERITY.filter((p) => p !== "Offline" && p !== "Pending" && p !== "Ready");
+
 /** 1 for a site with nothing left to wait for: Ready, or Applied where readiness cannot be observed. */
 const SETTLED = "CASE WHEN phase = 'Ready' OR (phase = 'Applied' AND unknown = 1) THEN 1 ELSE 0 END";
 
@@ -146,11 +149,22 @@ export class Reports implements ReportRepo {
   }
 
   async rollup(q: RollupQuery): Promise<RollupTally> {
-    // One statement, three parts, each a range of one narrow index: the targeted sites counted by the phase
-    // their reports give (the mirror kept beside their desired rows); the worst of those online; and the
-    // offline ones — few, when a fleet is well — whose counts move to Offline here.
-    const desired = `${this.sql.dialect.desiredGist} WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1)`;
+    // One statement, three parts: the targeted sites counted by the phase their reports give, from the tally
+    // kept as desired rows change (a few rows, however many sites); the worst of those online, a probe per
+    // phase into the report mirrored beside each desired row, each stopping at the cap; and the offline ones
+    // — few, when a fleet is well — whose counts move to Offline here.
+    const targeted = "d.intent_id = ? AND (d.deleted = 0 OR ? = 1) AND d.site_id NOT IN (SELECT id FROM off)";
     const key = [q.intentId, q.removing ? 1 : 0];
+    const probe = (phase: string, where: string) =>
+      `SELECT * FROM (SELECT '${phase}' AS phase, d.site_id AS id, d.report_revision AS reported FROM site_desired d
+         WHERE ${targeted} AND ${where} ORDER BY d.site_id LIMIT ?) AS p`;
+    // Pending: the site's own word, or no report at this revision yet — looked for only where the tally has some.
+    const pending = `(d.report_revision IS NULL OR d.report_revision < ? OR d.report_phase = 'Pending')
+      AND (SELECT sum(t.n) FROM rollup_tally t WHERE t.intent_id = ? AND (t.deleted = 0 OR ? = 1)
+           AND (t.revision < ? OR t.phase = 'Pending')) > 0`;
+    const byReport = WORST_REPORTED.map((p) =>
+      probe(p, `d.report_phase = '${p}' AND d.report_revision >= ?`),
+    );
     const rows = await this.sql.all<{
       part: number;
       phase: RollupPhase;
@@ -163,20 +177,35 @@ export class Reports implements ReportRepo {
       `WITH off AS MATERIALIZED (
          SELECT id, last_seen FROM sites
          WHERE last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))
-       SELECT 0 AS part, phase, count(*) AS n, sum(${SETTLED}) AS settled,
+       SELECT 0 AS part, phase, sum(n) AS n, sum(n * ${SETTLED}) AS settled,
          NULL AS id, NULL AS last_seen, NULL AS reported
-       FROM (SELECT ${PHASE} AS phase, d.report_unknown AS unknown FROM ${desired}) AS c GROUP BY phase
+       FROM (
+         SELECT CASE WHEN t.revision < ? THEN 'Pending' ELSE t.phase END AS phase, t.unknown, t.n
+         FROM rollup_tally t WHERE t.intent_id = ? AND (t.deleted = 0 OR ? = 1)
+       ) AS c GROUP BY phase
        UNION ALL
        SELECT 1, w.phase, 0, 0, w.id, s.last_seen, w.reported FROM (
-         SELECT * FROM (SELECT ${PHASE} AS phase, d.site_id AS id, d.report_revision AS reported FROM ${desired}) AS c
-         WHERE phase <> 'Ready' AND id NOT IN (SELECT id FROM off) ORDER BY ${SEVERITY}, id LIMIT ?
+         ${[...byReport, probe("Pending", pending)].join(" UNION ALL ")}
        ) AS w JOIN sites s ON s.id = w.id
        UNION ALL
        SELECT 2, phase, 0, ${SETTLED}, id, last_seen, reported FROM (
          SELECT ${PHASE} AS phase, d.report_unknown AS unknown, off.id, off.last_seen, d.report_revision AS reported
-         FROM off CROSS JOIN ${desired} AND d.site_id = off.id
+         FROM off CROSS JOIN ${this.sql.dialect.desiredGist} WHERE d.intent_id = ? AND (d.deleted = 0 OR ? = 1)
+           AND d.site_id = off.id
        ) AS o`,
-      [q.onlineSince, q.revision, ...key, q.revision, ...key, q.cap + 1, q.revision, ...key],
+      [
+        q.onlineSince,
+        q.revision,
+        ...key,
+        ...WORST_REPORTED.flatMap(() => [...key, q.revision, q.cap + 1]),
+        ...key,
+        q.revision,
+        ...key,
+        q.revision,
+        q.cap + 1,
+        q.revision,
+        ...key,
+      ],
     );
     const counts: Partial<Record<RollupPhase, number>> = {};
     let settled = 0;
@@ -208,6 +237,22 @@ export class Reports implements ReportRepo {
         reportedRevision: r.reported,
       })),
     };
+  }
+
+  async fold(): Promise<void> {
+    // SQLite keeps one entry per key (its triggers add up in place): only the keys that came to nothing go.
+    // PostgreSQL's triggers append: the intents with a key entered more than once have theirs summed into one
+    // each, in one statement (a writer's entries committed meanwhile are left for the next fold).
+    if (this.sql.dialect.engine === "sqlite") await this.sql.run("DELETE FROM rollup_tally WHERE n = 0");
+    else
+      await this.sql.run(
+        `WITH many AS (
+         SELECT DISTINCT intent_id FROM rollup_tally GROUP BY intent_id, revision, phase, unknown, deleted
+         HAVING count(*) > 1),
+       gone AS (DELETE FROM rollup_tally t USING many WHERE t.intent_id = many.intent_id RETURNING t.*)
+       INSERT INTO rollup_tally SELECT intent_id, revision, phase, unknown, deleted, sum(n) FROM gone
+       GROUP BY intent_id, revision, phase, unknown, deleted HAVING sum(n) <> 0`,
+      );
   }
 
   async fulfilment(q: FulfilmentQuery): Promise<FulfilmentTally> {

@@ -1,7 +1,7 @@
 /** Prometheus metrics of the hub, on its own registry (no process-wide default). */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { HubStore } from "./store";
-import { intentsByState, presenceOf } from "./rollup";
+import { intentsByState, onlineSince } from "./rollup";
 
 export interface HubMetrics {
   /** Fleet-level series: no site names. */
@@ -101,11 +101,10 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     labelNames: ["presence"],
     registers: [registry],
     async collect() {
-      const at = now();
       let online = 0;
       let offline = 0;
-      for (const s of await store.sites.all()) {
-        if (presenceOf(s, at, presenceTimeoutMs) === "online") online++;
+      for (const on of (await store.sites.presence(onlineSince(now(), presenceTimeoutMs))).values()) {
+        if (on) online++;
         else offline++;
       }
       this.set({ presence: "online" }, online);

@@ -6,7 +6,7 @@
  */
 import { every } from "@nephoran/shared";
 import type { HubDeps } from "./deps";
-import { presenceOf } from "./rollup";
+import { onlineSince } from "./rollup";
 import type { Leadership } from "./store";
 
 export class PresenceWatch {
@@ -44,11 +44,11 @@ export class PresenceWatch {
     }
     const now = clock.now();
     const seen = new Map<string, "online" | "offline">();
-    for (const s of await store.sites.all()) {
-      const presence = presenceOf(s, now, presenceTimeoutMs);
-      seen.set(s.id, presence);
-      if (this.#seen && this.#seen.get(s.id) !== presence)
-        events.publish({ type: "site.presence", id: s.id, presence, at: now.toISOString() });
+    for (const [id, online] of await store.sites.presence(onlineSince(now, presenceTimeoutMs))) {
+      const presence = online ? "online" : "offline";
+      seen.set(id, presence);
+      if (this.#seen && this.#seen.get(id) !== presence)
+        events.publish({ type: "site.presence", id, presence, at: now.toISOString() });
     }
     this.#seen = seen;
   }

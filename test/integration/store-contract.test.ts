@@ -460,7 +460,7 @@ describe.each(engines)("hub store on $name", (engine) => {
     await expect(store.reports.put([{ ...report("a", "x", 1), phase: "Bogus" as never }])).rejects.toThrow();
   });
 
-  test("rollup: counted in SQL as the product defines phases and presence, on random fleets", async () => {
+  test("rollup and presence: counted in SQL as the product defines phases and presence, on random fleets", async () => {
     const r = rng(11);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
     const now = Date.parse("2026-11-30T12:00:00.000Z");
@@ -540,6 +540,10 @@ describe.each(engines)("hub store on $name", (engine) => {
         lastSeen: w.lastSeen === null ? null : iso(w.lastSeen),
         reportedRevision: w.rev,
       }));
+    // Each site's presence, as the presence watch and the metrics read it.
+    expect(await store.sites.presence(iso(now - timeout))).toEqual(
+      new Map(want.map((w) => [w.siteId, w.phase !== "Offline"])),
+    );
     // Across the fleet: the intent's worst phase, as its rollup would give it.
     const worstPhase = PHASE_SEVERITY.find((p) => counts[p]);
     expect((await store.reports.worstPhases(iso(now - timeout))).get("int-1")).toBe(worstPhase);

@@ -95,6 +95,11 @@ export interface SiteRepo {
   /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
   list(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Promise<Page<SiteRecord>>;
   all(): Promise<SiteRecord[]>;
+  /**
+   * Every site, in enrollment order, and whether it is online: heard from since `onlineSince` and not gone
+   * since (presenceOf's test, in the database: a look over a large fleet without reading its sites whole).
+   */
+  presence(onlineSince: string): Promise<Map<string, boolean>>;
   /** Site names and label values, for reading site names in plain language (cached briefly). */
   directory(): Promise<SiteDirectory>;
   setLabels(id: string, labels: Labels): Promise<SiteRecord>;

@@ -15,6 +15,7 @@ import {
 import type { ReportRepo } from "../contract";
 import type { Sql } from "../sql";
 import { purgeReleased } from "./intents";
+import { OFFLINE } from "./sites";
 import type { FulfilmentQuery, FulfilmentTally, RollupQuery, RollupTally, SyncBatch } from "../types";
 
 /** Worst first, as PHASE_SEVERITY orders phases. */
@@ -176,7 +177,7 @@ export class Reports implements ReportRepo {
     }>(
       `WITH off AS MATERIALIZED (
          SELECT id, last_seen FROM sites
-         WHERE last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))
+         WHERE ${OFFLINE})
        SELECT 0 AS part, phase, sum(n) AS n, sum(n * ${SETTLED}) AS settled,
          NULL AS id, NULL AS last_seen, NULL AS reported
        FROM (
@@ -285,7 +286,7 @@ export class Reports implements ReportRepo {
     const rows = await this.sql.all<{ intent_id: string; rank: number }>(
       `WITH off AS MATERIALIZED (
          SELECT id FROM sites
-         WHERE last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))
+         WHERE ${OFFLINE})
        SELECT intent_id, min(${SEVERITY}) AS rank FROM (
          SELECT d.intent_id,
            CASE WHEN d.site_id IN (SELECT id FROM off) THEN 'Offline'

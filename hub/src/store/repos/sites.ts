@@ -23,6 +23,13 @@ const changingDirectory = <T>(cache: DirectoryCache, write: () => Promise<T>): P
     write,
   );
 
+/**
+ * A site that is offline, in SQL (`?` the cutoff): not heard from since it, or gone (said goodbye) since it
+ * was last heard from — as `presenceOf` has it.
+ */
+export const OFFLINE =
+  "(last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))";
+
 /** How long the directory stands where other replicas enroll and relabel sites too. */
 const SHARED_DIRECTORY_MS = 2_000;
 
@@ -84,6 +91,14 @@ export class Sites implements SiteRepo {
 
   async all(): Promise<SiteRecord[]> {
     return (await this.sql.all<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY seq`)).map(toSite);
+  }
+
+  async presence(onlineSince: string): Promise<Map<string, boolean>> {
+    const rows = await this.sql.all<{ id: string; off: number }>(
+      `SELECT id, CASE WHEN ${OFFLINE} THEN 1 ELSE 0 END AS off FROM sites ORDER BY seq`,
+      [onlineSince],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.off) === 0]));
   }
 
   async directory(): Promise<SiteDirectory> {

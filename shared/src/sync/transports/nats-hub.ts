@@ -36,7 +36,9 @@ export class NatsHubTransport implements HubTransport {
       connectOptions(this.opts.url, this.opts.nkeySeed, "nephoran-hub", this.opts.link ?? DEFAULT_LINK),
     );
     this.#nc = nc;
-    const jsm = await jetstreamManager(nc);
+    // JetStream answers once the server has (re)loaded the account and, in a cluster, elected a leader: the
+    // manager (it asks for the account's JetStream) and each step below are tried again for a while.
+    const jsm = await settle(() => jetstreamManager(nc));
     const stream = {
       name: NATS_UP_STREAM,
       subjects: [natsSubject.allUp],
@@ -46,8 +48,7 @@ export class NatsHubTransport implements HubTransport {
       duplicate_window: 120 * 1e9,
       num_replicas: this.opts.streamReplicas ?? 1,
     };
-    // Replicas starting together race to make the stream and consumer, and a cluster's JetStream may still be
-    // electing: each step is tried again for a while before the start fails.
+    // Replicas starting together race to make the stream and consumer.
     await settle(async () => {
       try {
         await jsm.streams.info(NATS_UP_STREAM);
@@ -145,7 +146,7 @@ export class NatsHubTransport implements HubTransport {
 }
 
 /** Runs `step` until it succeeds, ten times at most, a second apart. */
-async function settle(step: () => Promise<void>): Promise<void> {
+async function settle<T>(step: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();

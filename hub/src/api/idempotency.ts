@@ -8,7 +8,6 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { newId } from "../auth/tokens";
 import type { AppEnv } from "./env";
 import { ApiError, ApiErrorCode } from "./errors";
 
@@ -37,11 +36,15 @@ function open(body: string, sealed: string): string {
 export const idempotentId = (prefix: string, scope: string, key: string): string =>
   `${prefix}-${createHash("sha256").update(`${scope}\0${key}`).digest("hex").slice(0, 12)}`;
 
-/** The id a new resource gets: from the request's idempotency key when it has one, so a re-run finds it. */
-export const newResourceId = (
+/**
+ * The id a keyed request's new resource gets, from its idempotency key, so a re-run finds it; without a
+ * key, none (the resource gets a fresh one, which nothing can hold yet: no need to look).
+ */
+export const keyedId = (
   prefix: string,
   idempotency: { scope: string; key: string } | undefined,
-): string => (idempotency ? idempotentId(prefix, idempotency.scope, idempotency.key) : newId(prefix));
+): { readonly id?: string } =>
+  idempotency ? { id: idempotentId(prefix, idempotency.scope, idempotency.key) } : {};
 
 export function idempotent(): MiddlewareHandler<AppEnv> {
   let lastPurge = 0;

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/middleware";
 import type { AppEnv } from "../env";
-import { idempotent, newResourceId } from "../idempotency";
+import { idempotent, keyedId } from "../idempotency";
 import {
   CreateIntentRequest,
   ETagHeader,
@@ -44,7 +44,7 @@ export function register(app: OpenAPIHono<AppEnv>): void {
     const intent = await createIntent(
       deps,
       {
-        id: newResourceId("int", c.var.idempotency),
+        ...keyedId("int", c.var.idempotency),
         name:
           body.name ??
           body.text?.slice(0, 120) ??

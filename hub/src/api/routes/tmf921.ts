@@ -11,7 +11,7 @@ import { requireRole } from "../../auth/middleware";
 import type { AppEnv, HubDeps } from "../env";
 import { ApiError, ApiErrorCode, notFound } from "../errors";
 import { etagOf, ifMatchRevision } from "../etag";
-import { idempotent, newResourceId } from "../idempotency";
+import { idempotent, keyedId } from "../idempotency";
 import { ETagHeader, IdParam, IdempotencyHeader, LocationHeader, tmfErrorResponses, json } from "../schemas";
 import type { TmfExpression, TmfIntentInput } from "../tmf921";
 import {
@@ -63,7 +63,7 @@ async function create(
   return createIntent(
     deps,
     {
-      id: newResourceId("int", idempotency),
+      ...keyedId("int", idempotency),
       name: body.name,
       ...("text" in input && input.text ? { text: input.text } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),

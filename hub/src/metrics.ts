@@ -118,9 +118,7 @@ export function createMetrics(store: HubStore, now: () => Date, presenceTimeoutM
     registers: [siteRegistry],
     async collect() {
       this.reset();
-      for (const s of await store.sites.all())
-        if (s.desiredVersion > s.reportedVersion)
-          this.set({ site: s.id }, s.desiredVersion - s.reportedVersion);
+      for (const s of await store.sites.lagging()) this.set({ site: s.id }, s.lag);
     },
   });
   return {

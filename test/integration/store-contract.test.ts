@@ -378,7 +378,7 @@ describe.each(engines)("hub store on $name", (engine) => {
     await rejects(store.desired.since("nowhere", 0), "NOT_FOUND");
   });
 
-  test("reports: only newer ones count; a batch records presence, acks and reports and purges what every site let go", async () => {
+  test("reports: only newer ones count; a batch records presence, acks and reports and purges what every site let go; who lags", async () => {
     await enrollSite(store, "a");
     await enrollSite(store, "b");
     await newIntent(store, "int-1", { all: true });
@@ -437,6 +437,12 @@ describe.each(engines)("hub store on $name", (engine) => {
       reportedVersion: 3,
     });
     expect((await store.sites.get("b"))?.goneAt).toBe(at);
+    // Who is behind, as the metrics list them: b never acknowledged what it should hold; a did.
+    const b = await store.sites.get("b");
+    expect(b && b.desiredVersion > b.reportedVersion).toBe(true);
+    expect(await store.sites.lagging()).toEqual([
+      { id: "b", lag: (b?.desiredVersion ?? 0) - (b?.reportedVersion ?? 0) },
+    ]);
     // A batch says who was heard from: a report in it is no sign of life of its own (it may predate a goodbye).
     const heard = (await store.sites.get("b"))?.lastSeen;
     expect(

@@ -112,6 +112,8 @@ export interface SiteRepo {
     onlineSince: string,
     limit: number,
   ): Promise<{ id: string; desiredVersion: number; reportedVersion: number }[]>;
+  /** Every site behind its desired version (online or not), by how many versions, in enrollment order. */
+  lagging(): Promise<{ id: string; lag: number }[]>;
 }
 
 /** What each site should hold: the per-site desired table sync serves from, and its versions. */

@@ -182,6 +182,14 @@ export class Sites implements SiteRepo {
     }));
   }
 
+  async lagging(): Promise<{ id: string; lag: number }[]> {
+    const rows = await this.sql.all<{ id: string; lag: number }>(
+      `SELECT id, desired_version - reported_version AS lag FROM sites
+         WHERE reported_version < desired_version ORDER BY seq`,
+    );
+    return rows.map((r) => ({ id: r.id, lag: Number(r.lag) }));
+  }
+
   async brokerSecrets(): Promise<{ site: string; natsNkey: string | null; mqttHash: string | null }[]> {
     const rows = await this.sql.all<{ id: string; nats_nkey: string | null; mqtt_hash: string | null }>(
       "SELECT id, nats_nkey, mqtt_hash FROM sites ORDER BY seq",

@@ -8,7 +8,7 @@
  * Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5] [--tracing] [--create-only (no rollup fleets)]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -226,6 +226,7 @@ async function scenario(engine: string, sites: number, intents: number) {
   const listSites = await timed(url, 300, (i) => `/v1/sites?limit=50${i % 2 ? "&label=region=eu" : ""}`);
   const getSite = await timed(url, 100, (i) => `/v1/sites/edge-${String((i * 7) % sites).padStart(5, "0")}`);
   await served.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   return {
     sites,
     intents,
@@ -287,6 +288,7 @@ async function createRate(engine: string, otlp?: string) {
   const rate = created / ((performance.now() - t0) / 1000);
   agent.destroy();
   await hub.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   return { created, intentsCreatedPerSecond: Math.round(rate) };
 }
 
@@ -317,5 +319,9 @@ for (const engine of engines) {
   console.log(`[${engine}] 10,000 sites: ${JSON.stringify(large)}`);
   results[engine] = { ...create, ...traced, concurrency: 16, at1000Sites: small, at10000Sites: large };
 }
-await pg?.stop();
+// The fleets written here are gigabytes: nothing is left behind.
+if (pg) {
+  await pg.stop();
+  rmSync(pg.dir, { recursive: true, force: true });
+}
 console.log(JSON.stringify({ bench: "hub", ...results, node: process.version }));

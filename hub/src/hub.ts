@@ -31,7 +31,8 @@ import { createMetrics } from "./metrics";
 import { Notifier } from "./notify";
 import { RolloutController } from "./rollouts/controller";
 import { PresenceWatch } from "./presence";
-import { StoreUpkeep } from "./upkeep";
+import type { Periodic } from "./periodic";
+import { storeUpkeep } from "./upkeep";
 import type { HubStore } from "./store";
 import { HubStoreError, StoreErrorCode, openStore } from "./store";
 import { brokerAccess } from "./sync/access";
@@ -65,7 +66,8 @@ interface HubParts {
   readonly notifier: Notifier;
   /** Publishes sites coming and going (on the leading replica). */
   readonly presence: PresenceWatch;
-  readonly upkeep: StoreUpkeep;
+  /** Folds the store's running tallies (on the leading replica). */
+  readonly upkeep: Periodic;
 }
 
 export class Hub {
@@ -230,7 +232,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       intervalMs: config.heartbeatSeconds * 1000,
       ...(store.leadership ? { leadership: store.leadership } : {}),
     });
-    const upkeep = new StoreUpkeep(deps, {
+    const upkeep = storeUpkeep(deps, {
       intervalMs: UPKEEP_MS,
       ...(store.leadership ? { leadership: store.leadership } : {}),
     });

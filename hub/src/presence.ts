@@ -4,35 +4,34 @@
  * and publishes `site.presence` for each whose presence moved since it last looked (the first look only
  * learns), so a console sees a site turn offline without asking.
  */
-import { every } from "@nephoran/shared";
 import type { HubDeps } from "./deps";
+import { Periodic } from "./periodic";
 import { onlineSince } from "./rollup";
 import type { Leadership } from "./store";
 
 export class PresenceWatch {
-  readonly #abort = new AbortController();
-  #loop: Promise<void> | undefined;
+  readonly #loop: Periodic;
   /** Each site's presence at the last look; undefined before the first. */
   #seen: Map<string, "online" | "offline"> | undefined;
 
   constructor(
     private readonly deps: Pick<HubDeps, "store" | "clock" | "logger" | "events" | "presenceTimeoutMs">,
     private readonly opts: { readonly intervalMs: number; readonly leadership?: Leadership },
-  ) {}
-
-  start(): void {
-    this.#loop ??= every(
-      this.deps.clock,
-      this.opts.intervalMs,
-      this.#abort.signal,
+  ) {
+    this.#loop = new Periodic(
+      deps.clock,
+      opts.intervalMs,
       () => this.look(),
-      (e) => this.deps.logger.warn({ err: String(e) }, "presence: a look over the sites failed"),
+      (e) => deps.logger.warn({ err: String(e) }, "presence: a look over the sites failed"),
     );
   }
 
-  async stop(): Promise<void> {
-    this.#abort.abort();
-    await this.#loop;
+  start(): void {
+    this.#loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** One look: the sites whose presence moved, published. */

@@ -7,10 +7,8 @@
  * Last line: one JSON object.
  * Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5] [--tracing] [--create-only (no rollup fleets)]
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,10 +16,11 @@ import { pino } from "pino";
 import type { SiteIntentReport } from "@nephoran/shared";
 import { createHub, HubConfig, hashToken } from "@nephoran/hub";
 import { OtlpReceiver } from "../harness/otlp";
+import { freePort } from "../harness/ports";
 import { Postgres } from "../harness/postgres";
+import { spawnProduct } from "../harness/process";
 import { percentile } from "../harness/stats";
 
-const CLI = fileURLToPath(new URL("../../scripts/nephoran.mjs", import.meta.url));
 const { values: args } = parseArgs({
   options: {
     store: { type: "string", default: "sqlite,postgres" },
@@ -83,13 +82,11 @@ async function spawnHub(
   config: Record<string, unknown>,
   env: Record<string, string> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = 18000 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   const configFile = join(dataDir, "bench-config.json");
   writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(
-    process.execPath,
+  const child = spawnProduct(
     [
-      CLI,
       "hub",
       "--port",
       String(port),
@@ -105,24 +102,14 @@ async function spawnHub(
         ? ["--store", where.store, "--store-password-file", where.storePasswordFile as string]
         : []),
     ],
-    { env: { ...process.env, NEPHORAN_ADMIN_TOKEN: TOKEN, ...env }, stdio: "ignore" },
+    { NEPHORAN_ADMIN_TOKEN: TOKEN, ...env },
   );
-  const exited = new Promise((r) => child.once("exit", r));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 200 || child.exitCode !== null) throw new Error("the hub did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await child.waitFor("nephoran hub: listening", 60_000);
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
+      child.proc.kill("SIGTERM");
+      await child.exited;
     },
   };
 }

@@ -29,15 +29,46 @@ export type Answer = (
   revision: number,
 ) => SiteIntentReport["phase"] | undefined;
 
+/** A shard's statements, prepared once for the ten sites that share its file (as the agent's store does). */
+interface Shard {
+  readonly upsert: Database.Statement;
+  readonly remove: Database.Statement;
+  readonly ack: Database.Statement;
+  readonly acked: Database.Statement;
+  readonly held: Database.Statement;
+}
+const shards = new WeakMap<Database.Database, Shard>();
+
 /** Ten sites to a file: the same commit per site, fewer descriptors. */
 export class SharedFileStore implements SyncStore {
   readonly #outbox: OutboxMessage[] = [];
+  readonly #q: Shard;
   #seq = 0;
+  /** The committed version, once read (as the agent's sync cursor keeps it). */
+  #acked: number | undefined;
   constructor(
     readonly db: Database.Database,
     readonly site: string,
     private readonly answer?: Answer,
-  ) {}
+  ) {
+    let q = shards.get(db);
+    if (!q)
+      shards.set(
+        db,
+        (q = {
+          upsert: db.prepare(
+            "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
+          ),
+          remove: db.prepare("DELETE FROM desired WHERE site = ? AND id = ?"),
+          ack: db.prepare(
+            "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
+          ),
+          acked: db.prepare("SELECT version FROM acked WHERE site = ?"),
+          held: db.prepare("SELECT id, revision FROM desired WHERE site = ?"),
+        }),
+      );
+    this.#q = q;
+  }
   static openShard(file: string): Database.Database {
     const db = new Database(file);
     db.pragma("journal_mode = WAL");
@@ -47,38 +78,28 @@ export class SharedFileStore implements SyncStore {
     return db;
   }
   ackedVersion(): number {
-    return (
-      (
-        this.db.prepare("SELECT version FROM acked WHERE site = ?").get(this.site) as
-          { version: number } | undefined
-      )?.version ?? 0
-    );
+    return (this.#acked ??= (this.#q.acked.get(this.site) as { version: number } | undefined)?.version ?? 0);
   }
   applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
-    return this.db.transaction(() => {
-      const up = this.db.prepare(
-        "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
-      );
+    const q = this.#q;
+    const changed = this.db.transaction(() => {
       let changed = false;
       for (const i of b.put)
-        changed = up.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
-      const del = this.db.prepare("DELETE FROM desired WHERE site = ? AND id = ?");
-      for (const id of b.deleted) changed = del.run(this.site, id).changes > 0 || changed;
+        changed = q.upsert.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
+      for (const id of b.deleted) changed = q.remove.run(this.site, id).changes > 0 || changed;
       if (b.full) {
         const keep = new Set(b.put.map((i) => i.id));
-        for (const r of this.hubIntents()) if (!keep.has(r.id)) del.run(this.site, r.id);
+        for (const r of this.hubIntents()) if (!keep.has(r.id)) q.remove.run(this.site, r.id);
       }
-      this.db
-        .prepare(
-          "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
-        )
-        .run(this.site, b.version);
+      q.ack.run(this.site, b.version);
       for (const i of b.put) this.#report(i.id, i.revision);
       return changed;
     })();
+    this.#acked = Math.max(this.ackedVersion(), b.version);
+    return changed;
   }
   hubIntents(): { id: string; revision: number }[] {
-    return this.db.prepare("SELECT id, revision FROM desired WHERE site = ?").all(this.site) as {
+    return this.#q.held.all(this.site) as {
       id: string;
       revision: number;
     }[];

@@ -314,6 +314,12 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect(await targeted(store, "int-1")).not.toContain("edge01");
     await rejects(store.sites.delete("edge01"), "NOT_FOUND");
     expect(await store.sites.all()).toHaveLength(11);
+    // Many at once: what one read at a time gives, an unknown or deleted name absent, duplicates once.
+    const many = await store.sites.getMany(["edge03", "edge01", "nowhere", "edge00", "edge03"]);
+    expect([...many.keys()].sort()).toEqual(["edge00", "edge03"]);
+    expect(many.get("edge00")).toEqual(await store.sites.get("edge00"));
+    expect(many.get("edge03")).toEqual(await store.sites.get("edge03"));
+    expect((await store.sites.getMany([])).size).toBe(0);
   });
 
   test("targeting: the SQL selector picks what selects() picks, on random fleets and selectors", async () => {

@@ -91,6 +91,8 @@ export interface EnrollmentRepo {
 /** Sites, their labels and presence, and their broker credentials. */
 export interface SiteRepo {
   get(id: string): Promise<SiteRecord | undefined>;
+  /** The sites of these names that are enrolled, in one read (an unknown name is absent from the map). */
+  getMany(ids: readonly string[]): Promise<Map<string, SiteRecord>>;
   byCredential(hash: string): Promise<SiteRecord | undefined>;
   /** A page of sites in enrollment order; `where` filters inside the paging, so a page is full when more match. */
   list(q: { limit: number; cursor?: string; where?: (s: SiteRecord) => boolean }): Promise<Page<SiteRecord>>;

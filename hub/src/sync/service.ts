@@ -18,6 +18,7 @@ import {
 import type { Logger } from "pino";
 import { onlineAt, onlineSince } from "../rollup";
 import type { HubStore, Leadership, SiteChange, SiteRecord } from "../store";
+import { BatchedReads } from "./batched";
 
 /** What a "reports" event carries: the reports just committed. */
 export type ReportsCommitted = readonly SiteIntentReport[];
@@ -65,11 +66,17 @@ export class SyncService implements SyncPort {
   readonly #online = new Map<string, number>();
   /** Sites whose last word here was that they are going (a goodbye, a last will), not yet back. */
   readonly #going = new Set<string>();
-  readonly #lastSnapshot = new Map<string, number>();
+  /**
+   * When each site was last sent what it misses (a change, a snapshot): a heartbeat behind within a
+   * heartbeat of that is the change still on its way (a fan-out to thousands takes seconds), not a loss.
+   */
+  readonly #lastSent = new Map<string, number>();
+  /** The sites that messages come from, read together for the messages of one turn. */
+  readonly #sites: BatchedReads<string, SiteRecord>;
   readonly #fullWanted = new Set<string>();
   #pending = emptyBatch();
   #flushing: Promise<void> | undefined;
-  readonly #intentJson = new Map<string, string>();
+  readonly #intentJson = new Map<string, Promise<string>>();
   readonly #pointers = new Map<string, number>();
   /** Per site, the work in flight: a site's messages are handled, and sent, in the order they came. */
   readonly #chains = new Map<string, Promise<void>>();
@@ -100,6 +107,7 @@ export class SyncService implements SyncPort {
     },
   ) {
     this.#linkSince = deps.clock.now();
+    this.#sites = new BatchedReads((ids) => deps.store.sites.getMany(ids));
   }
 
   async start(): Promise<void> {
@@ -186,11 +194,13 @@ export class SyncService implements SyncPort {
       if (list) list.push(c);
       else bySite.set(c.site, [c]);
     }
+    const now = this.deps.clock.now().getTime();
     for (const [site, list] of bySite) {
       const last = list[list.length - 1] as SiteChange;
       if (this.deps.transport.queuesForAbsent && !this.#online.has(site)) {
         this.#pointTo(site, last.version);
       } else if (list.length === 1 && last.base === last.version - 1) {
+        this.#lastSent.set(site, now);
         void this.#inOrder(site, async () =>
           this.#sendRaw(
             site,
@@ -242,7 +252,7 @@ export class SyncService implements SyncPort {
   revoked(site: string): void {
     this.#online.delete(site);
     this.#going.delete(site);
-    this.#lastSnapshot.delete(site);
+    this.#lastSent.delete(site);
     this.#fullWanted.delete(site);
   }
 
@@ -285,7 +295,7 @@ export class SyncService implements SyncPort {
   /** One message from a site that decoded; the commit of what it brought (boxed: a bare promise would be awaited). */
   async #handle(site: string, msg: UpMessage): Promise<{ committed: Promise<void> } | undefined> {
     const now = this.deps.clock.now();
-    const record = await this.deps.store.sites.get(site);
+    const record = await this.#sites.get(site);
     if (!record) {
       this.stats.refused++;
       this.deps.logger.warn({ site, type: msg.type }, "sync: message from a site that is not enrolled");
@@ -347,7 +357,7 @@ export class SyncService implements SyncPort {
   }
 
   async #heartbeat(site: string, msg: HeartbeatMessage, desired: number, now: number): Promise<void> {
-    const recent = now - (this.#lastSnapshot.get(site) ?? 0) < this.deps.heartbeatMs;
+    const recent = now - (this.#lastSent.get(site) ?? 0) < this.deps.heartbeatMs;
     if (recent) return;
     if (msg.ackedVersion > desired) await this.#snapshot(site, 0, true);
     else if (msg.ackedVersion < desired) await this.#snapshot(site, msg.ackedVersion, false);
@@ -363,7 +373,7 @@ export class SyncService implements SyncPort {
 
   /** One message per intent changed since `since` (every intent when full), then `synced`. */
   async #snapshot(site: string, since: number, full: boolean): Promise<void> {
-    this.#lastSnapshot.set(site, this.deps.clock.now().getTime());
+    this.#lastSent.set(site, this.deps.clock.now().getTime());
     const { version, changes } = await this.deps.store.desired.since(site, full ? 0 : since);
     const messages: string[] = [];
     for (const c of changes)
@@ -395,14 +405,27 @@ export class SyncService implements SyncPort {
     return `${head}${traced ? `,"traceparent":"${traced}"` : ""},"intent":${await this.#intentBody(intentId, revision)}}`;
   }
 
-  async #intentBody(id: string, revision: number): Promise<string> {
+  /** Read once per revision however many sites ask at once (a fan-out asks for it per site, together). */
+  #intentBody(id: string, revision: number): Promise<string> {
     const key = `${id}@${revision}`;
-    let body = this.#intentJson.get(key);
-    if (body) return body;
+    const held = this.#intentJson.get(key);
+    if (held) return held;
+    const body = this.#readIntentBody(id, revision);
+    // A read that failed is not kept: the next site to ask reads again.
+    body.catch(() => {
+      if (this.#intentJson.get(key) === body) this.#intentJson.delete(key);
+    });
+    if (this.#intentJson.size >= 1024)
+      this.#intentJson.delete(this.#intentJson.keys().next().value as string);
+    this.#intentJson.set(key, body);
+    return body;
+  }
+
+  async #readIntentBody(id: string, revision: number): Promise<string> {
     // The revision desired there, which a staged rollout may hold behind the intent's current one.
     const i = await this.deps.store.intents.revision(id, revision);
     if (!i) throw new Error(`intent ${id} revision ${revision} is desired at a site but not in the store`);
-    body = JSON.stringify({
+    return JSON.stringify({
       id: i.id,
       name: i.name,
       revision: i.revision,
@@ -410,10 +433,6 @@ export class SyncService implements SyncPort {
       plan: i.plan,
       createdAt: i.createdAt,
     });
-    if (this.#intentJson.size >= 1024)
-      this.#intentJson.delete(this.#intentJson.keys().next().value as string);
-    this.#intentJson.set(key, body);
-    return body;
   }
 
   #send(site: string, msg: Parameters<typeof encode>[0], retained = false): void {

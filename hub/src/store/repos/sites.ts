@@ -55,6 +55,17 @@ export class Sites implements SiteRepo {
     return r && toSite(r);
   }
 
+  async getMany(ids: readonly string[]): Promise<Map<string, SiteRecord>> {
+    const out = new Map<string, SiteRecord>();
+    if (!ids.length) return out;
+    const rows = await this.sql.all<SiteRow>(
+      `SELECT ${SITE_COLUMNS} FROM sites WHERE id IN (SELECT x.value FROM ${this.sql.dialect.jsonValues})`,
+      [JSON.stringify(ids)],
+    );
+    for (const r of rows) out.set(r.id, toSite(r));
+    return out;
+  }
+
   async byCredential(hash: string): Promise<SiteRecord | undefined> {
     const r = await this.sql.get<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE credential_hash = ?`, [
       hash,

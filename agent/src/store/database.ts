@@ -38,6 +38,16 @@ export class Meta {
     return row?.value;
   }
 
+  /** Adds one to a count (absent: 0) and returns the new value, in one statement. */
+  increment(key: string): number {
+    const row = this.d
+      .stmt(
+        "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+      )
+      .get(key) as { value: string | number };
+    return Number(row.value);
+  }
+
   set(key: string, value: string): void {
     this.d
       .stmt(

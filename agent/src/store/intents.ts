@@ -14,6 +14,12 @@ import type { Outbox } from "./outbox";
 
 export type IntentOrigin = "hub" | "local";
 
+/** Why a phase changed, as the history and the report say it. */
+interface Why {
+  readonly reason?: string | undefined;
+  readonly message?: string | undefined;
+}
+
 export interface IntentInput {
   readonly id: string;
   readonly name: string;
@@ -131,13 +137,14 @@ export class Intents {
       const existing = this.d.stmt("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
         { revision: number; phase: Phase } | undefined;
       if (existing && existing.revision >= input.revision) return false;
-      // One upsert: a new intent starts Pending; a new revision keeps its creation time and order.
+      // One upsert: every revision starts Pending; a new one keeps the intent's creation time and order.
       this.d
         .stmt(
-          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
-             VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', @now)
+          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, conditions, phase_changed_at)
+             VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', '[]', @now)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
-               revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at`,
+               revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at,
+               phase = 'Pending', conditions = '[]', phase_changed_at = excluded.phase_changed_at`,
         )
         .run({
           id: input.id,
@@ -150,12 +157,17 @@ export class Intents {
           createdAt: input.createdAt ?? now,
           now,
         });
-      // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
-      this.remediations.forgetBefore(input.id, input.revision);
-      this.#transition(input.id, input.revision, existing?.phase ?? null, "Pending", [], {
-        reason: "Received",
-        message: `revision ${input.revision} stored`,
-      });
+      const why = { reason: "Received", message: `revision ${input.revision} stored` };
+      if (existing) {
+        // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
+        this.remediations.forgetBefore(input.id, input.revision);
+        this.#record(input.id, input.revision, existing.phase, "Pending", why, now);
+      } else {
+        // A new intent has no NF status, expectations or closed-loop record yet (removal takes them along).
+        this.#history(input.id, input.revision, null, "Pending", why, now);
+        const report = { intentId: input.id, revision: input.revision, phase: "Pending" as const };
+        this.outbox.enqueue({ ...report, conditions: [], nfStatus: [], observedAt: now }, now);
+      }
       return true;
     })();
   }
@@ -345,18 +357,27 @@ export class Intents {
     from: Phase | null,
     to: Phase,
     conditions: readonly ReportCondition[],
-    why: { readonly reason?: string | undefined; readonly message?: string | undefined },
+    why: Why,
   ): void {
     const now = this.clock.now().toISOString();
     this.d
       .stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
       .run(to, JSON.stringify(conditions), now, id);
+    this.#record(id, revision, from, to, why, now);
+  }
+
+  /** The history entry and the report of a change of phase already written to the intent's row. */
+  #record(id: string, revision: number, from: Phase | null, to: Phase, why: Why, now: string): void {
+    this.#history(id, revision, from, to, why, now);
+    this.#report(id, now);
+  }
+
+  #history(id: string, revision: number, from: Phase | null, to: Phase, why: Why, now: string): void {
     this.d
       .stmt(
         "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(id, revision, from, to, why.reason ?? null, why.message ?? null, now);
-    this.#report(id, now);
   }
 
   /** Queues what the intent is at the site now — phase, conditions, NF status, expectations — for the hub. */

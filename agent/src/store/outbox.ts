@@ -6,6 +6,9 @@ import type { SiteIntentReport } from "@nephoran/shared";
 import { SiteIntentReport as ReportSchema } from "@nephoran/shared";
 import type { Db, Meta } from "./database";
 
+/** The meta key of the last report's number. */
+const REPORT_SEQ = "reportSeq";
+
 export interface OutboxMessage {
   readonly seq: number;
   readonly id: string;
@@ -20,10 +23,12 @@ export class Outbox {
     private readonly site: string,
   ) {}
 
-  /** Queues a report, numbered next; call inside the transaction that made the change it reports. */
+  /**
+   * Queues a report, numbered next; call inside the transaction that made the change it reports. It is
+   * validated here, once: what is read back to send was written by this.
+   */
   enqueue(report: Omit<SiteIntentReport, "siteId" | "reportSeq">, at: string): void {
-    const seq = Number(this.meta.get("reportSeq") ?? "0") + 1;
-    this.meta.set("reportSeq", String(seq));
+    const seq = this.meta.increment(REPORT_SEQ);
     const full: SiteIntentReport = { ...report, siteId: this.site, reportSeq: seq };
     this.d
       .stmt("INSERT INTO outbox (msg_id, kind, payload, created_at) VALUES (?, 'report', ?, ?)")
@@ -44,7 +49,7 @@ export class Outbox {
       seq: r.seq,
       id: r.msg_id,
       kind: r.kind,
-      report: ReportSchema.parse(JSON.parse(r.payload)),
+      report: JSON.parse(r.payload) as SiteIntentReport,
     }));
   }
 

@@ -157,17 +157,23 @@ export class Intents {
           createdAt: input.createdAt ?? now,
           now,
         });
-      const why = { reason: "Received", message: `revision ${input.revision} stored` };
-      if (existing) {
-        // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
-        this.remediations.forgetBefore(input.id, input.revision);
-        this.#record(input.id, input.revision, existing.phase, "Pending", why, now);
-      } else {
-        // A new intent has no NF status, expectations or closed-loop record yet (removal takes them along).
-        this.#history(input.id, input.revision, null, "Pending", why, now);
-        const report = { intentId: input.id, revision: input.revision, phase: "Pending" as const };
-        this.outbox.enqueue({ ...report, conditions: [], nfStatus: [], observedAt: now }, now);
-      }
+      // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
+      if (existing) this.remediations.forgetBefore(input.id, input.revision);
+      this.#history(
+        input.id,
+        input.revision,
+        existing?.phase ?? null,
+        "Pending",
+        {
+          reason: "Received",
+          message: `revision ${input.revision} stored`,
+        },
+        now,
+      );
+      // The hub learns that the site holds its intent's revision from the acknowledgement, and counts it
+      // Pending until the site reports more: only the site's own intent, which the hub knows by its reports
+      // alone, is reported on receipt.
+      if (input.origin === "local") this.#report(input.id, now);
       return true;
     })();
   }
@@ -363,11 +369,6 @@ export class Intents {
     this.d
       .stmt("UPDATE intents SET phase = ?, conditions = ?, phase_changed_at = ? WHERE id = ?")
       .run(to, JSON.stringify(conditions), now, id);
-    this.#record(id, revision, from, to, why, now);
-  }
-
-  /** The history entry and the report of a change of phase already written to the intent's row. */
-  #record(id: string, revision: number, from: Phase | null, to: Phase, why: Why, now: string): void {
     this.#history(id, revision, from, to, why, now);
     this.#report(id, now);
   }

@@ -93,10 +93,16 @@ describe("agent store", () => {
       "->Pending",
       "Pending>Applied",
     ]);
+    // The hub's intent is not reported on receipt (the acknowledgement says it); its change of phase is.
     const out = store.peekOutbox();
-    expect(out.map((m) => m.id)).toEqual(["edge01:a:1", "edge01:a:2"]);
-    expect(out.map((m) => m.report.reportSeq)).toEqual([1, 2]);
-    expect(out[1]?.report).toMatchObject({ siteId: "edge01", intentId: "a", phase: "Applied", revision: 1 });
+    expect(out.map((m) => m.id)).toEqual(["edge01:a:1"]);
+    expect(out[0]?.report).toMatchObject({ siteId: "edge01", intentId: "a", phase: "Applied", revision: 1 });
+    // The site's own intent, which the hub knows by its reports alone, is reported on receipt, numbered next.
+    store.upsertIntent({ ...input("local-1"), origin: "local" });
+    expect(store.peekOutbox().at(-1)).toMatchObject({
+      id: "edge01:local-1:2",
+      report: { intentId: "local-1", phase: "Pending", revision: 1, reportSeq: 2, nfStatus: [] },
+    });
   });
 
   it("ignores a phase update for an older revision", () => {
@@ -108,6 +114,8 @@ describe("agent store", () => {
   it("acknowledges outbox messages by id and keeps the rest in order", () => {
     store.upsertIntent(input("a"));
     store.upsertIntent(input("b"));
+    store.setPhase("a", { revision: 1, phase: "Applying", conditions: [] });
+    store.setPhase("b", { revision: 1, phase: "Applying", conditions: [] });
     store.setPhase("a", { revision: 1, phase: "Applied", conditions: [] });
     expect(store.outboxDepth()).toBe(3);
     expect(store.ackOutbox(["edge01:a:1", "edge01:nope:9"])).toBe(1);
@@ -116,9 +124,11 @@ describe("agent store", () => {
 
   it("survives reopening: intents, sequence and outbox persist", () => {
     store.upsertIntent(input("a"));
+    store.setPhase("a", { revision: 1, phase: "Applied", conditions: [] });
     store.close();
     store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
     store.upsertIntent(input("b"));
+    store.setPhase("b", { revision: 1, phase: "Applied", conditions: [] });
     expect(store.listIntents().map((i) => i.id)).toEqual(["a", "b"]);
     expect(store.peekOutbox().map((m) => m.report.reportSeq)).toEqual([1, 2]);
     expect(store.integrity()).toBe("ok");

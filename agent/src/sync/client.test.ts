@@ -142,6 +142,11 @@ describe("SyncClient", () => {
   it("sends its outbox in order and drops only what the hub acknowledged", () => {
     answerHello(1);
     link.down({ type: "intent", version: 2, base: 1, intent: intent("int-a") });
+    client.poke();
+    // Received: acknowledged, not reported (the hub counts it Pending from the acknowledgement).
+    expect(link.of("ack").at(-1)?.version).toBe(2);
+    expect(link.of("report")).toEqual([]);
+    store.setPhase("int-a", { phase: "Applying", conditions: [], revision: 1 });
     store.setPhase("int-a", { phase: "Applied", conditions: [], revision: 1 });
     client.poke();
     const reports = link.of("report");

@@ -159,17 +159,8 @@ export class Intents {
         });
       // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
       if (existing) this.remediations.forgetBefore(input.id, input.revision);
-      this.#history(
-        input.id,
-        input.revision,
-        existing?.phase ?? null,
-        "Pending",
-        {
-          reason: "Received",
-          message: `revision ${input.revision} stored`,
-        },
-        now,
-      );
+      const received = { reason: "Received", message: `revision ${input.revision} stored` };
+      this.#history(input.id, input.revision, existing?.phase ?? null, "Pending", received, now);
       // The hub learns that the site holds its intent's revision from the acknowledgement, and counts it
       // Pending until the site reports more: only the site's own intent, which the hub knows by its reports
       // alone, is reported on receipt.

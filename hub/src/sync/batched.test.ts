@@ -37,4 +37,11 @@ describe("batched reads", () => {
     expect((answers[1] as PromiseRejectedResult).reason).toEqual(new Error("read of 2,5,4 failed"));
     expect(answers[3]).toEqual({ status: "fulfilled", value: 36 });
   });
+
+  it("fails the waiters of a reader that throws instead of rejecting", async () => {
+    const reader = new BatchedReads<number, number>(() => {
+      throw new Error("no store");
+    });
+    await expect(reader.get(1)).rejects.toThrow("no store");
+  });
 });

@@ -26,14 +26,17 @@ export class BatchedReads<K, V> {
     this.#waiting = new Map();
     for (let i = 0; i < batch.length; i += this.max) {
       const part = batch.slice(i, i + this.max);
-      this.readAll(part.map(([k]) => k)).then(
-        (got) => {
-          for (const [k, ws] of part) for (const w of ws) w.resolve(got.get(k));
-        },
-        (e: unknown) => {
-          for (const [, ws] of part) for (const w of ws) w.reject(e);
-        },
-      );
+      // Run as a promise's step: a reader that throws rather than rejects fails its waiters, not the process.
+      Promise.resolve(part.map(([k]) => k))
+        .then((keys) => this.readAll(keys))
+        .then(
+          (got) => {
+            for (const [k, ws] of part) for (const w of ws) w.resolve(got.get(k));
+          },
+          (e: unknown) => {
+            for (const [, ws] of part) for (const w of ws) w.reject(e);
+          },
+        );
     }
   }
 }

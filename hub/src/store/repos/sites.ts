@@ -25,7 +25,8 @@ const changingDirectory = <T>(cache: DirectoryCache, write: () => Promise<T>): P
 
 /**
  * A site that is offline, in SQL (`?` the cutoff): not heard from since it, or gone (said goodbye) since it
- * was last heard from — as `presenceOf` has it.
+ * was last heard from — as `presenceOf` has it. PostgreSQL finds each of the three tests by an index made
+ * for it (see its schema): change them together.
  */
 export const OFFLINE =
   "(last_seen IS NULL OR last_seen < ? OR (gone_at IS NOT NULL AND gone_at >= last_seen))";

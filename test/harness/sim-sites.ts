@@ -29,60 +29,52 @@ export type Answer = (
   revision: number,
 ) => SiteIntentReport["phase"] | undefined;
 
-/** A shard's statements, prepared once for the ten sites that share its file (as the agent's store does). */
+/** A file ten sites share, and its statements, prepared once for them all (as the agent's store does). */
 interface Shard {
+  readonly db: Database.Database;
   readonly upsert: Database.Statement;
   readonly remove: Database.Statement;
   readonly ack: Database.Statement;
   readonly acked: Database.Statement;
   readonly held: Database.Statement;
 }
-const shards = new WeakMap<Database.Database, Shard>();
 
 /** Ten sites to a file: the same commit per site, fewer descriptors. */
 export class SharedFileStore implements SyncStore {
   readonly #outbox: OutboxMessage[] = [];
-  readonly #q: Shard;
   #seq = 0;
   /** The committed version, once read (as the agent's sync cursor keeps it). */
   #acked: number | undefined;
   constructor(
-    readonly db: Database.Database,
+    private readonly q: Shard,
     readonly site: string,
     private readonly answer?: Answer,
-  ) {
-    let q = shards.get(db);
-    if (!q)
-      shards.set(
-        db,
-        (q = {
-          upsert: db.prepare(
-            "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
-          ),
-          remove: db.prepare("DELETE FROM desired WHERE site = ? AND id = ?"),
-          ack: db.prepare(
-            "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
-          ),
-          acked: db.prepare("SELECT version FROM acked WHERE site = ?"),
-          held: db.prepare("SELECT id, revision FROM desired WHERE site = ?"),
-        }),
-      );
-    this.#q = q;
-  }
-  static openShard(file: string): Database.Database {
+  ) {}
+  static openShard(file: string): Shard {
     const db = new Database(file);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec(`CREATE TABLE IF NOT EXISTS desired (site TEXT, id TEXT, revision INTEGER, plan TEXT, PRIMARY KEY (site, id));
              CREATE TABLE IF NOT EXISTS acked (site TEXT PRIMARY KEY, version INTEGER)`);
-    return db;
+    return {
+      db,
+      upsert: db.prepare(
+        "INSERT INTO desired VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET revision = excluded.revision, plan = excluded.plan WHERE excluded.revision > desired.revision",
+      ),
+      remove: db.prepare("DELETE FROM desired WHERE site = ? AND id = ?"),
+      ack: db.prepare(
+        "INSERT INTO acked VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET version = max(version, excluded.version)",
+      ),
+      acked: db.prepare("SELECT version FROM acked WHERE site = ?"),
+      held: db.prepare("SELECT id, revision FROM desired WHERE site = ?"),
+    };
   }
   ackedVersion(): number {
-    return (this.#acked ??= (this.#q.acked.get(this.site) as { version: number } | undefined)?.version ?? 0);
+    return (this.#acked ??= (this.q.acked.get(this.site) as { version: number } | undefined)?.version ?? 0);
   }
   applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
-    const q = this.#q;
-    const changed = this.db.transaction(() => {
+    const q = this.q;
+    const changed = q.db.transaction(() => {
       let changed = false;
       for (const i of b.put)
         changed = q.upsert.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
@@ -99,7 +91,7 @@ export class SharedFileStore implements SyncStore {
     return changed;
   }
   hubIntents(): { id: string; revision: number }[] {
-    return this.#q.held.all(this.site) as {
+    return this.q.held.all(this.site) as {
       id: string;
       revision: number;
     }[];
@@ -207,16 +199,16 @@ export async function startSites(
   /** `answer` makes shared-store sites report each revision they are given. */
   opts: { link?: LinkTuning; heartbeatMs?: number; answer?: Answer } = {},
 ): Promise<void> {
-  const shards = new Map<number, Database.Database>();
+  const shards = new Map<number, Shard>();
   let ready = 0;
   await inBatches(sites, 100, async (s) => {
     const i = Number(s.name.split("-").at(-1));
     let store: SyncStore;
     if (shared) {
       const k = Math.floor(i / 10);
-      let db = shards.get(k);
-      if (!db) shards.set(k, (db = SharedFileStore.openShard(join(dir, `shard-${k}.db`))));
-      store = new SharedFileStore(db, s.name, opts.answer);
+      let shard = shards.get(k);
+      if (!shard) shards.set(k, (shard = SharedFileStore.openShard(join(dir, `shard-${k}.db`))));
+      store = new SharedFileStore(shard, s.name, opts.answer);
     } else {
       store = AgentStore.open(join(dir, `${s.name}.db`), { site: s.name, clock: systemClock });
     }

@@ -1,7 +1,8 @@
 /**
  * Hub API benchmark over HTTP on 127.0.0.1, per store: intents created per second; p99 of
  * GET /v1/intents/{id} (with rollup) and GET /v1/sites with 1,000 sites × 100 intents stored, then 10,000
- * sites × 100 intents, on a hub past its first 300 reads (their p99 is reported apart, as "just started"). PostgreSQL is a real server the harness starts with fsync on, as deployed.
+ * sites × 100 intents, on a hub past its first 300 reads (their p99 is reported apart, as "just started").
+ * PostgreSQL is a real server the harness starts with fsync on, as deployed.
  * With --tracing, the creation rate is measured again with the hub exporting traces over OTLP/HTTP to a
  * receiver here (as it would to a collector), and both rates are printed.
  * Last line: one JSON object.

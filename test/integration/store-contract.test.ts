@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IntentPlan, SiteIntentReport, SiteSelector } from "@nephoran/shared";
 import { PHASE_SEVERITY, selects } from "@nephoran/shared";
-import type { HubStore } from "@nephoran/hub";
+import type { HubStore, NewIntent } from "@nephoran/hub";
 import { HubStoreError } from "@nephoran/hub";
 import { storeEngines } from "../harness/stores";
 
@@ -42,16 +42,18 @@ async function enrollSite(store: HubStore, site: string, labels: Record<string, 
   await store.enrollment.enroll(`tok-${site}`, new Date().toISOString(), `cred-${site}`, "0.1.0");
 }
 
+const intentOf = (id: string, siteSelector: SiteSelector): NewIntent => ({
+  id,
+  name: id,
+  plan,
+  siteSelector,
+  priority: "medium",
+  createdBy: "t",
+});
+
 async function newIntent(store: HubStore, id: string, siteSelector: SiteSelector) {
   return store.transaction(async (tx) => {
-    const intent = await tx.intents.create({
-      id,
-      name: id,
-      plan,
-      siteSelector,
-      priority: "medium",
-      createdBy: "t",
-    });
+    const intent = await tx.intents.create(intentOf(id, siteSelector));
     return { intent, changes: await tx.desired.retargetIntent(id, 1, siteSelector) };
   });
 }
@@ -187,6 +189,35 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect(await store.intents.purgeReleased()).toEqual(["int-e"]);
     expect(await store.intents.get("int-e")).toBeUndefined();
     expect(await store.intents.revisions("int-e")).toEqual([]);
+  });
+
+  test("intents: several created at once, listed in order as read back; one taken id refuses them all", async () => {
+    const many = ["int-m1", "int-m2", "int-m3"].map((id, k) => ({
+      id,
+      name: id,
+      ...(k === 1 ? { text: "Deploy AMF", description: "two" } : {}),
+      plan,
+      siteSelector: { names: [`edge0${k}`] },
+      priority: "high" as const,
+      createdBy: "t",
+    }));
+    const made = await store.intents.createMany(many);
+    expect(made.map((i) => i.id)).toEqual(["int-m1", "int-m2", "int-m3"]);
+    for (const i of made) {
+      expect(await store.intents.get(i.id)).toEqual(i);
+      expect(await store.intents.revisions(i.id)).toEqual([i]);
+    }
+    expect((await store.intents.list({ limit: 10 })).items.map((i) => i.id)).toEqual([
+      "int-m1",
+      "int-m2",
+      "int-m3",
+    ]);
+    await rejects(
+      store.intents.createMany([{ ...many[0], id: "int-m4" } as NewIntent, many[2] as NewIntent]),
+      "CONFLICT",
+    );
+    expect(await store.intents.get("int-m4")).toBeUndefined();
+    expect(await store.intents.count()).toBe(3);
   });
 
   test("intents: revisions under If-Match, deletion, paging and filters", async () => {
@@ -352,6 +383,47 @@ describe.each(engines)("hub store on $name", (engine) => {
           .sort(),
       );
     }
+    // Several intents created together (group commit): each reaches what its selector picks, and a site
+    // several of them reach goes up one version for all of them.
+    const versions = new Map((await store.sites.all()).map((s) => [s.id, s.desiredVersion]));
+    const group = Array.from({ length: 12 }, (_, k): [string, SiteSelector] => [
+      `grp-${k}`,
+      k % 4 === 0
+        ? { matchLabels: { region: pick(["eu", "us", "ap"]) } }
+        : k % 4 === 1
+          ? { names: [pick(sites).id, pick(sites).id] }
+          : k % 4 === 2
+            ? { matchLabels: { tier: pick(["gold", "silver"]) }, names: [pick(sites).id] }
+            : { names: ["nowhere"] },
+    ]);
+    const changes = await store.transaction(async (tx) => {
+      await tx.intents.createMany(group.map(([id, siteSelector]) => intentOf(id, siteSelector)));
+      return tx.desired.retargetIntents(
+        group.map(([intentId, selector]) => ({ intentId, revision: 1, selector })),
+      );
+    });
+    for (const [id, sel] of group) {
+      const want = sites
+        .filter((s) => selects(sel, s))
+        .map((s) => s.id)
+        .sort();
+      expect(await targeted(store, id), JSON.stringify(sel)).toEqual(want);
+      expect(
+        changes
+          .filter((c) => c.intentId === id)
+          .map((c) => c.site)
+          .sort(),
+      ).toEqual(want);
+    }
+    for (const c of changes)
+      expect(c, c.site).toMatchObject({
+        version: (versions.get(c.site) as number) + 1,
+        base: versions.get(c.site),
+      });
+    for (const s of await store.sites.all())
+      expect(s.desiredVersion, s.id).toBe(
+        (versions.get(s.id) as number) + (changes.some((c) => c.site === s.id) ? 1 : 0),
+      );
   });
 
   test("desired state: versions per site, tombstones when a site leaves an intent's reach, snapshots since a version", async () => {
@@ -675,9 +747,12 @@ describe.each(engines)("hub store on $name", (engine) => {
     expect((await store.rollouts.latest("int-1"))?.state).toBe("Completed");
   });
 
-  test("audit: appended in order, read in pages", async () => {
-    for (let i = 0; i < 5; i++)
+  test("audit: appended in order (one or several at once), read in pages", async () => {
+    for (let i = 0; i < 2; i++)
       await store.audit.append({ actor: "me", action: `a.${i}`, target: "t", detail: { i } });
+    await store.audit.append(
+      [2, 3, 4].map((i) => ({ actor: "me", action: `a.${i}`, target: "t", detail: { i } })),
+    );
     const first = await store.audit.list({ limit: 3 });
     expect(first.items.map((e) => e.action)).toEqual(["a.0", "a.1", "a.2"]);
     const rest = await store.audit.list({ limit: 3, cursor: first.nextCursor as string });

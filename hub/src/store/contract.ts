@@ -14,8 +14,10 @@ import type {
   IntentChange,
   IntentQuery,
   NewApiToken,
+  NewAuditEntry,
   NewIntent,
   Page,
+  RetargetIntent,
   RolloutRecord,
   RolloutSite,
   FulfilmentQuery,
@@ -60,6 +62,8 @@ export interface IdempotencyRepo {
 /** Intents and their revisions. */
 export interface IntentRepo {
   create(i: NewIntent): Promise<Intent>;
+  /** Several new intents in one statement each for them and their first revisions (group commit). */
+  createMany(list: readonly NewIntent[]): Promise<Intent[]>;
   get(id: string): Promise<Intent | undefined>;
   list(q: IntentQuery): Promise<Page<Intent>>;
   /** Applies a change if `ifRevision` is the current revision; the revision goes up by one. */
@@ -130,6 +134,11 @@ export interface DesiredRepo {
     revision: number | null,
     selector: SiteSelector | null,
   ): Promise<SiteChange[]>;
+  /**
+   * The same for several intents at once: a site several of them change goes up by one version for all of
+   * them (its changes come as one, like a site's own retarget).
+   */
+  retargetIntents(list: readonly RetargetIntent[]): Promise<SiteChange[]>;
   /** The same for one site whose labels (or enrollment) changed: every active intent is weighed again. */
   retargetSite(siteId: string): Promise<SiteChange[]>;
   /** What changed for a site after version `since` (tombstones only when since > 0), and its version now. */
@@ -178,12 +187,8 @@ export interface ReportRepo {
 }
 
 export interface AuditRepo {
-  append(e: {
-    actor: string;
-    action: string;
-    target: string;
-    detail?: Record<string, unknown>;
-  }): Promise<void>;
+  /** One entry, or several in one statement. */
+  append(e: NewAuditEntry | readonly NewAuditEntry[]): Promise<void>;
   list(q: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 }
 

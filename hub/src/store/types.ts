@@ -212,6 +212,21 @@ export interface SyncBatch {
   readonly reports: readonly SiteIntentReport[];
 }
 
+/** An audit entry to append: when is the store's clock. */
+export interface NewAuditEntry {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** An intent's new revision (or, with `revision` null, its deletion) to weigh per site. */
+export interface RetargetIntent {
+  readonly intentId: string;
+  readonly revision: number | null;
+  readonly selector: SiteSelector | null;
+}
+
 export interface AuditEntry {
   readonly seq: number;
   readonly at: string;

@@ -1,7 +1,7 @@
 /** The audit trail: who did what to which target, in order. */
 import type { AuditRepo } from "../contract";
 import type { Sql } from "../sql";
-import type { AuditEntry, Page } from "../types";
+import type { AuditEntry, NewAuditEntry, Page } from "../types";
 import { decodeCursor, pageOf } from "./rows";
 
 interface AuditRow {
@@ -19,19 +19,15 @@ export class Audit implements AuditRepo {
     private readonly now: () => Date,
   ) {}
 
-  async append(e: {
-    actor: string;
-    action: string;
-    target: string;
-    detail?: Record<string, unknown>;
-  }): Promise<void> {
-    await this.sql.run("INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)", [
-      this.now().toISOString(),
-      e.actor,
-      e.action,
-      e.target,
-      JSON.stringify(e.detail ?? {}),
-    ]);
+  async append(e: NewAuditEntry | readonly NewAuditEntry[]): Promise<void> {
+    const list: readonly NewAuditEntry[] = "actor" in e ? [e] : e;
+    if (!list.length) return;
+    const at = this.now().toISOString();
+    await this.sql.run(
+      `INSERT INTO audit (at, actor, action, target, detail)
+         SELECT ?, x.value ->> 0, x.value ->> 1, x.value ->> 2, x.value ->> 3 FROM ${this.sql.dialect.jsonRows}`,
+      [at, JSON.stringify(list.map((a) => [a.actor, a.action, a.target, JSON.stringify(a.detail ?? {})]))],
+    );
   }
 
   async list(q: { limit: number; cursor?: string }): Promise<Page<AuditEntry>> {

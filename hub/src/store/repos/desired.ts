@@ -9,7 +9,7 @@ import { selects } from "@nephoran/shared";
 import type { DesiredRepo } from "../contract";
 import type { Sql } from "../sql";
 import { marks } from "../sql";
-import type { DesiredRow, SiteChange } from "../types";
+import type { DesiredRow, RetargetIntent, SiteChange } from "../types";
 import { HubStoreError, StoreErrorCode } from "../types";
 import type { SiteRow } from "./rows";
 import { SITE_COLUMNS, toSite } from "./rows";
@@ -112,29 +112,49 @@ export class Desired implements DesiredRepo {
     revision: number | null,
     selector: SiteSelector | null,
   ): Promise<SiteChange[]> {
+    return this.retargetIntents([{ intentId, revision, selector }]);
+  }
+
+  retargetIntents(list: readonly RetargetIntent[]): Promise<SiteChange[]> {
     return this.sql.atomic(async (sql) => {
       const lock = sql.dialect.membershipLock(false);
       if (lock) await sql.run(lock);
-      const targets = new Set<string>();
-      const clause = revision !== null && selector ? selectorClause(sql, selector) : undefined;
-      if (clause)
-        for (const r of await sql.all<{ id: string }>(
-          `SELECT id FROM sites WHERE ${clause.text}`,
-          clause.params,
+      // Which sites each selector picks, in one read: a column per intent says whether its selector does.
+      const clauses = list.map((l) =>
+        l.revision !== null && l.selector ? selectorClause(sql, l.selector) : undefined,
+      );
+      const picked = list.map(() => new Set<string>());
+      const asked = clauses.flatMap((c, i) => (c ? [{ ...c, i }] : []));
+      if (asked.length)
+        for (const r of await sql.all<Record<string, unknown>>(
+          `SELECT id, ${asked.map((c) => `(${c.text}) AS m${c.i}`).join(", ")} FROM sites
+           WHERE ${asked.map((c) => `(${c.text})`).join(" OR ")}`,
+          [...asked.flatMap((c) => c.params), ...asked.flatMap((c) => c.params)],
         ))
-          targets.add(r.id);
+          for (const c of asked) if (r[`m${c.i}`]) picked[c.i]?.add(r.id as string);
       // An intent's first revision is desired nowhere yet: nothing to read.
-      const existing =
-        revision === 1
-          ? []
-          : await sql.all<{ site_id: string; revision: number; deleted: number }>(
-              "SELECT site_id, revision, deleted FROM site_desired WHERE intent_id = ?",
-              [intentId],
-            );
-      const todo = changesFrom(
-        existing.map((e) => ({ key: e.site_id, revision: e.revision, deleted: e.deleted })),
-        new Map([...targets].map((site) => [site, revision as number])),
-      ).map(([site, rev, del]): Todo => [site, intentId, rev, del]);
+      const again = list.filter((l) => l.revision !== 1).map((l) => l.intentId);
+      const existing = new Map<string, { key: string; revision: number; deleted: number }[]>();
+      if (again.length)
+        for (const e of await sql.all<{
+          intent_id: string;
+          site_id: string;
+          revision: number;
+          deleted: number;
+        }>(
+          `SELECT intent_id, site_id, revision, deleted FROM site_desired WHERE intent_id IN (${marks(again.length)})`,
+          again,
+        )) {
+          const rows = existing.get(e.intent_id) ?? [];
+          if (!rows.length) existing.set(e.intent_id, rows);
+          rows.push({ key: e.site_id, revision: e.revision, deleted: e.deleted });
+        }
+      const todo = list.flatMap(({ intentId, revision }, i) =>
+        changesFrom(
+          existing.get(intentId) ?? [],
+          new Map([...(picked[i] as Set<string>)].map((site) => [site, revision as number])),
+        ).map(([site, rev, del]): Todo => [site, intentId, rev, del]),
+      );
       return bump(sql, todo);
     });
   }

@@ -33,32 +33,12 @@ export class Intents implements IntentRepo {
   ) {}
 
   async create(i: NewIntent): Promise<Intent> {
+    return (await this.createMany([i]))[0] as Intent;
+  }
+
+  async createMany(list: readonly NewIntent[]): Promise<Intent[]> {
     const now = this.now().toISOString();
-    try {
-      await this.sql.run(
-        `INSERT INTO intents (id, name, text, description, expression, plan, site_selector, revision, priority, rollout, state, created_at, updated_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 'active', ?, ?, ?)`,
-        [
-          i.id,
-          i.name,
-          i.text ?? null,
-          i.description ?? null,
-          i.expression ? JSON.stringify(i.expression) : null,
-          JSON.stringify(i.plan),
-          JSON.stringify(i.siteSelector),
-          i.priority,
-          i.rollout ? JSON.stringify(i.rollout) : null,
-          now,
-          now,
-          i.createdBy,
-        ],
-      );
-    } catch (e: unknown) {
-      if (this.sql.dialect.isUniqueViolation(e))
-        throw new HubStoreError(StoreErrorCode.Conflict, `intent ${i.id} exists`);
-      throw e;
-    }
-    const created: Intent = {
+    const created = list.map((i): Intent => ({
       id: i.id,
       name: i.name,
       ...(i.text !== undefined ? { text: i.text } : {}),
@@ -73,16 +53,56 @@ export class Intents implements IntentRepo {
       createdAt: now,
       updatedAt: now,
       createdBy: i.createdBy,
-    };
-    await this.#keep(this.sql, created);
-    return created;
+    }));
+    if (!created.length) return [];
+    return this.sql.atomic(async (sql) => {
+      try {
+        await sql.run(
+          `INSERT INTO intents (id, name, text, description, expression, plan, site_selector, revision, priority, rollout, state, created_at, updated_at, created_by)
+           SELECT x.value ->> 0, x.value ->> 1, x.value ->> 2, x.value ->> 3, x.value ->> 4, x.value ->> 5,
+             x.value ->> 6, 1, x.value ->> 7, x.value ->> 8, 'active', ?, ?, x.value ->> 9
+           FROM ${sql.dialect.jsonRows}`,
+          [
+            now,
+            now,
+            JSON.stringify(
+              created.map((i) => [
+                i.id,
+                i.name,
+                i.text ?? null,
+                i.description ?? null,
+                i.expression ? JSON.stringify(i.expression) : null,
+                JSON.stringify(i.plan),
+                JSON.stringify(i.siteSelector),
+                i.priority,
+                i.rollout ? JSON.stringify(i.rollout) : null,
+                i.createdBy,
+              ]),
+            ),
+          ],
+        );
+      } catch (e: unknown) {
+        if (sql.dialect.isUniqueViolation(e))
+          throw new HubStoreError(
+            StoreErrorCode.Conflict,
+            created.length === 1
+              ? `intent ${created[0]?.id} exists`
+              : `one of intents ${created.map((i) => i.id).join(", ")} exists`,
+          );
+        throw e;
+      }
+      await this.#keep(sql, created);
+      return created;
+    });
   }
 
   /** Each revision as it was made: what a site held back by a rollout, or a rollback, is sent. */
-  #keep(sql: Sql, i: Intent): Promise<number> {
+  #keep(sql: Sql, list: readonly Intent[]): Promise<number> {
     return sql.run(
-      "INSERT INTO intent_revisions (intent_id, revision, intent, created_at) VALUES (?, ?, ?, ?)",
-      [i.id, i.revision, JSON.stringify(i), i.updatedAt],
+      `INSERT INTO intent_revisions (intent_id, revision, intent, created_at)
+         SELECT x.value ->> 0, CAST(x.value ->> 1 AS INTEGER), x.value ->> 2, x.value ->> 3
+         FROM ${sql.dialect.jsonRows}`,
+      [JSON.stringify(list.map((i) => [i.id, i.revision, JSON.stringify(i), i.updatedAt]))],
     );
   }
 
@@ -169,7 +189,7 @@ export class Intents implements IntentRepo {
         ],
       );
       const updated = toIntent(row2 as IntentRow);
-      await this.#keep(sql, updated);
+      await this.#keep(sql, [updated]);
       return updated;
     });
   }

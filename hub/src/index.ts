@@ -14,4 +14,4 @@ export { brokerAccess, mosquittoAcl, mosquittoHash, natsAuthConf } from "./sync/
 export { EmbeddedBroker, HUB_USER } from "./sync/broker";
 export { NO_SYNC, SyncService } from "./sync/service";
 export type { SyncPort } from "./sync/service";
-export { changeIntent, createIntent, deleteIntent } from "./intents";
+export { changeIntent, createIntent, deleteIntent, resolvePlan, selectorFor } from "./intents";

@@ -9,6 +9,7 @@ import { connect as mqttConnect } from "mqtt";
 import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-node";
 import type { Agent } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
+import { createIntent as createInHub, resolvePlan, selectorFor } from "@nephoran/hub";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
@@ -101,6 +102,64 @@ describe.each(kinds)("sync over %s", (kind) => {
         return s && s.reportedVersion === s.desiredVersion;
       });
       await eventually(() => a.agent.store.outboxDepth() === 0);
+    },
+  );
+
+  it.skipIf(skip)(
+    "intents created together are written as one group: a site several reach goes one version up for all, and holds them all",
+    async () => {
+      const a = await site();
+      const b = await site();
+      a.agent.start();
+      b.agent.start();
+      const texts = Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? `Deploy ${1 + (i % 2)} AMF at ${a.name} and ${b.name}`
+          : i % 3 === 1
+            ? `Deploy 1 SMF at ${a.name}`
+            : `Deploy 1 NRF at ${b.name}`,
+      );
+      const plans = await Promise.all(texts.map((text) => resolvePlan(hub.deps, { text })));
+      const version = async (name: string) => (await hub.deps.store.sites.get(name))?.desiredVersion ?? 0;
+      const before = [await version(a.name), await version(b.name)];
+      // Asked for in one turn of the event loop, as concurrent requests are: one transaction writes them all.
+      const created = await Promise.all(
+        plans.map(({ plan }, i) =>
+          createInHub(hub.deps, {
+            name: `group-${i}`,
+            plan,
+            siteSelector: selectorFor(undefined, plan),
+            priority: plan.priority,
+            createdBy: "test",
+          }),
+        ),
+      );
+      expect([await version(a.name), await version(b.name)]).toEqual(before.map((v) => (v as number) + 1));
+      const want = (name: string) =>
+        created
+          .filter((_, i) => texts[i]?.includes(name))
+          .map((c) => c.id)
+          .sort();
+      const holds = (agent: Agent) =>
+        agent.store
+          .listIntents()
+          .map((i) => i.id)
+          .filter((id) => created.some((c) => c.id === id))
+          .sort();
+      await eventually(() => holds(a.agent).join() === want(a.name).join());
+      await eventually(() => holds(b.agent).join() === want(b.name).join());
+      expect(want(a.name).length).toBe(8);
+      for (const c of created)
+        await eventually(async () => {
+          const r = await api(hub, "GET", `/v1/intents/${c.id}`);
+          const rollup = r.json["rollup"] as { settled: number; targetedSites: number };
+          return rollup.targetedSites > 0 && rollup.settled === rollup.targetedSites;
+        });
+      const audit = await api(hub, "GET", "/v1/audit?limit=500");
+      const creates = (audit.json["items"] as { action: string; target: string }[]).filter(
+        (e) => e.action === "intent.create" && created.some((c) => c.id === e.target),
+      );
+      expect(creates.length).toBe(created.length);
     },
   );
 

@@ -4,6 +4,7 @@ import { traceKey, tracing } from "@nephoran/shared";
 import { newId } from "../auth/tokens";
 import type { HubDeps } from "../deps";
 import type { HubRepos, IntentChange, NewIntent, SiteChange } from "../store";
+import { GroupCommit } from "../group-commit";
 import { startRollout, supersede } from "../rollouts/stages";
 
 /**
@@ -24,41 +25,112 @@ async function reach(
   return tx.desired.retargetIntent(intent.id, intent.revision, intent.siteSelector);
 }
 
+type Event = "intent.created" | "intent.updated" | "intent.deleting";
+
+/**
+ * Tells the sites what committed revisions mean for them (in one call: a site several of them changed at
+ * one version gets them as one), and the listeners. `traces`: each revision's request, which the sites'
+ * work for it joins (a sync.publish span under it, remembered for the revision).
+ */
+function tell(
+  deps: HubDeps,
+  event: Event,
+  intents: readonly Intent[],
+  changes: readonly SiteChange[],
+  traces: readonly (string | undefined)[],
+  startedAt: number,
+): void {
+  try {
+    const sites = new Map<string, number>();
+    for (const c of changes) sites.set(c.intentId, (sites.get(c.intentId) ?? 0) + 1);
+    intents.forEach((intent, i) => {
+      const attributes = {
+        "nephoran.intent": intent.id,
+        "nephoran.revision": intent.revision,
+        "nephoran.sites": sites.get(intent.id) ?? 0,
+      };
+      const span = tracing().mark("sync.publish", attributes, traces[i], startedAt);
+      tracing().remember(traceKey(intent.id, intent.revision), span);
+    });
+    deps.sync.changed(changes);
+    const at = deps.clock.now().toISOString();
+    for (const intent of intents)
+      deps.events.publish({ type: event, id: intent.id, revision: intent.revision, at });
+  } catch (e) {
+    // Committed: what could not be told now, the sites' sweep and the listeners' next read catch up on.
+    deps.logger.error({ err: String(e), event }, "intents: a committed change could not be told");
+  }
+}
+
 /**
  * Runs `write` — a change to one intent, its audit entry and what it means for every site — as one
  * transaction, then tells the sites and the listeners (`event`).
  */
 async function commit(
   deps: HubDeps,
-  event: "intent.created" | "intent.updated" | "intent.deleting",
+  event: Event,
   write: (tx: HubRepos) => Promise<{ intent: Intent; changes: SiteChange[] }>,
 ): Promise<Intent> {
+  const trace = tracing().current();
   const { intent, changes } = await tracing().span("intent.commit", { "nephoran.event": event }, () =>
     deps.store.transaction(write),
   );
-  const attributes = {
-    "nephoran.intent": intent.id,
-    "nephoran.revision": intent.revision,
-    "nephoran.sites": changes.length,
-  };
-  tracing().span("sync.publish", attributes, () => {
-    // What the sites do for this revision joins this span's trace (see the sync service's intent messages).
-    tracing().remember(traceKey(intent.id, intent.revision), tracing().current());
-    deps.sync.changed(changes);
-  });
-  deps.events.publish({
-    type: event,
-    id: intent.id,
-    revision: intent.revision,
-    at: deps.clock.now().toISOString(),
-  });
+  tell(deps, event, [intent], changes, [trace], deps.clock.now().getTime());
   return intent;
 }
 
+interface Creation {
+  readonly input: NewIntent;
+  readonly api: string;
+  /** The request's trace. */
+  readonly trace: string | undefined;
+}
+
 /**
- * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners.
- * An intent that already has the `input.id` given is answered as it is: a request re-run after the hub
- * died between its commit and its answer (the id comes from its idempotency key) finds the intent it made.
+ * New intents, what each means for every site and their audit entries, all in one transaction of
+ * multi-row statements (group commit); then sites and listeners are told.
+ */
+async function createAll(deps: HubDeps, items: readonly Creation[]): Promise<Intent[]> {
+  const startedAt = deps.clock.now().getTime();
+  const { created, changes } = await deps.store.transaction(async (tx) => {
+    const created = await tx.intents.createMany(items.map((c) => c.input));
+    await tx.audit.append(
+      created.map((i, k) => ({
+        actor: i.createdBy,
+        action: "intent.create",
+        target: i.id,
+        detail: { revision: 1, api: items[k]?.api },
+      })),
+    );
+    const changes: SiteChange[] = [];
+    for (const i of created) if (i.rollout) changes.push(...(await reach(deps, tx, i, null)));
+    const direct = created.filter((i) => !i.rollout);
+    changes.push(
+      ...(await tx.desired.retargetIntents(
+        direct.map((i) => ({ intentId: i.id, revision: 1, selector: i.siteSelector })),
+      )),
+    );
+    return { created, changes };
+  });
+  tell(
+    deps,
+    "intent.created",
+    created,
+    changes,
+    items.map((c) => c.trace),
+    startedAt,
+  );
+  return created;
+}
+
+/** Each hub's creations, written in groups. */
+const creations = new WeakMap<HubDeps, GroupCommit<Creation, Intent>>();
+
+/**
+ * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners;
+ * creations that arrive together are written together. An intent that already has the `input.id` given is
+ * answered as it is: a request re-run after the hub died between its commit and its answer (the id comes
+ * from its idempotency key) finds the intent it made.
  */
 export async function createIntent(
   deps: HubDeps,
@@ -67,17 +139,20 @@ export async function createIntent(
 ): Promise<Intent> {
   const existing = input.id === undefined ? undefined : await deps.store.intents.get(input.id);
   if (existing) return existing;
-  const id = input.id ?? newId("int");
-  return commit(deps, "intent.created", async (tx) => {
-    const created = await tx.intents.create({ ...input, id });
-    await tx.audit.append({
-      actor: input.createdBy,
-      action: "intent.create",
-      target: created.id,
-      detail: { revision: 1, api },
-    });
-    return { intent: created, changes: await reach(deps, tx, created, null) };
-  });
+  let group = creations.get(deps);
+  if (!group) {
+    group = new GroupCommit((items) => createAll(deps, items));
+    creations.set(deps, group);
+  }
+  const creation: Creation = {
+    input: { ...input, id: input.id ?? newId("int") },
+    api,
+    trace: tracing().current(),
+  };
+  const writing = group;
+  return tracing().span("intent.commit", { "nephoran.event": "intent.created" }, () =>
+    writing.submit(creation),
+  );
 }
 
 /**

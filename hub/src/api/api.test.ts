@@ -1,3 +1,6 @@
+import { request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SiteIntentReport } from "@nephoran/shared";
 import type { Hub } from "../hub";
@@ -192,6 +195,42 @@ describe("bad input", () => {
     expectError(await call("GET", "/v1/nowhere"), 404, "NOT_FOUND");
     expectError(await call("GET", "/v1/intents?limit=0"), 400, "VALIDATION_FAILED");
     expectError(await call("GET", "/v1/intents?cursor=zzz"), 400, "BAD_REQUEST");
+  });
+});
+
+describe("bodies over HTTP", () => {
+  it("checks a body's size by its Content-Length, or as a chunked one streams, and reads one within the limit", async () => {
+    // The API as the hub serves it (node:http), without the hub's loops (the test clock's sleeps are instant).
+    const server = serve({ fetch: hub.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+      const big = JSON.stringify({ text: "x".repeat(2 * 1024 * 1024) });
+      const sized = await fetch(`${url}/v1/plan`, { method: "POST", headers, body: big });
+      expect(sized.status).toBe(413);
+      expect(((await sized.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+      const chunked = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${url}/v1/plan`, { method: "POST", headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.setHeader("transfer-encoding", "chunked");
+        for (let i = 0; i < 4; i++) req.write(big.slice(i * 600_000, (i + 1) * 600_000));
+        req.end();
+      });
+      expect(chunked).toBe(413);
+      const ok = await fetch(`${url}/v1/plan`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ text: "Deploy a basic AMF instance for testing" }),
+      });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { plan: { actions: { nf: string }[] } }).plan.actions[0]?.nf).toBe("amf");
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -95,6 +95,9 @@ function methodsFor(app: OpenAPIHono<AppEnv>, path: string): string[] {
   return [...methods].sort();
 }
 
+const tooLarge = (): ApiError =>
+  new ApiError(413, ApiErrorCode.TooLarge, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+
 export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -146,19 +149,21 @@ export function createApp(deps: HubDeps): OpenAPIHono<AppEnv> {
         : new ApiError(403, ApiErrorCode.CrossSite, refused.message);
     await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(
-          413,
-          ApiErrorCode.TooLarge,
-          `the request body is larger than ${MAX_BODY_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  // A body's size is checked by its Content-Length when it has one (the HTTP parser reads no more than that),
+  // so the body is then read straight from the connection; a chunked one is counted as it streams.
+  const streamedLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  app.use("*", async (c, next) => {
+    const length = c.req.header("content-length");
+    if (length === undefined || c.req.header("transfer-encoding") !== undefined)
+      return streamedLimit(c, next);
+    if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+    await next();
+  });
 
   // A JSON body is parsed once, here: refused for a __proto__ key or a lone surrogate anywhere, and handed
   // to the route's validator as parsed.

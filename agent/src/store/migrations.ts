@@ -93,4 +93,48 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE remediations;
   ALTER TABLE remediations_by_setting RENAME TO remediations;
   `,
+  // A change from the hub writes five pages where it wrote seven: meta and intents are kept by their keys
+  // alone (WITHOUT ROWID: no second b-tree to find a row by its key), and history is numbered without
+  // AUTOINCREMENT's sequence table (its rows are never deleted, so a number is never used twice).
+  `
+  CREATE TABLE meta_next (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  INSERT INTO meta_next (key, value) SELECT key, value FROM meta;
+  DROP TABLE meta;
+  ALTER TABLE meta_next RENAME TO meta;
+  CREATE TABLE intents_next (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    text             TEXT,
+    plan             TEXT NOT NULL,
+    revision         INTEGER NOT NULL,
+    priority         TEXT NOT NULL,
+    origin           TEXT NOT NULL CHECK (origin IN ('hub', 'local')),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    phase            TEXT NOT NULL DEFAULT 'Pending',
+    conditions       TEXT NOT NULL DEFAULT '[]',
+    phase_changed_at TEXT NOT NULL,
+    applied_revision INTEGER
+  ) WITHOUT ROWID;
+  INSERT INTO intents_next (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, conditions, phase_changed_at, applied_revision)
+    SELECT id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, conditions, phase_changed_at, applied_revision FROM intents;
+  DROP TABLE intents;
+  ALTER TABLE intents_next RENAME TO intents;
+  CREATE INDEX intents_order ON intents (created_at, id);
+  CREATE TABLE intent_history_next (
+    seq        INTEGER PRIMARY KEY,
+    intent_id  TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    from_phase TEXT,
+    to_phase   TEXT NOT NULL,
+    reason     TEXT,
+    message    TEXT,
+    at         TEXT NOT NULL
+  );
+  INSERT INTO intent_history_next (seq, intent_id, revision, from_phase, to_phase, reason, message, at)
+    SELECT seq, intent_id, revision, from_phase, to_phase, reason, message, at FROM intent_history;
+  DROP TABLE intent_history;
+  ALTER TABLE intent_history_next RENAME TO intent_history;
+  CREATE INDEX intent_history_by_intent ON intent_history (intent_id, seq);
+  `,
 ];

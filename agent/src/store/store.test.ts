@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock, IntentPlan } from "@nephoran/shared";
+import Database from "better-sqlite3";
+import { applyMigrations } from "@nephoran/shared";
 import { AgentStore, StoreError } from "./index";
+import { MIGRATIONS } from "./migrations";
 
 const clock: Clock = { now: () => new Date("2026-11-22T10:00:00Z"), sleep: async () => {} };
 const plan = (replicas = 1): IntentPlan => ({
@@ -131,6 +134,35 @@ describe("agent store", () => {
     store.setPhase("b", { revision: 1, phase: "Applied", conditions: [] });
     expect(store.listIntents().map((i) => i.id)).toEqual(["a", "b"]);
     expect(store.peekOutbox().map((m) => m.report.reportSeq)).toEqual([1, 2]);
+    expect(store.integrity()).toBe("ok");
+  });
+
+  it("takes a store from before its keyed tables along: intents, history, cursor and outbox kept", () => {
+    store.close();
+    const file = join(dir, "old.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 4));
+    old.exec(`INSERT INTO meta VALUES ('site', 'edge01'), ('sync.ackedVersion', '7');
+      INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+        VALUES ('a', 'a', '${JSON.stringify(plan())}', 2, 'medium', 'hub', '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', 'Ready', '2026-11-02T00:00:00Z');
+      INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, at) VALUES ('a', 1, NULL, 'Pending', 't1'), ('a', 2, 'Pending', 'Ready', 't2');`);
+    old.close();
+    store = AgentStore.open(file, { site: "edge01", clock });
+    expect(store.ackedVersion()).toBe(7);
+    expect(store.getIntent("a")).toMatchObject({ revision: 2, phase: "Ready", plan: plan() });
+    store.upsertIntent(input("a", 3));
+    expect(store.history("a").map((h) => [h.revision, h.to])).toEqual([
+      [1, "Pending"],
+      [2, "Ready"],
+      [3, "Pending"],
+    ]);
+    const tables = new Database(file, { readonly: true });
+    const sql = (name: string) =>
+      (tables.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as { sql: string }).sql;
+    expect(sql("meta")).toMatch(/WITHOUT ROWID$/);
+    expect(sql("intents")).toMatch(/WITHOUT ROWID$/);
+    expect(sql("intent_history")).not.toMatch(/AUTOINCREMENT/);
+    tables.close();
     expect(store.integrity()).toBe("ok");
   });
 

@@ -5,7 +5,7 @@
  *
  * Per transport: fan-out of one fleet intent to N sites until the hub holds every acknowledgement, beside
  * the raw transport's limit measured in the same run (a bare request/reply of the same payload to N
- * subscribers), each the median of three rounds; a site back after 1,000 intent changes (messages received, time to converge); sustained
+ * subscribers), each the median of three rounds past one not counted; a site back after 1,000 intent changes (messages received, time to converge); sustained
  * intent changes per second pushed and acknowledged; messages and bytes per site per idle hour.
  *
  * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
@@ -77,21 +77,24 @@ function allAcked(hub: Hub, tag: string): boolean {
 /** Each figure is the median of this many rounds: one round on a busy two-core box can be off by half. */
 const ROUNDS = 3;
 
-/** The median time of ROUNDS runs of `fn`, each after `before` (not timed). */
+/**
+ * The median time of ROUNDS runs of `fn`, each after `before` (not timed), past one more run not counted:
+ * the first run of a path compiles it (the raw baseline's as much as the product's).
+ */
 async function rounds(
   fn: (round: number) => Promise<void>,
   what = "",
   before?: () => Promise<void>,
 ): Promise<number> {
   const times: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r <= ROUNDS; r++) {
     await before?.();
     const t = performance.now();
     await fn(r);
     times.push(performance.now() - t);
   }
-  if (what) log(`${what}: ${times.map((x) => x.toFixed(0)).join(", ")} ms`);
-  return median(times);
+  if (what) log(`${what}: ${times.map((x) => x.toFixed(0)).join(", ")} ms (the first not counted)`);
+  return median(times.slice(1));
 }
 
 /** Until every site's reports have been acknowledged by the hub, so a round starts quiet (each poll reads

@@ -17,6 +17,12 @@ export interface OutboxMessage {
 }
 
 export class Outbox {
+  /**
+   * Read empty, and nothing queued since: the sync loop asks every second, and an idle site's answer is kept
+   * here instead of read again (only the agent's process writes its store).
+   */
+  #empty = false;
+
   constructor(
     private readonly d: Db,
     private readonly meta: Meta,
@@ -28,6 +34,7 @@ export class Outbox {
    * validated here, once: what is read back to send was written by this.
    */
   enqueue(report: Omit<SiteIntentReport, "siteId" | "reportSeq">, at: string): void {
+    this.#empty = false;
     const seq = this.meta.increment(REPORT_SEQ);
     const full: SiteIntentReport = { ...report, siteId: this.site, reportSeq: seq };
     this.d
@@ -37,6 +44,7 @@ export class Outbox {
 
   /** The oldest `limit` messages waiting for the hub, in order. */
   peek(limit = 100): OutboxMessage[] {
+    if (this.#empty) return [];
     const rows = this.d
       .stmt("SELECT seq, msg_id, kind, payload FROM outbox ORDER BY seq LIMIT ?")
       .all(limit) as {
@@ -45,6 +53,7 @@ export class Outbox {
       kind: "report";
       payload: string;
     }[];
+    this.#empty = rows.length === 0;
     return rows.map((r) => ({
       seq: r.seq,
       id: r.msg_id,

@@ -123,6 +123,12 @@ describe("agent store", () => {
     expect(store.outboxDepth()).toBe(3);
     expect(store.ackOutbox(["edge01:a:1", "edge01:nope:9"])).toBe(1);
     expect(store.peekOutbox().map((m) => m.id)).toEqual(["edge01:b:2", "edge01:a:3"]);
+    // Read empty, then a report queued: the next look sees it.
+    store.ackOutbox(["edge01:b:2", "edge01:a:3"]);
+    expect(store.peekOutbox()).toEqual([]);
+    expect(store.peekOutbox()).toEqual([]);
+    store.setPhase("b", { revision: 1, phase: "Applied", conditions: [] });
+    expect(store.peekOutbox().map((m) => m.id)).toEqual(["edge01:b:4"]);
   });
 
   it("survives reopening: intents, sequence and outbox persist", () => {

@@ -40,7 +40,7 @@ describe("group commit", () => {
 
   it("takes what arrives in one turn of the event loop as one group, at most `max` to a write", async () => {
     const r = recorder();
-    const g = new GroupCommit(r.write, 2);
+    const g = new GroupCommit(r.write, { max: 2 });
     const all = [1, 2, 3, 4, 5].map((i) => g.submit(i));
     await r.finish(3);
     expect(r.groups).toEqual([[1, 2], [3, 4], [5]]);
@@ -58,6 +58,15 @@ describe("group commit", () => {
     const next = g.submit(7);
     await r.finish();
     expect(await next).toBe(70);
+  });
+
+  it("fails a whole group at once when the failure is none of its requests'", async () => {
+    const r = recorder(() => true);
+    const g = new GroupCommit(r.write, { alone: (e) => !String(e).includes("bad") });
+    const all = [1, 2, 3].map((i) => g.submit(i).catch((e: unknown) => (e as Error).message));
+    await r.finish(2);
+    expect(r.groups).toEqual([[1, 2, 3]]);
+    expect(await Promise.all(all)).toEqual(["bad 1,2,3", "bad 1,2,3", "bad 1,2,3"]);
   });
 
   it("fails a request whose write throws rather than rejects, and goes on", async () => {

@@ -4,6 +4,7 @@ import { traceKey, tracing } from "@nephoran/shared";
 import { newId } from "../auth/tokens";
 import type { HubDeps } from "../deps";
 import type { HubRepos, IntentChange, NewIntent, SiteChange } from "../store";
+import { HubStoreError, StoreErrorCode } from "../store";
 import { GroupCommit } from "../group-commit";
 import { startRollout, supersede } from "../rollouts/stages";
 
@@ -141,7 +142,10 @@ export async function createIntent(
   if (existing) return existing;
   let group = creations.get(deps);
   if (!group) {
-    group = new GroupCommit((items) => createAll(deps, items));
+    group = new GroupCommit((items) => createAll(deps, items), {
+      // A database that cannot be reached fails every creation: trying them one by one would only wait longer.
+      alone: (e) => !(e instanceof HubStoreError && e.code === StoreErrorCode.Unavailable),
+    });
     creations.set(deps, group);
   }
   const creation: Creation = {

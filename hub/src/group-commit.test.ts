@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import { GroupCommit } from "./group-commit";
 
@@ -67,6 +68,17 @@ describe("group commit", () => {
     await r.finish(2);
     expect(r.groups).toEqual([[1, 2, 3]]);
     expect(await Promise.all(all)).toEqual(["bad 1,2,3", "bad 1,2,3", "bad 1,2,3"]);
+  });
+
+  it("writes outside the context of the request that started the write", async () => {
+    const request = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const g = new GroupCommit<number, number>((items) => {
+      seen.push(request.getStore());
+      return Promise.resolve([...items]);
+    });
+    expect(await request.run("request-a", () => g.submit(1))).toBe(1);
+    expect(seen).toEqual([undefined]);
   });
 
   it("fails a request whose write throws rather than rejects, and goes on", async () => {

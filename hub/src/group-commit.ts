@@ -7,6 +7,14 @@
  * `write` must have written nothing when it fails (a transaction), and what it does after its commit must
  * not throw.
  */
+import { AsyncResource } from "node:async_hooks";
+
+/**
+ * Made when this module loads, outside any request: a group's write runs in it, so it belongs to no one
+ * request's context (its trace, its log fields) however it was started.
+ */
+const OUTSIDE = new AsyncResource("nephoran.group-commit");
+
 export class GroupCommit<I, O> {
   #queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   #writing = false;
@@ -28,7 +36,7 @@ export class GroupCommit<I, O> {
       if (!this.#writing) {
         this.#writing = true;
         // Requests that arrive in the same turn of the event loop go together from the first write on.
-        setImmediate(() => void this.#drain());
+        setImmediate(() => OUTSIDE.runInAsyncScope(() => void this.#drain()));
       }
     });
   }

@@ -127,6 +127,18 @@ async function createAll(deps: HubDeps, items: readonly Creation[]): Promise<Int
 /** Each hub's creations, written in groups. */
 const creations = new WeakMap<HubDeps, GroupCommit<Creation, Intent>>();
 
+function creationsOf(deps: HubDeps): GroupCommit<Creation, Intent> {
+  let group = creations.get(deps);
+  if (!group) {
+    group = new GroupCommit((items) => createAll(deps, items), {
+      // A database that cannot be reached fails every creation: trying them one by one would only wait longer.
+      alone: (e) => !(e instanceof HubStoreError && e.code === StoreErrorCode.Unavailable),
+    });
+    creations.set(deps, group);
+  }
+  return group;
+}
+
 /**
  * Stores a new intent and what it means for every site, in one transaction, then tells sites and listeners;
  * creations that arrive together are written together. An intent that already has the `input.id` given is
@@ -140,22 +152,13 @@ export async function createIntent(
 ): Promise<Intent> {
   const existing = input.id === undefined ? undefined : await deps.store.intents.get(input.id);
   if (existing) return existing;
-  let group = creations.get(deps);
-  if (!group) {
-    group = new GroupCommit((items) => createAll(deps, items), {
-      // A database that cannot be reached fails every creation: trying them one by one would only wait longer.
-      alone: (e) => !(e instanceof HubStoreError && e.code === StoreErrorCode.Unavailable),
-    });
-    creations.set(deps, group);
-  }
   const creation: Creation = {
     input: { ...input, id: input.id ?? newId("int") },
     api,
     trace: tracing().current(),
   };
-  const writing = group;
   return tracing().span("intent.commit", { "nephoran.event": "intent.created" }, () =>
-    writing.submit(creation),
+    creationsOf(deps).submit(creation),
   );
 }
 

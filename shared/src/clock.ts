@@ -70,8 +70,12 @@ export class ManualClock implements Clock {
     });
   }
 
-  /** Moves time on by `ms`, waking every sleeper whose time has come, in order. */
+  /**
+   * Moves time on by `ms`, waking every sleeper whose time has come, in order. Loops woken before the call
+   * take their next step (and go back to sleep) first.
+   */
   async advance(ms: number): Promise<void> {
+    await new Promise((r) => setImmediate(r));
     const end = this.#now + ms;
     for (;;) {
       const next = this.#sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
@@ -104,5 +108,67 @@ export async function every(
     } catch (e: unknown) {
       onError(e);
     }
+  }
+}
+
+/** The longest a timer can be set for (about 24.8 days); longer sleeps are taken in steps. */
+const LONGEST_SLEEP_MS = 2 ** 31 - 1;
+
+/**
+ * A supervised loop that sleeps until something is due, not on a fixed tick: `due()` names the next moment
+ * (ms on `clock`; Infinity: nothing until woken), `fn` does what is due then, and the loop asks again. When
+ * something may have become due sooner, `wake()` ends the sleep early. A throw is reported to `onError` and
+ * the loop goes on; should `fn` leave `due()` in the past, the loop waits `floorMs` rather than spin.
+ */
+export class Alarm {
+  /** When the current sleep ends (Infinity: not sleeping, or until woken). */
+  #at = Infinity;
+  #nap: AbortController | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly due: () => number,
+    private readonly fn: () => void | Promise<void>,
+    private readonly onError: (e: unknown) => void,
+    private readonly floorMs = 50,
+  ) {}
+
+  /** Runs until `signal` aborts; resolves when the loop has ended, so its owner can await it on stop. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = () => this.#nap?.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      let ran = false;
+      while (!signal.aborted) {
+        const now = this.clock.now().getTime();
+        const due = this.due();
+        const wait = due <= now ? (ran ? this.floorMs : 0) : Math.min(due - now, LONGEST_SLEEP_MS);
+        if (wait > 0) {
+          this.#at = now + wait;
+          this.#nap = new AbortController();
+          await this.clock.sleep(wait, this.#nap.signal);
+          this.#at = Infinity;
+          this.#nap = undefined;
+          if (signal.aborted) return;
+          if (this.due() > this.clock.now().getTime()) {
+            ran = false;
+            continue;
+          }
+        }
+        ran = true;
+        try {
+          await this.fn();
+        } catch (e: unknown) {
+          this.onError(e);
+        }
+      }
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
+  /** Something may be due sooner than the loop sleeps for: it looks again now. */
+  wake(): void {
+    if (this.#nap && this.due() < this.#at) this.#nap.abort();
   }
 }

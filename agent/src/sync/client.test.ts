@@ -201,4 +201,25 @@ describe("SyncClient", () => {
     await clock.advance(11_000); // unanswered: said again
     expect(link.of("hello").length).toBe(hellos + 1);
   });
+
+  it("sleeps while idle: it wakes once a heartbeat, not on a fixed tick", async () => {
+    answerHello(1);
+    let sleeps = 0;
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms, signal) => (sleeps++, sleep(ms, signal));
+    const beats = link.of("heartbeat").length;
+    for (let m = 0; m < 10; m++) await clock.advance(60_000);
+    // One at once (in step again), then one every 30 s for ten minutes; a sleep before each, and no more.
+    expect(link.of("heartbeat").length - beats).toBe(21);
+    expect(sleeps).toBeLessThanOrEqual(22);
+    // A report waiting is sent at once with a poke, and again only when its resend is due.
+    store.upsertIntent({ ...intent("local-1"), origin: "local" });
+    client.poke();
+    const reports = () => link.of("report").length;
+    expect(reports()).toBe(1);
+    await clock.advance(9_000);
+    expect(reports()).toBe(1);
+    await clock.advance(1_000);
+    expect(reports()).toBe(2);
+  });
 });

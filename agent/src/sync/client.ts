@@ -14,10 +14,10 @@ import type {
   UpMessage,
 } from "@nephoran/shared";
 import {
+  Alarm,
   decodeDown,
   desiredDigest,
   encode,
-  every,
   PROTOCOL_VERSION,
   ProtocolError,
   traceKey,
@@ -108,6 +108,7 @@ export class SyncClient {
   #received = 0;
   readonly #receivedByType: Record<string, number> = {};
   readonly #opts: SyncClientOptions;
+  readonly #alarm: Alarm;
 
   constructor(
     private readonly deps: {
@@ -126,6 +127,12 @@ export class SyncClient {
     this.#site = deps.store.site;
     this.#opts = { ...DEFAULT_SYNC_OPTIONS, ...deps.options };
     this.#linkSince = deps.clock.now().toISOString();
+    this.#alarm = new Alarm(
+      deps.clock,
+      () => this.#due(),
+      () => this.#tick(),
+      (e) => this.deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, "sync: tick failed"),
+    );
   }
 
   link(): LinkState {
@@ -169,15 +176,9 @@ export class SyncClient {
         this.deps.logger.warn({ reason }, "sync: link lost; the site keeps running on its store");
       },
     });
-    // One supervised loop on the injected clock: heartbeats, hello and report resends, delayed pumps.
-    const tick = Math.min(1000, this.#opts.resendMs, this.#opts.heartbeatMs, this.#opts.reportDelayMs);
-    this.#ticking = every(
-      this.deps.clock,
-      tick,
-      this.#abort.signal,
-      () => this.#tick(),
-      (e) => this.deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, "sync: tick failed"),
-    );
+    // One supervised loop on the injected clock that sleeps until something is due: the next heartbeat, a
+    // hello or a report to send again, the reports of a change (an idle site wakes once a heartbeat).
+    this.#ticking = this.#alarm.run(this.#abort.signal);
   }
 
   async stop(): Promise<void> {
@@ -203,11 +204,23 @@ export class SyncClient {
       this.#pumpAt = 0;
       this.#pump();
     }
-    if (this.#helloAt && now - this.#helloAt > this.#opts.helloTimeoutMs) this.#hello();
-    if (now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
+    if (this.#helloAt && now - this.#helloAt >= this.#opts.helloTimeoutMs) this.#hello();
+    if (!this.#helloAt && now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
     // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does
     // nothing), and reads the outbox only once a report's resend is due.
     if (this.#resendDue(now)) this.#pump();
+  }
+
+  /** When the loop has something to do next: nothing while the link is down. */
+  #due(): number {
+    if (!this.#connected) return Infinity;
+    // While a hello waits for its snapshot, the hello says the site is there: no heartbeat is due.
+    let at = this.#helloAt
+      ? this.#helloAt + this.#opts.helloTimeoutMs
+      : this.#lastHeartbeat + this.#opts.heartbeatMs;
+    if (this.#pumpAt) at = Math.min(at, this.#pumpAt);
+    for (const sentAt of this.#inflight.values()) at = Math.min(at, sentAt + this.#opts.resendMs);
+    return at;
   }
 
   #resendDue(now: number): boolean {
@@ -223,6 +236,7 @@ export class SyncClient {
   #hello(ackedVersion = this.deps.store.ackedVersion()): void {
     this.#snapshot = new Map();
     this.#helloAt = this.deps.clock.now().getTime();
+    this.#alarm.wake();
     this.#send({
       v: PROTOCOL_VERSION,
       site: this.#site,
@@ -247,7 +261,9 @@ export class SyncClient {
 
   /** The reports a change produced go reportDelayMs later: those of a burst together, after the acks. */
   #pumpSoon(): void {
-    if (!this.#pumpAt) this.#pumpAt = this.deps.clock.now().getTime() + this.#opts.reportDelayMs;
+    if (this.#pumpAt) return;
+    this.#pumpAt = this.deps.clock.now().getTime() + this.#opts.reportDelayMs;
+    this.#alarm.wake();
   }
 
   /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */
@@ -279,6 +295,7 @@ export class SyncClient {
       if (reconciled && SETTLED_PHASES.has(m.report.phase)) tracing().remember(key, undefined);
       this.#inflight.set(m.id, now);
     }
+    this.#alarm.wake();
   }
 
   #onDown(data: Uint8Array): void {
@@ -366,6 +383,7 @@ export class SyncClient {
     const entries = [...this.#snapshot.entries()];
     this.#snapshot = new Map();
     this.#helloAt = 0;
+    this.#alarm.wake();
     if (!msg.full && (msg.since > acked || msg.version < acked)) {
       // It does not start where this store stands (an answer to an older hello): ask again.
       if (msg.version < acked || msg.since > acked) this.#hello();

@@ -114,6 +114,9 @@ export async function every(
 /** The longest a timer can be set for (about 24.8 days); longer sleeps are taken in steps. */
 const LONGEST_SLEEP_MS = 2 ** 31 - 1;
 
+/** Why a nap ended early: one value, so a wake costs no new error (an abort without a reason makes one). */
+const WOKEN = Symbol("woken");
+
 /**
  * A supervised loop that sleeps until something is due, not on a fixed tick: `due()` names the next moment
  * (ms on `clock`; Infinity: nothing until woken), `fn` does what is due then, and the loop asks again. When
@@ -123,7 +126,9 @@ const LONGEST_SLEEP_MS = 2 ** 31 - 1;
 export class Alarm {
   /** When the current sleep ends (Infinity: not sleeping, or until woken). */
   #at = Infinity;
-  #nap: AbortController | undefined;
+  /** Ends the current sleep early; kept from one sleep to the next until a wake uses it up. */
+  #nap = new AbortController();
+  #sleeping = false;
 
   constructor(
     private readonly clock: Clock,
@@ -135,7 +140,7 @@ export class Alarm {
 
   /** Runs until `signal` aborts; resolves when the loop has ended, so its owner can await it on stop. */
   async run(signal: AbortSignal): Promise<void> {
-    const stop = () => this.#nap?.abort();
+    const stop = () => this.#nap.abort(WOKEN);
     signal.addEventListener("abort", stop, { once: true });
     try {
       let ran = false;
@@ -145,10 +150,11 @@ export class Alarm {
         const wait = due <= now ? (ran ? this.floorMs : 0) : Math.min(due - now, LONGEST_SLEEP_MS);
         if (wait > 0) {
           this.#at = now + wait;
-          this.#nap = new AbortController();
+          if (this.#nap.signal.aborted) this.#nap = new AbortController();
+          this.#sleeping = true;
           await this.clock.sleep(wait, this.#nap.signal);
+          this.#sleeping = false;
           this.#at = Infinity;
-          this.#nap = undefined;
           if (signal.aborted) return;
           if (this.due() > this.clock.now().getTime()) {
             ran = false;
@@ -169,6 +175,6 @@ export class Alarm {
 
   /** Something may be due sooner than the loop sleeps for: it looks again now. */
   wake(): void {
-    if (this.#nap && this.due() < this.#at) this.#nap.abort();
+    if (this.#sleeping && this.due() < this.#at) this.#nap.abort(WOKEN);
   }
 }

@@ -36,7 +36,7 @@ export class SyncCursor {
    */
   apply(batch: DesiredBatch): boolean {
     let acked: number | undefined;
-    const changed = this.d.db.transaction(() => {
+    const changed = this.d.atomic(() => {
       let changed = false;
       for (const i of batch.put) changed = this.intents.upsert({ ...i, origin: "hub" }) || changed;
       // The hub's intents are listed only when some may go (an intent message puts one and deletes none).
@@ -54,7 +54,7 @@ export class SyncCursor {
         acked = batch.version;
       }
       return changed;
-    })();
+    });
     // Kept only once committed: a batch that failed leaves the version where the store has it, and one
     // inside a caller's transaction (which may yet roll back) is read again from the store.
     if (acked !== undefined) this.#acked = this.d.db.inTransaction ? undefined : acked;

@@ -133,7 +133,7 @@ export class Intents {
       throw new StoreError(StoreErrorCode.Invalid, `intent ${input.id}: revision must be a positive integer`);
     }
     const now = this.clock.now().toISOString();
-    return this.d.db.transaction(() => {
+    return this.d.atomic(() => {
       const existing = this.d.stmt("SELECT revision, phase FROM intents WHERE id = ?").get(input.id) as
         { revision: number; phase: Phase } | undefined;
       if (existing && existing.revision >= input.revision) return false;
@@ -166,18 +166,18 @@ export class Intents {
       // alone, is reported on receipt.
       if (input.origin === "local") this.#report(input.id, now);
       return true;
-    })();
+    });
   }
 
   /** Removes an intent and its NF status; its history stays. Returns whether it existed. */
   remove(id: string): boolean {
-    return this.d.db.transaction(() => {
+    return this.d.atomic(() => {
       const gone = this.d.stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
       this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
       this.expectations.remove(id);
       this.remediations.remove(id);
       return gone;
-    })();
+    });
   }
 
   get(id: string): StoredIntent | undefined {
@@ -212,7 +212,7 @@ export class Intents {
    */
   setPhase(id: string, update: PhaseUpdate): boolean {
     const now = this.clock.now().toISOString();
-    return this.d.db.transaction(() => {
+    return this.d.atomic(() => {
       const row = this.d.stmt("SELECT phase, conditions, revision FROM intents WHERE id = ?").get(id) as
         { phase: Phase; conditions: string; revision: number } | undefined;
       if (!row || update.revision < row.revision) return false;
@@ -231,7 +231,7 @@ export class Intents {
       if (update.phase === "Applied" || update.phase === "Ready")
         this.d.stmt("UPDATE intents SET applied_revision = ? WHERE id = ?").run(update.revision, id);
       return true;
-    })();
+    });
   }
 
   /**
@@ -244,7 +244,7 @@ export class Intents {
     xs: readonly TrackedExpectation[],
     before?: readonly TrackedExpectation[],
   ): boolean {
-    return this.#atomic(() => {
+    return this.d.atomic(() => {
       if (!this.#holds(id, revision)) return false;
       const changed = this.expectations.put(id, revision, xs, before);
       if (changed) this.#report(id, this.clock.now().toISOString());
@@ -279,7 +279,7 @@ export class Intents {
    * for another revision than the one held. Returns the record, or undefined when ignored.
    */
   remediate(r: Omit<StoredRemediation, "actions">): StoredRemediation | undefined {
-    return this.#atomic(() => {
+    return this.d.atomic(() => {
       if (!this.#holds(r.intentId, r.revision)) return undefined;
       const stored = this.remediations.put(r);
       this.#report(r.intentId, r.at);
@@ -324,11 +324,6 @@ export class Intents {
       message: r.message,
       at: r.at,
     }));
-  }
-
-  /** `fn` as one transaction — or as part of the one under way (an assurance pass's): no savepoint each. */
-  #atomic<T>(fn: () => T): T {
-    return this.d.db.inTransaction ? fn() : this.d.db.transaction(fn)();
   }
 
   /** Whether the intent is held at `revision`. */

@@ -65,7 +65,7 @@ export class Outbox {
   /** Drops messages the hub acknowledged. */
   ack(ids: readonly string[]): number {
     const del = this.d.stmt("DELETE FROM outbox WHERE msg_id = ?");
-    return this.d.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
+    return this.d.atomic(() => ids.reduce((n, id) => n + del.run(id).changes, 0));
   }
 
   depth(): number {

@@ -75,13 +75,13 @@ export class AgentStore {
       origin: "hub" as const,
     };
     try {
-      this.#d.db.transaction(() => {
+      this.#d.atomic(() => {
         this.applyDesired({ version: 1, put: [w], deleted: [], full: false });
         this.applyDesired({ version: 2, put: [], deleted: [w.id], full: false });
         this.peekOutbox(1);
         this.ackOutbox(["warm-up"]);
         throw rollback;
-      })();
+      });
     } catch (e) {
       if (e !== rollback) throw e;
     }
@@ -89,7 +89,7 @@ export class AgentStore {
 
   /** Runs `fn` as one transaction: several writes, one commit. */
   atomically<T>(fn: () => T): T {
-    return this.#d.db.transaction(fn)();
+    return this.#d.atomic(fn);
   }
 
   close(): void {

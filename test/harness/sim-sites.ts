@@ -156,16 +156,18 @@ export function simulatedSite(
   credentialId: string,
   heartbeatMs = 30_000,
 ): SyncClient {
-  return new SyncClient({
+  const client: SyncClient = new SyncClient({
     store,
     transport,
     clock: systemClock,
     logger: silent,
     agentVersion: "bench",
     credentialId,
-    onChanged: () => undefined,
+    // Nothing to reconcile: what the store queued for a change goes at once, as the agent's reconcile pokes.
+    onChanged: () => client.poke(),
     options: { heartbeatMs },
   });
+  return client;
 }
 
 export interface Site {

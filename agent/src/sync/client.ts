@@ -45,8 +45,6 @@ export interface SyncClientOptions {
   /** A hello not answered within this long is sent again. */
   readonly helloTimeoutMs: number;
   readonly outboxWindow: number;
-  /** Reports a change produces wait this long, so those of a burst go together and the acks go first. */
-  readonly reportDelayMs: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
@@ -54,7 +52,6 @@ export const DEFAULT_SYNC_OPTIONS: SyncClientOptions = {
   resendMs: 10_000,
   helloTimeoutMs: 10_000,
   outboxWindow: 200,
-  reportDelayMs: 500,
 };
 
 /**
@@ -97,8 +94,6 @@ export class SyncClient {
   #linkSince: string;
   readonly #abort = new AbortController();
   #ticking: Promise<void> | undefined;
-  /** When the reports a change produced are due (0: none waiting). */
-  #pumpAt = 0;
   #lastHeartbeat = 0;
   #lastSyncAt: string | null = null;
   #hubVersion = 0;
@@ -119,7 +114,7 @@ export class SyncClient {
       agentVersion: string;
       /** The id of the credential this site holds (from enrollment); every message names it. */
       credentialId: string;
-      /** Called after a committed change, so the reconciler runs. */
+      /** Called after a committed change, so the reconciler runs (and pokes once it has reported). */
       onChanged: () => void;
       options?: Partial<SyncClientOptions>;
     },
@@ -177,7 +172,7 @@ export class SyncClient {
       },
     });
     // One supervised loop on the injected clock that sleeps until something is due: the next heartbeat, a
-    // hello or a report to send again, the reports of a change (an idle site wakes once a heartbeat).
+    // hello or a report to send again (an idle site wakes once a heartbeat). New reports go on a poke.
     this.#ticking = this.#alarm.run(this.#abort.signal);
   }
 
@@ -200,10 +195,6 @@ export class SyncClient {
   #tick(): void {
     if (!this.#connected) return;
     const now = this.deps.clock.now().getTime();
-    if (this.#pumpAt && now >= this.#pumpAt) {
-      this.#pumpAt = 0;
-      this.#pump();
-    }
     if (this.#helloAt && now - this.#helloAt >= this.#opts.helloTimeoutMs) this.#hello();
     if (!this.#helloAt && now - this.#lastHeartbeat >= this.#opts.heartbeatMs) this.#heartbeat(now);
     // New reports arrive with a poke; the tick only resends what went unacknowledged (an idle site does
@@ -218,7 +209,6 @@ export class SyncClient {
     let at = this.#helloAt
       ? this.#helloAt + this.#opts.helloTimeoutMs
       : this.#lastHeartbeat + this.#opts.heartbeatMs;
-    if (this.#pumpAt) at = Math.min(at, this.#pumpAt);
     for (const sentAt of this.#inflight.values()) at = Math.min(at, sentAt + this.#opts.resendMs);
     return at;
   }
@@ -257,13 +247,6 @@ export class SyncClient {
       digest: desiredDigest(this.deps.store.hubIntents()),
       outbox: this.deps.store.outboxDepth(),
     });
-  }
-
-  /** The reports a change produced go reportDelayMs later: those of a burst together, after the acks. */
-  #pumpSoon(): void {
-    if (this.#pumpAt) return;
-    this.#pumpAt = this.deps.clock.now().getTime() + this.#opts.reportDelayMs;
-    this.#alarm.wake();
   }
 
   /** Sends the oldest waiting reports, in order, each until the hub acknowledges it. */
@@ -408,7 +391,7 @@ export class SyncClient {
     this.#lastSyncAt = this.deps.clock.now().toISOString();
     // Acknowledged only now that it is committed.
     this.#send({ v: PROTOCOL_VERSION, site: this.#site, type: "ack", version });
-    if (changed) this.#pumpSoon();
+    // The reports it leads to are the reconciler's, sent when it pokes.
     if (changed) this.deps.onChanged();
   }
 }

@@ -362,9 +362,10 @@ export class Intents {
   #history(id: string, revision: number, from: Phase | null, to: Phase, why: Why, now: string): void {
     this.d
       .stmt(
-        "INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO intent_history (intent_id, seq, revision, from_phase, to_phase, reason, message, at)
+           VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM intent_history WHERE intent_id = ?), ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, revision, from, to, why.reason ?? null, why.message ?? null, now);
+      .run(id, id, revision, from, to, why.reason ?? null, why.message ?? null, now);
   }
 
   /** Queues what the intent is at the site now — phase, conditions, NF status, expectations — for the hub. */

@@ -137,4 +137,26 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE intent_history_next RENAME TO intent_history;
   CREATE INDEX intent_history_by_intent ON intent_history (intent_id, seq);
   `,
+  // Three pages where it wrote five: history is kept by intent and number (WITHOUT ROWID: the index it was
+  // read by becomes the table), and the intents' order is sorted when listed — a site holds tens to
+  // hundreds of intents, and the index on it was one more page for every new one. History keeps its
+  // numbers; a new entry takes the next number of its intent.
+  `
+  DROP INDEX intents_order;
+  CREATE TABLE intent_history_next (
+    intent_id  TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    revision   INTEGER NOT NULL,
+    from_phase TEXT,
+    to_phase   TEXT NOT NULL,
+    reason     TEXT,
+    message    TEXT,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (intent_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO intent_history_next (intent_id, seq, revision, from_phase, to_phase, reason, message, at)
+    SELECT intent_id, seq, revision, from_phase, to_phase, reason, message, at FROM intent_history;
+  DROP TABLE intent_history;
+  ALTER TABLE intent_history_next RENAME TO intent_history;
+  `,
 ];

@@ -168,6 +168,43 @@ describe("agent store", () => {
     expect(sql("meta")).toMatch(/WITHOUT ROWID$/);
     expect(sql("intents")).toMatch(/WITHOUT ROWID$/);
     expect(sql("intent_history")).not.toMatch(/AUTOINCREMENT/);
+    expect(sql("intent_history")).toMatch(/PRIMARY KEY \(intent_id, seq\)/);
+    tables.close();
+    expect(store.integrity()).toBe("ok");
+  });
+
+  it("takes a store from before history was kept by intent along: every entry, in order, numbering on", () => {
+    store.close();
+    const file = join(dir, "v5.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 5));
+    old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
+      INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+        VALUES ('a', 'a', '${JSON.stringify(plan())}', 2, 'medium', 'hub', '2026-11-02T00:00:00Z', 't', 'Ready', 't'),
+               ('b', 'b', '${JSON.stringify(plan())}', 1, 'medium', 'hub', '2026-11-01T00:00:00Z', 't', 'Pending', 't');
+      INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, at) VALUES
+        ('a', 1, NULL, 'Pending', 't1'), ('b', 1, NULL, 'Pending', 't2'), ('a', 2, 'Pending', 'Ready', 't3');`);
+    old.close();
+    store = AgentStore.open(file, { site: "edge01", clock });
+    store.upsertIntent(input("a", 3));
+    store.upsertIntent(input("b", 2));
+    expect(store.history("a").map((h) => [h.revision, h.to, h.at])).toEqual([
+      [1, "Pending", "t1"],
+      [2, "Ready", "t3"],
+      [3, "Pending", clock.now().toISOString()],
+    ]);
+    expect(store.history("b").map((h) => h.revision)).toEqual([1, 2]);
+    // Listed in the order they take effect, without the index that kept it.
+    expect(store.listIntents().map((i) => i.id)).toEqual(["b", "a"]);
+    const tables = new Database(file, { readonly: true });
+    const sql = (name: string) =>
+      (
+        tables.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as
+          { sql: string } | undefined
+      )?.sql;
+    expect(sql("intent_history")).toMatch(/WITHOUT ROWID$/);
+    expect(sql("intent_history_by_intent")).toBeUndefined();
+    expect(sql("intents_order")).toBeUndefined();
     tables.close();
     expect(store.integrity()).toBe("ok");
   });

@@ -139,6 +139,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER site_desired_tally_delete AFTER DELETE ON site_desired BEGIN
     ${sqliteTally("old", -1)}
   END;
+  `, // Intents being deleted by index: every commit of sites' acknowledgements looks for the ones every site has
+  // let go (purgeReleased), and scanned all intents to find them (50,000 intents: 8 ms a commit, 0.2 by index).
+  `
+  CREATE INDEX intents_deleting ON intents (id) WHERE state = 'deleting';
   `,
 ];
 

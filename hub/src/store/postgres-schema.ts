@@ -129,6 +129,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX sites_last_seen ON sites (last_seen);
   CREATE INDEX sites_said_gone ON sites (id) WHERE gone_at IS NOT NULL AND gone_at >= last_seen;
+  `, // Intents being deleted by index: every commit of sites' acknowledgements looks for the ones every site has
+  // let go (purgeReleased), and scanned all intents to find them (50,000 intents: 8 ms a commit, 0.2 by index).
+  `
+  CREATE INDEX intents_deleting ON intents (id) WHERE state = 'deleting';
   `,
 ];
 

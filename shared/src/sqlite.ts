@@ -31,3 +31,27 @@ export function statementCache<S>(db: { prepare(sql: string): S }, max = 256): (
     return st;
   };
 }
+
+/**
+ * `fn` as one transaction on `db`, or as part of the one under way (no savepoint: a throw rolls the whole of
+ * it back, so no caller may go on inside a transaction after a throw). BEGIN and COMMIT are prepared once:
+ * better-sqlite3's `db.transaction(fn)()` builds four wrapper functions on every call.
+ */
+export function transactionRunner(db: {
+  prepare(sql: string): { run(): unknown };
+  readonly inTransaction: boolean;
+}): <T>(fn: () => T) => T {
+  const [begin, commit, rollback] = [db.prepare("BEGIN"), db.prepare("COMMIT"), db.prepare("ROLLBACK")];
+  return <T>(fn: () => T): T => {
+    if (db.inTransaction) return fn();
+    begin.run();
+    try {
+      const result = fn();
+      commit.run();
+      return result;
+    } catch (e: unknown) {
+      if (db.inTransaction) rollback.run();
+      throw e;
+    }
+  };
+}

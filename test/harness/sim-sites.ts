@@ -7,7 +7,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import type { AgentTransport, LinkTuning, SiteIntentReport, SiteSyncCredentials } from "@nephoran/shared";
-import { createAgentTransport, credentialIdOf, systemClock } from "@nephoran/shared";
+import { createAgentTransport, credentialIdOf, systemClock, transactionRunner } from "@nephoran/shared";
 import type { OutboxMessage, SyncStore } from "@nephoran/agent";
 import { AgentStore, SyncClient } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
@@ -37,6 +37,8 @@ interface Shard {
   readonly ack: Database.Statement;
   readonly acked: Database.Statement;
   readonly held: Database.Statement;
+  /** One transaction, as the agent's store runs one (prepared BEGIN and COMMIT). */
+  readonly atomic: <T>(fn: () => T) => T;
 }
 
 /** Ten sites to a file: the same commit per site, fewer descriptors. */
@@ -67,6 +69,7 @@ export class SharedFileStore implements SyncStore {
       ),
       acked: db.prepare("SELECT version FROM acked WHERE site = ?"),
       held: db.prepare("SELECT id, revision FROM desired WHERE site = ?"),
+      atomic: transactionRunner(db),
     };
   }
   ackedVersion(): number {
@@ -74,7 +77,7 @@ export class SharedFileStore implements SyncStore {
   }
   applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
     const q = this.q;
-    const changed = q.db.transaction(() => {
+    const changed = q.atomic(() => {
       let changed = false;
       for (const i of b.put)
         changed = q.upsert.run(this.site, i.id, i.revision, JSON.stringify(i.plan)).changes > 0 || changed;
@@ -86,7 +89,7 @@ export class SharedFileStore implements SyncStore {
       q.ack.run(this.site, b.version);
       for (const i of b.put) this.#report(i.id, i.revision);
       return changed;
-    })();
+    });
     this.#acked = Math.max(this.ackedVersion(), b.version);
     return changed;
   }

@@ -1,6 +1,6 @@
 /** The agent's SQLite file: opened in WAL mode with its migrations applied, and its key–value meta. */
 import Database from "better-sqlite3";
-import { applyMigrations, statementCache } from "@nephoran/shared";
+import { applyMigrations, statementCache, transactionRunner } from "@nephoran/shared";
 import { StoreError, StoreErrorCode } from "./errors";
 import { MIGRATIONS } from "./migrations";
 
@@ -8,11 +8,7 @@ import { MIGRATIONS } from "./migrations";
 export interface Db {
   readonly db: Database.Database;
   readonly stmt: (sql: string) => Database.Statement;
-  /**
-   * `fn` as one transaction, or as part of the one under way (no savepoint: a throw rolls the whole of it
-   * back, and no caller goes on inside a transaction after a throw). Cheaper than `db.transaction(fn)()`,
-   * which builds four wrapper functions each call — on the path of every change a site commits.
-   */
+  /** `fn` as one transaction, or as part of the one under way (see transactionRunner). */
   readonly atomic: <T>(fn: () => T) => T;
 }
 
@@ -26,7 +22,7 @@ export function openDatabase(file: string): Db {
     db.pragma("foreign_keys = ON");
     applyMigrations(db, MIGRATIONS);
     const stmt = statementCache(db);
-    return { db, stmt, atomic: atomicOn(db, stmt) };
+    return { db, stmt, atomic: transactionRunner(db) };
   } catch (e: unknown) {
     throw new StoreError(
       StoreErrorCode.Corrupt,
@@ -34,22 +30,6 @@ export function openDatabase(file: string): Db {
       { cause: e },
     );
   }
-}
-
-function atomicOn(db: Database.Database, stmt: Db["stmt"]): Db["atomic"] {
-  const [begin, commit, rollback] = [stmt("BEGIN"), stmt("COMMIT"), stmt("ROLLBACK")];
-  return <T>(fn: () => T): T => {
-    if (db.inTransaction) return fn();
-    begin.run();
-    try {
-      const result = fn();
-      commit.run();
-      return result;
-    } catch (e: unknown) {
-      if (db.inTransaction) rollback.run();
-      throw e;
-    }
-  };
 }
 
 /** Small named values: the site the file belongs to, the sync cursor, the report sequence. */

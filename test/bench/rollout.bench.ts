@@ -1,14 +1,15 @@
 /**
- * Staged rollout benchmark on nats-server (JetStream): a hub and N simulated sites in one process over real
- * connections; each site runs the agent's SyncClient, commits what it is given, and reports each revision
- * Ready (or Failed, where the benchmark says so).
+ * Staged rollout benchmark on nats-server (JetStream) or, with --transport mqtt, mosquitto: a hub and N
+ * simulated sites in one process over real connections; each site runs the agent's SyncClient, commits
+ * what it is given, and reports each revision Ready (or Failed, where the benchmark says so).
  *
  * At --sites (10,000): the time for one change to reach every site all at once and be reported Ready, then
  * the same kind of change staged (a canary of 1 %, waves of 25 %, 25 %, 25 % and the rest, bake 0) until the
  * rollout is Completed. At --rollback-sites (1,000): a change whose canary (10 %) fails at one site; the time
  * from that failure report until every site the change touched reports the rolled-back revision.
  *
- * Usage: pnpm bench:rollout [--sites 10000] [--rollback-sites 1000]. Last line: one JSON object.
+ * Usage: pnpm bench:rollout [--sites 10000] [--rollback-sites 1000] [--transport nats|mqtt]. Last line: one
+ * JSON object.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ import Database from "better-sqlite3";
 import type { Intent, IntentPlan, RolloutStrategy } from "@nephoran/shared";
 import type { Hub } from "@nephoran/hub";
 import { changeIntent, createIntent } from "@nephoran/hub";
-import { NatsBroker, brokersInstalled } from "../harness/brokers";
+import { MosquittoBroker, NatsBroker, brokersInstalled } from "../harness/brokers";
 import type { Answer } from "../harness/sim-sites";
 import { enrollSites, inBatches, startSites, waitFor } from "../harness/sim-sites";
 import { startHub } from "../harness/sync";
@@ -27,11 +28,15 @@ const { values } = parseArgs({
   options: {
     sites: { type: "string", default: "10000" },
     "rollback-sites": { type: "string", default: "1000" },
+    transport: { type: "string", default: "nats" },
   },
 });
+if (values.transport !== "nats" && values.transport !== "mqtt")
+  throw new Error(`--transport: nats or mqtt, not ${values.transport}`);
+const transport: "nats" | "mqtt" = values.transport;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 if (!brokersInstalled())
-  throw new Error("nats-server is not installed (scripts/test-env/brokers.sh install)");
+  throw new Error("nats-server and mosquitto are needed: bash scripts/test-env/brokers.sh install");
 
 const plan = (replicas: number): IntentPlan => ({
   intentType: "nf.deploy",
@@ -72,12 +77,12 @@ async function fleet(
   tag: string,
   fn: (hub: Hub, w: ReturnType<typeof watcher>, intent: Intent) => Promise<Record<string, number>>,
 ) {
-  const broker = await new NatsBroker().start();
+  const broker = await (transport === "nats" ? new NatsBroker() : new MosquittoBroker()).start();
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-bench-rollout-"));
   const hub = await startHub(broker.hubSync(), join(dataDir, "hub"), 30);
   const w = watcher(dataDir);
   try {
-    const sites = await enrollSites(hub, "nats", broker.url, n, tag);
+    const sites = await enrollSites(hub, transport, broker.url, n, tag);
     await new Promise((r) => setTimeout(r, 1000 + n / 10)); // the broker reloads its user list
     log(`[${n}] connecting ${n} sites…`);
     mkdirSync(join(dataDir, "sites"));
@@ -156,5 +161,12 @@ const small = await fleet(Number(values["rollback-sites"]), "b", async (hub, w, 
 });
 
 console.log(
-  JSON.stringify({ bench: "rollout", staged, atScale: big, rollback: small, node: process.version }),
+  JSON.stringify({
+    bench: "rollout",
+    transport,
+    staged,
+    atScale: big,
+    rollback: small,
+    node: process.version,
+  }),
 );

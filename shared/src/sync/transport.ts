@@ -87,6 +87,7 @@ export interface HubLinkHandlers {
    * One message from `site`, in the order the site sent it. When it returns a promise (a report, kept
    * durably), the transport acknowledges the message to the broker only once the promise settled, so a
    * report is not lost if the hub stops first; a rejection is reported to `onError`, never left unhandled.
+   * Meanwhile the transport hands on the messages after it: the reports that arrive together commit together.
    */
   onUp(site: string, data: Uint8Array): Promise<void> | void;
   /** A failure in the transport's background work (client errors, a consumer that stopped). */

@@ -4,7 +4,7 @@
  * `nephoran/site/<site>/desired` pointer for a site it believes offline instead of queueing changes, and
  * each agent's last will tells the hub at once when its link dies.
  */
-import type { IClientOptions, MqttClient } from "mqtt";
+import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
 import { connect } from "mqtt";
 import { encode } from "../codec";
 import { PROTOCOL_VERSION } from "../messages";
@@ -133,27 +133,28 @@ export class MqttHubTransport implements HubTransport {
       options({ ...this.opts, clientId: "nephoran-hub" }, this.opts.link ?? DEFAULT_LINK),
     );
     this.#client = client;
-    // The broker gets its PUBACK only once the hub is done with the message: for a report, after commit.
+    // The broker gets its PUBACK only once the hub is done with the message (for a report, after commit), in
+    // the order the messages came; but a report waiting for its commit holds up no later message: the hub
+    // reads on, and the reports that arrive together are committed together.
+    const pubacks = new PubackQueue(client);
     client.handleMessage = (packet, done) => {
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-      let pending: Promise<void> | void;
+      let pending: Promise<void> | void = undefined;
       try {
         pending = h.onUp(mqttTopic.siteOf(packet.topic), payload);
       } catch (e: unknown) {
         h.onError(e instanceof Error ? e : new Error(String(e)));
-        return done();
       }
-      if (!pending) return done();
-      pending.then(
-        () => done(),
-        (e: unknown) => {
-          // Not committed: the agent keeps the report in its outbox and sends it again.
-          h.onError(e instanceof Error ? e : new Error(String(e)));
-          done();
-        },
+      // Not committed: the agent keeps the report in its outbox and sends it again.
+      const settled = pending?.catch((e: unknown) =>
+        h.onError(e instanceof Error ? e : new Error(String(e))),
       );
+      pubacks.after(packet, settled, done);
     };
-    client.on("connect", () => h.onLink(true));
+    client.on("connect", () => {
+      pubacks.reconnected();
+      h.onLink(true);
+    });
     client.on("offline", () => h.onLink(false));
     await new Promise<void>((resolve, reject) => {
       const fail = (e: Error) => reject(e);
@@ -179,4 +180,49 @@ export class MqttHubTransport implements HubTransport {
   async close(): Promise<void> {
     await closeClient(this.#client);
   }
+}
+
+/**
+ * PUBACKs in the order their messages came, each once its message is done with. With nothing waiting, a
+ * message is acknowledged at once, as the client does by itself; behind one still waiting, its PUBACK is
+ * queued and the client reads on. A PUBACK queued on a connection since lost is dropped: the broker
+ * delivers that message again on the new one.
+ */
+class PubackQueue {
+  #tail: Promise<void> = Promise.resolve();
+  #waiting = 0;
+  #connection = 0;
+
+  constructor(private readonly client: MqttClient) {}
+
+  /** `done` is the client's: called bare it sends the PUBACK; called with a reason it reads on without one. */
+  after(packet: IPublishPacket, settled: Promise<void> | undefined, done: (err?: Error) => void): void {
+    if (packet.qos !== 1 || (!settled && this.#waiting === 0)) return done();
+    const { messageId } = packet;
+    const connection = this.#connection;
+    this.#waiting++;
+    this.#tail = this.#tail
+      .then(() => settled)
+      .then(() => {
+        this.#waiting--;
+        if (connection === this.#connection && this.client.connected)
+          sendPacket(this.client, { cmd: "puback", messageId, reasonCode: 0 });
+      });
+    done(QUEUED);
+  }
+
+  reconnected(): void {
+    this.#connection++;
+  }
+}
+
+/** What `done` is given when the PUBACK is queued: the client then sends none itself. */
+const QUEUED = new Error("PUBACK queued until the message is done with");
+
+/** The client's packet writer (absent from its typings), for a PUBACK sent after its message's handler. */
+function sendPacket(
+  client: MqttClient,
+  packet: { cmd: "puback"; messageId: number | undefined; reasonCode: number },
+): void {
+  (client as unknown as { _sendPacket(p: typeof packet): void })._sendPacket(packet);
 }

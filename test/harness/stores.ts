@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { HubStore } from "@nephoran/hub";
 import { openPostgresStore, openSqliteStore } from "@nephoran/hub";
 import { Postgres, postgresMissing } from "./postgres";
+import { skippedFor } from "./skip";
 
 export interface StoreEngine {
   readonly name: "sqlite" | "postgres";
@@ -70,11 +71,6 @@ function postgres(): StoreEngine {
 /** Both engines; a missing one is announced here, once, and fails the run under CI. */
 export function storeEngines(): StoreEngine[] {
   const engines = [sqlite(), postgres()];
-  for (const e of engines) {
-    if (!e.missing) continue;
-    const msg = `${e.missing}: the hub store suites on ${e.name} are SKIPPED`;
-    if (process.env["CI"]) throw new Error(msg);
-    console.warn(`\n!!! ${msg}\n`);
-  }
+  for (const e of engines) skippedFor(e.missing, `the hub store suites on ${e.name} are`);
   return engines;
 }

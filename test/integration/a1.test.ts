@@ -12,13 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent, AgentConfig } from "@nephoran/agent";
 import { A1Mediator, a1ContractMissing } from "../harness/a1";
 import { eventually } from "../harness/agent";
+import { skippedFor } from "../harness/skip";
 
 const missing = a1ContractMissing();
-if (missing) {
-  const msg = `${missing}: the A1 suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`WARNING: ${msg}`);
-}
+skippedFor(missing, "the A1 suite is");
 
 describe.skipIf(missing !== undefined)("A1 policies on the near-RT RIC", () => {
   let ric: A1Mediator;

@@ -18,13 +18,10 @@ import type { Broker } from "../harness/brokers";
 import { brokersInstalled, startBroker } from "../harness/brokers";
 import { KpiExporter, Prometheus, prometheusMissing } from "../harness/prometheus";
 import { api, enroll, startHub, syncedAgent } from "../harness/sync";
+import { skippedFor } from "../harness/skip";
 
 const missing = prometheusMissing() ?? (brokersInstalled() ? undefined : "nats-server is not installed");
-if (missing) {
-  const msg = `${missing}: the intent assurance suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`WARNING: ${msg}`);
-}
+skippedFor(missing, "the intent assurance suite is");
 
 const SITE = "as-01";
 const plan = {

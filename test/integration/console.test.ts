@@ -22,17 +22,14 @@ import type { KubeEnv } from "../harness/kube";
 import { kubeBinaries, startKube } from "../harness/kube";
 import { markPodsReady } from "../harness/kubelet";
 import { ADMIN, api, enroll, startHub, syncedAgent } from "../harness/sync";
+import { skippedFor } from "../harness/skip";
 
 const missing = !brokersInstalled()
   ? "nats-server is not installed"
   : !(await kubeBinaries())
     ? "the Kubernetes API server is not built (bash scripts/test-env/kube.sh build)"
     : undefined;
-if (missing) {
-  const msg = `${missing}: the console suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`WARNING: ${msg}`);
-}
+skippedFor(missing, "the console suite is");
 
 /** Where the screenshots go: with the test command's results (`.test-results/console`). */
 const SHOTS = resolve(import.meta.dirname, "../../.test-results/console");

@@ -13,14 +13,11 @@ import { Postgres, postgresMissing } from "../harness/postgres";
 import { spawnProduct } from "../harness/process";
 import type { Replica } from "../harness/replicas";
 import { callReplica, startReplica } from "../harness/replicas";
+import { skippedFor } from "../harness/skip";
 
 const ADMIN = "pg-suite-admin-token-0123456789abcdef";
 const missing = postgresMissing();
-if (missing) {
-  const msg = `${missing}: the hub-on-PostgreSQL suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`\n!!! ${msg}\n`);
-}
+skippedFor(missing, "the hub-on-PostgreSQL suite is");
 
 const call = (r: Replica, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
   callReplica(r, ADMIN, method, path, body, headers);

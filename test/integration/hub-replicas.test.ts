@@ -20,15 +20,12 @@ import type { Replica } from "../harness/replicas";
 import { callReplica, startReplica } from "../harness/replicas";
 import { syncedAgent } from "../harness/sync";
 import { openPostgresStore } from "@nephoran/hub";
+import { skippedFor } from "../harness/skip";
 
 const ADMIN = "replica-suite-admin-token-0123456789";
 const SITES = 24;
 const missing = postgresMissing() ?? (which("nats-server") ? undefined : "nats-server is not installed");
-if (missing) {
-  const msg = `${missing}: the hub replica suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`\n!!! ${msg}\n`);
-}
+skippedFor(missing, "the hub replica suite is");
 
 const call = (r: Replica, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
   callReplica(r, ADMIN, method, path, body, headers);

@@ -14,13 +14,10 @@ import { Agent, AgentConfig } from "@nephoran/agent";
 import { A1Mediator, a1ContractMissing } from "../harness/a1";
 import { eventually } from "../harness/agent";
 import { KpiExporter, Prometheus, prometheusMissing } from "../harness/prometheus";
+import { skippedFor } from "../harness/skip";
 
 const missing = prometheusMissing() ?? a1ContractMissing();
-if (missing) {
-  const msg = `${missing}: the traffic steering loop suite is SKIPPED`;
-  if (process.env["CI"]) throw new Error(msg);
-  console.warn(`WARNING: ${msg}`);
-}
+skippedFor(missing, "the traffic steering loop suite is");
 
 describe.skipIf(missing !== undefined)("the closed loop on a traffic steering policy", () => {
   const exporter = new KpiExporter();

@@ -7,15 +7,14 @@
 set -euo pipefail
 
 log() { printf '[brokers] %s\n' "$*" >&2; }
+# shellcheck source=scripts/test-env/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 have() { command -v nats-server >/dev/null 2>&1 && { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; }; }
 
 case "${1:-}" in
   install)
     if have; then log "nats-server and mosquitto present"; exit 0; fi
-    [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install nats-server mosquitto"; exit 1; }
-    log "installing nats-server mosquitto"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nats-server mosquitto >/dev/null
+    apt_install nats-server mosquitto
     # Debian starts a system mosquitto on :1883; the suites use their own instances and ports.
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
     pkill -x mosquitto 2>/dev/null || true

@@ -19,6 +19,8 @@ TOKEN=${KUBE_TOKEN:-nephoran-test-token}
 WHAT="cmd/kube-apiserver cmd/kube-controller-manager"
 
 log() { printf '[kube] %s\n' "$*" >&2; }
+# shellcheck source=scripts/test-env/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 built() { [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ]; }
 
@@ -32,10 +34,7 @@ install_deps() {
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   command -v curl >/dev/null 2>&1 || need+=(curl)
   [ ${#need[@]} -eq 0 ] && return 0
-  log "installing ${need[*]}"
-  [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install ${need[*]}"; return 1; }
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt_install "${need[@]}"
 }
 
 build() {

@@ -8,15 +8,14 @@ set -euo pipefail
 
 BIN=/usr/lib/postgresql/15/bin
 log() { printf '[postgres] %s\n' "$*" >&2; }
+# shellcheck source=scripts/test-env/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 have() { [ -x "$BIN/initdb" ] && [ -x "$BIN/postgres" ] && id postgres >/dev/null 2>&1; }
 
 case "${1:-}" in
   install)
     if have; then log "PostgreSQL 15 present"; exit 0; fi
-    [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install postgresql-15"; exit 1; }
-    log "installing postgresql-15"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
+    apt_install postgresql-15
     # Debian may start a cluster on :5432; the suites run their own servers and ports.
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now postgresql >/dev/null 2>&1 || true; fi
     if command -v pg_ctlcluster >/dev/null 2>&1; then pg_ctlcluster 15 main stop >/dev/null 2>&1 || true; fi

@@ -8,15 +8,14 @@
 set -euo pipefail
 
 log() { printf '[prometheus] %s\n' "$*" >&2; }
+# shellcheck source=scripts/test-env/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 have() { command -v prometheus >/dev/null 2>&1; }
 
 case "${1:-}" in
   install)
     if have; then log "prometheus present"; exit 0; fi
-    [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install prometheus"; exit 1; }
-    log "installing prometheus"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    apt_install prometheus
     # Debian may start it on :9090; the suites run their own servers and ports.
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
     pkill -x prometheus >/dev/null 2>&1 || true

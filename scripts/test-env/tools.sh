@@ -7,6 +7,8 @@
 set -euo pipefail
 
 log() { printf '[tools] %s\n' "$*" >&2; }
+# shellcheck source=scripts/test-env/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 missing() {
   local m=()
   command -v kubectl >/dev/null 2>&1 || m+=(kubernetes-client)
@@ -19,10 +21,7 @@ case "${1:-}" in
   install)
     mapfile -t need < <(missing | sed '/^$/d')
     if [ "${#need[@]}" -eq 0 ]; then log "kubectl, shellcheck and chromium present"; exit 0; fi
-    [ "$(id -u)" -eq 0 ] || { log "needs root for apt-get install ${need[*]}"; exit 1; }
-    log "installing ${need[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    apt_install "${need[@]}"
     [ -z "$(missing | sed '/^$/d')" ]
     ;;
   check) [ -z "$(missing | sed '/^$/d')" ] ;;

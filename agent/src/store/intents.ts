@@ -14,6 +14,13 @@ import type { Outbox } from "./outbox";
 
 export type IntentOrigin = "hub" | "local";
 
+/**
+ * The newest history entries each intent keeps: an edge box runs for years, and an intent that flaps would
+ * otherwise grow its history (and its status answer) without end. Older ones go HISTORY_TRIM at a time.
+ */
+export const HISTORY_KEPT = 100;
+const HISTORY_TRIM = 20;
+
 /** Why a phase changed, as the history and the report say it. */
 interface Why {
   readonly reason?: string | undefined;
@@ -169,11 +176,15 @@ export class Intents {
     });
   }
 
-  /** Removes an intent and its NF status; its history stays. Returns whether it existed. */
+  /**
+   * Removes an intent with its NF status and history (nothing answers for an intent the site no longer
+   * holds). Returns whether it existed.
+   */
   remove(id: string): boolean {
     return this.d.atomic(() => {
       const gone = this.d.stmt("DELETE FROM intents WHERE id = ?").run(id).changes > 0;
       this.d.stmt("DELETE FROM nf_status WHERE intent_id = ?").run(id);
+      this.d.stmt("DELETE FROM intent_history WHERE intent_id = ?").run(id);
       this.expectations.remove(id);
       this.remediations.remove(id);
       return gone;
@@ -359,13 +370,17 @@ export class Intents {
     this.#report(id, now);
   }
 
+  /** Appends a history entry; past HISTORY_KEPT, every HISTORY_TRIM-th entry drops the ones beyond it. */
   #history(id: string, revision: number, from: Phase | null, to: Phase, why: Why, now: string): void {
-    this.d
+    const { seq } = this.d
       .stmt(
         `INSERT INTO intent_history (intent_id, seq, revision, from_phase, to_phase, reason, message, at)
-           VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM intent_history WHERE intent_id = ?), ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM intent_history WHERE intent_id = ?), ?, ?, ?, ?, ?, ?)
+           RETURNING seq`,
       )
-      .run(id, id, revision, from, to, why.reason ?? null, why.message ?? null, now);
+      .get(id, id, revision, from, to, why.reason ?? null, why.message ?? null, now) as { seq: number };
+    if (seq > HISTORY_KEPT && seq % HISTORY_TRIM === 0)
+      this.d.stmt("DELETE FROM intent_history WHERE intent_id = ? AND seq <= ?").run(id, seq - HISTORY_KEPT);
   }
 
   /** Queues what the intent is at the site now — phase, conditions, NF status, expectations — for the hub. */

@@ -159,4 +159,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE intent_history;
   ALTER TABLE intent_history_next RENAME TO intent_history;
   `,
+  // History is bounded: an intent keeps its newest 100 entries (HISTORY_KEPT), and a removed intent's goes
+  // with it. A store from before drops what it kept beyond that.
+  `
+  DELETE FROM intent_history WHERE intent_id NOT IN (SELECT id FROM intents);
+  DELETE FROM intent_history WHERE (intent_id, seq) IN (
+    SELECT intent_id, seq FROM (
+      SELECT intent_id, seq, row_number() OVER (PARTITION BY intent_id ORDER BY seq DESC) AS newer
+        FROM intent_history)
+    WHERE newer > 100);
+  `,
 ];

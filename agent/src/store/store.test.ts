@@ -6,6 +6,7 @@ import type { Clock, IntentPlan } from "@nephoran/shared";
 import Database from "better-sqlite3";
 import { applyMigrations } from "@nephoran/shared";
 import { AgentStore, StoreError } from "./index";
+import { HISTORY_KEPT } from "./intents";
 import { MIGRATIONS } from "./migrations";
 
 const clock: Clock = { now: () => new Date("2026-11-22T10:00:00Z"), sleep: async () => {} };
@@ -217,7 +218,60 @@ describe("agent store", () => {
     store = AgentStore.open(join(dir, "agent.db"), { site: "edge01", clock });
   });
 
-  it("removes an intent with its NF status but keeps its history", () => {
+  it("keeps each intent's newest history entries, numbered on, and drops the older ones", () => {
+    store.upsertIntent(input("a"));
+    store.upsertIntent(input("b"));
+    // Pending > Failed > Pending … : two entries a flap, past HISTORY_KEPT several times over.
+    for (let k = 0; k < 130; k++) {
+      const phase = k % 2 ? "Pending" : "Failed";
+      store.setPhase("a", { revision: 1, phase, conditions: [cond("Ready", "False")], reason: `flap ${k}` });
+    }
+    const a = store.history("a");
+    expect(a.length).toBeGreaterThanOrEqual(HISTORY_KEPT);
+    expect(a.length).toBeLessThan(HISTORY_KEPT + 20);
+    // The newest is the last flap; nothing newer was dropped, and the order holds.
+    expect(a.at(-1)?.reason).toBe("flap 129");
+    const flaps = a.map((h) => Number(h.reason?.replace("flap ", "")));
+    expect(flaps).toEqual([...Array(a.length).keys()].map((i) => 130 - a.length + i));
+    // Another intent's history is untouched.
+    expect(store.history("b").map((h) => h.to)).toEqual(["Pending"]);
+    const db = new Database(join(dir, "agent.db"), { readonly: true });
+    const numbers = db
+      .prepare(
+        "SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM intent_history WHERE intent_id = 'a'",
+      )
+      .get() as { lo: number; hi: number; n: number };
+    db.close();
+    // Numbering goes on from where it was: 131 entries made, the oldest dropped.
+    expect(numbers).toEqual({ lo: 132 - a.length, hi: 131, n: a.length });
+    expect(store.integrity()).toBe("ok");
+  });
+
+  it("takes a store from before history was bounded along: the newest entries kept, removed intents' dropped", () => {
+    store.close();
+    const file = join(dir, "v6.db");
+    const old = new Database(file);
+    applyMigrations(old, MIGRATIONS.slice(0, 6));
+    old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
+      INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
+        VALUES ('a', 'a', '${JSON.stringify(plan())}', 1, 'medium', 'hub', 't', 't', 'Pending', 't');`);
+    const add = old.prepare(
+      "INSERT INTO intent_history (intent_id, seq, revision, from_phase, to_phase, at) VALUES (?, ?, 1, NULL, 'Pending', ?)",
+    );
+    for (let seq = 1; seq <= 150; seq++) add.run("a", seq, `t${seq}`);
+    for (let seq = 1; seq <= 5; seq++) add.run("gone", seq, `t${seq}`);
+    old.close();
+    store = AgentStore.open(file, { site: "edge01", clock });
+    expect(store.history("a").map((h) => h.at)).toEqual(
+      [...Array(HISTORY_KEPT).keys()].map((i) => `t${150 - HISTORY_KEPT + 1 + i}`),
+    );
+    expect(store.history("gone")).toEqual([]);
+    store.upsertIntent(input("a", 2));
+    expect(store.history("a").at(-1)).toMatchObject({ revision: 2, from: "Pending", to: "Pending" });
+    expect(store.integrity()).toBe("ok");
+  });
+
+  it("removes an intent with its NF status and history", () => {
     store.upsertIntent(input("a"));
     store.setPhase("a", {
       revision: 1,
@@ -229,7 +283,10 @@ describe("agent store", () => {
     expect(store.removeIntent("a")).toBe(true);
     expect(store.getIntent("a")).toBeUndefined();
     expect(store.nfStatus("a")).toEqual([]);
-    expect(store.history("a").length).toBeGreaterThan(0);
+    expect(store.history("a")).toEqual([]);
+    // Held again under the same id, its history starts afresh.
+    store.upsertIntent(input("a", 2));
+    expect(store.history("a").map((h) => [h.revision, h.from, h.to])).toEqual([[2, null, "Pending"]]);
   });
 
   it("keeps each setting the closed loop changed on an NF apart, counts its steps, and reports them", () => {

@@ -5,12 +5,15 @@
  *
  * Per transport: fan-out of one fleet intent to N sites until the hub holds every acknowledgement, beside
  * the raw transport's limit measured in the same run (a bare request/reply of the same payload to N
- * subscribers), each the median of three rounds past one not counted; a site back after 1,000 intent changes (messages received, time to converge); sustained
- * intent changes per second pushed and acknowledged; messages and bytes per site per idle hour.
+ * subscribers), each the median of three rounds past one not counted, with the CPU this process and the broker
+ * spent on it; a site back after 1,000 intent changes (messages received, time to converge); sustained
+ * intent changes per second pushed and acknowledged; messages and bytes per site per idle hour. And one site's own
+ * work for a live change, alone (decode, commit to its store, acknowledge; no transport): a simulated fleet on
+ * one process pays it once per site beyond the raw round trip.
  *
  * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,7 +21,7 @@ import Database from "better-sqlite3";
 import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { connect as mqttConnect } from "mqtt";
 import type { MqttClient } from "mqtt";
-import type { IntentPlan } from "@nephoran/shared";
+import type { AgentTransport, IntentPlan } from "@nephoran/shared";
 import { createAgentTransport, systemClock } from "@nephoran/shared";
 import type { SyncStore } from "@nephoran/agent";
 import { AgentStore } from "@nephoran/agent";
@@ -82,24 +85,59 @@ const pollMs = (n: number) => Math.max(5, Math.round(n / 500));
 /** Each figure is the median of this many rounds: one round on a busy two-core box can be off by half. */
 const ROUNDS = 3;
 
+/** The broker's process, whose CPU each round counts beside this one's (Linux: /proc). */
+let brokerPid: number | undefined;
+/** CPU ms a process has spent, user and system (0 when it cannot be read). */
+function brokerCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/${brokerPid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10 || 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Timed {
+  readonly ms: number;
+  /** CPU ms this process (hub, sites or subscribers, and the requester) spent in the round. */
+  readonly cpuMs: number;
+  readonly brokerCpuMs: number;
+}
+
 /**
- * The median time of ROUNDS runs of `fn`, each after `before` (not timed), past one more run not counted:
- * the first run of a path compiles it (the raw baseline's as much as the product's).
+ * The median time and CPU of ROUNDS runs of `fn`, each after `before` (not timed), past one more run not
+ * counted: the first run of a path compiles it (the raw baseline's as much as the product's).
  */
 async function rounds(
   fn: (round: number) => Promise<void>,
-  what = "",
+  what: string,
   before?: () => Promise<void>,
-): Promise<number> {
-  const times: number[] = [];
+): Promise<Timed> {
+  const runs: Timed[] = [];
   for (let r = 0; r <= ROUNDS; r++) {
     await before?.();
     const t = performance.now();
+    const cpu = process.cpuUsage();
+    const broker = brokerCpuMs();
     await fn(r);
-    times.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    runs.push({
+      ms: performance.now() - t,
+      cpuMs: (used.user + used.system) / 1000,
+      brokerCpuMs: brokerCpuMs() - broker,
+    });
   }
-  if (what) log(`${what}: ${times.map((x) => x.toFixed(0)).join(", ")} ms (the first not counted)`);
-  return median(times.slice(1));
+  const shown = (k: keyof Timed) => runs.map((x) => x[k].toFixed(0)).join(", ");
+  log(
+    `${what}: ${shown("ms")} ms; CPU ${shown("cpuMs")} ms here, ${shown("brokerCpuMs")} ms at the broker (the first not counted)`,
+  );
+  const counted = runs.slice(1);
+  return {
+    ms: median(counted.map((x) => x.ms)),
+    cpuMs: median(counted.map((x) => x.cpuMs)),
+    brokerCpuMs: median(counted.map((x) => x.brokerCpuMs)),
+  };
 }
 
 /** Until every site's reports have been acknowledged by the hub, so a round starts quiet (each poll reads
@@ -118,7 +156,7 @@ async function rawRequestReply(
   broker: Broker,
   n: number,
   payload: Buffer,
-): Promise<number> {
+): Promise<Timed> {
   if (kind === "nats") {
     const seed = (broker as NatsBroker).hubKey.getSeed();
     const opts = { servers: broker.url, authenticator: nkeyAuthenticator(seed) };
@@ -130,14 +168,14 @@ async function rawRequestReply(
       subs.push(nc);
     });
     const req = await natsConnect(opts);
-    const ms = await rounds(async () => {
+    const timed = await rounds(async () => {
       await Promise.all(
         [...Array(n).keys()].map((i) => req.request(`bench.raw.${i}`, payload, { timeout: 60_000 })),
       );
     }, `[${kind} ${n}] raw rounds`);
     await req.close();
     await inBatches(subs, 500, (nc) => nc.close());
-    return ms;
+    return timed;
   }
   const b = broker as MosquittoBroker;
   const opts = (id: string) => ({
@@ -163,14 +201,14 @@ async function rawRequestReply(
   await req.subscribeAsync("nephoran/raw/+/rep", { qos: 1 });
   let got = 0;
   req.on("message", () => got++);
-  const ms = await rounds(async () => {
+  const timed = await rounds(async () => {
     got = 0;
     for (let i = 0; i < n; i++) req.publish(`nephoran/raw/${i}/req`, payload, { qos: 1 });
     await waitFor(() => got >= n, 120_000, "raw replies");
   }, `[${kind} ${n}] raw rounds`);
   await req.endAsync();
   await inBatches(subs, 500, (c) => c.endAsync());
-  return ms;
+  return timed;
 }
 
 async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
@@ -201,8 +239,8 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
       }),
     );
     log(`[${kind} ${n}] raw request/reply…`);
-    const rawMs = await rawRequestReply(kind, broker, n, payload);
-    log(`[${kind} ${n}] raw ${rawMs.toFixed(0)} ms; connecting ${n} sites…`);
+    const raw = await rawRequestReply(kind, broker, n, payload);
+    log(`[${kind} ${n}] raw ${raw.ms.toFixed(0)} ms; connecting ${n} sites…`);
     const storeDir = join(dataDir, "sites");
     mkdirSync(storeDir);
     const t0 = performance.now();
@@ -211,7 +249,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     const connectS = (performance.now() - t0) / 1000;
     log(`[${kind} ${n}] connected and synced in ${connectS.toFixed(1)} s; fan-out…`);
     // Each round a new intent to every site, once the reports of the one before are in.
-    const fanoutMs = await rounds(
+    const fanout = await rounds(
       async (r) => {
         await createIntent(hub.deps, {
           name: `Deploy 2 AMF on the fleet (${r + 1})`,
@@ -226,12 +264,16 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
       () => quiet(sites),
     );
     log(
-      `[${kind} ${n}] fan-out acknowledged by all in ${fanoutMs.toFixed(0)} ms (raw ${rawMs.toFixed(0)} ms)`,
+      `[${kind} ${n}] fan-out acknowledged by all in ${fanout.ms.toFixed(0)} ms (raw ${raw.ms.toFixed(0)} ms)`,
     );
     const result: Record<string, number> = {
-      [`fanout_${n}_ms`]: Math.round(fanoutMs),
-      [`raw_request_reply_${n}_ms`]: Math.round(rawMs),
-      [`fanout_${n}_vs_raw`]: Math.round((fanoutMs / rawMs) * 100) / 100,
+      [`fanout_${n}_ms`]: Math.round(fanout.ms),
+      [`raw_request_reply_${n}_ms`]: Math.round(raw.ms),
+      [`fanout_${n}_vs_raw`]: Math.round((fanout.ms / raw.ms) * 100) / 100,
+      [`fanout_${n}_cpu_ms`]: Math.round(fanout.cpuMs),
+      [`raw_request_reply_${n}_cpu_ms`]: Math.round(raw.cpuMs),
+      [`fanout_${n}_broker_cpu_ms`]: Math.round(fanout.brokerCpuMs),
+      [`raw_request_reply_${n}_broker_cpu_ms`]: Math.round(raw.brokerCpuMs),
     };
     if (n <= 2000) Object.assign(result, await outage(hub, sites), await sustained(hub, sites));
     await inBatches(sites, 500, async (s) => s.client?.stop());
@@ -356,13 +398,76 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
   }
 }
 
+/**
+ * One site's own work for a live change, alone: the agent's SyncClient decodes an intent message, commits it
+ * to its store (SQLite, WAL; its checkpoints included) and acknowledges, on a link that only counts what is
+ * sent. Each change is a new revision of one of the 20 intents the site holds. Microseconds per change, past
+ * 1,000 not counted.
+ */
+function siteWork(): { site_change_us: number } {
+  const dir = mkdtempSync(join(tmpdir(), "nephoran-bench-site-"));
+  const site = "s-alone";
+  const store = AgentStore.open(join(dir, "site.db"), { site, clock: systemClock });
+  let down: ((d: Uint8Array) => void) | undefined;
+  let acks = 0;
+  const link: AgentTransport = {
+    describe: "counting link",
+    start: (h) => ((down = h.onDown), h.onReady()),
+    send: (d) => ((acks += Number(Buffer.from(d).includes('"type":"ack"'))), true),
+    close: async () => {},
+  };
+  const client = simulatedSite(store, link, "0123456789abcdef");
+  client.start();
+  const deliver = (m: object) => down?.(Buffer.from(JSON.stringify({ v: 1, site, ...m })));
+  deliver({ type: "synced", version: 0, since: 0, full: true, count: 0 });
+  acks = 0;
+  const N = 5000;
+  const WARM = 1000;
+  const messages = [...Array(WARM + N).keys()].map((k) =>
+    Buffer.from(
+      JSON.stringify({
+        v: 1,
+        site,
+        type: "intent",
+        version: k + 1,
+        base: k,
+        intent: {
+          id: `int-${String(k % 20).padStart(12, "0")}`,
+          name: `Deploy 2 AMF on the fleet (${k})`,
+          revision: Math.floor(k / 20) + 1,
+          priority: "medium",
+          plan: PLAN,
+          createdAt: new Date().toISOString(),
+        },
+      }),
+    ),
+  );
+  for (const m of messages.slice(0, WARM)) down?.(m);
+  const t = performance.now();
+  for (const m of messages.slice(WARM)) down?.(m);
+  const us = ((performance.now() - t) * 1000) / N;
+  if (acks !== WARM + N || store.ackedVersion() !== WARM + N)
+    throw new Error(
+      `the site acknowledged ${acks} of ${WARM + N} changes (committed ${store.ackedVersion()})`,
+    );
+  void client.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  log(`[site] a live change alone (decode, commit, acknowledge): ${us.toFixed(1)} µs`);
+  return { site_change_us: Math.round(us * 10) / 10 };
+}
+
 async function main(): Promise<void> {
   if (!brokersInstalled())
     throw new Error("nats-server and mosquitto are needed: bash scripts/test-env/brokers.sh install");
-  const out: Record<string, number | string> = { machine_cpus: (await import("node:os")).cpus().length };
+  const out: Record<string, number | string> = {
+    machine_cpus: (await import("node:os")).cpus().length,
+    ...siteWork(),
+  };
   for (const kind of TRANSPORTS) {
     const broker: Broker = kind === "nats" ? new NatsBroker() : new MosquittoBroker();
     await broker.start();
+    brokerPid = broker.proc?.pid;
     try {
       for (const n of SIZES) {
         const r = await fanout(kind, broker, n);

@@ -42,6 +42,20 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A store file as an older agent left it: the first `version` migrations, then `fill`. The test's open store
+ * is closed first (a test opens the returned file in its place).
+ */
+function storeAt(version: number, fill: (old: Database.Database) => void): string {
+  store.close();
+  const file = join(dir, `v${version}.db`);
+  const old = new Database(file);
+  applyMigrations(old, MIGRATIONS.slice(0, version));
+  fill(old);
+  old.close();
+  return file;
+}
+
 describe("agent store", () => {
   it("applies an intent once per revision and ignores stale revisions", () => {
     expect(store.upsertIntent(input("a", 1))).toBe(true);
@@ -145,15 +159,12 @@ describe("agent store", () => {
   });
 
   it("takes a store from before its keyed tables along: intents, history, cursor and outbox kept", () => {
-    store.close();
-    const file = join(dir, "old.db");
-    const old = new Database(file);
-    applyMigrations(old, MIGRATIONS.slice(0, 4));
-    old.exec(`INSERT INTO meta VALUES ('site', 'edge01'), ('sync.ackedVersion', '7');
+    const file = storeAt(4, (old) =>
+      old.exec(`INSERT INTO meta VALUES ('site', 'edge01'), ('sync.ackedVersion', '7');
       INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
         VALUES ('a', 'a', '${JSON.stringify(plan())}', 2, 'medium', 'hub', '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', 'Ready', '2026-11-02T00:00:00Z');
-      INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, at) VALUES ('a', 1, NULL, 'Pending', 't1'), ('a', 2, 'Pending', 'Ready', 't2');`);
-    old.close();
+      INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, at) VALUES ('a', 1, NULL, 'Pending', 't1'), ('a', 2, 'Pending', 'Ready', 't2');`),
+    );
     store = AgentStore.open(file, { site: "edge01", clock });
     expect(store.ackedVersion()).toBe(7);
     expect(store.getIntent("a")).toMatchObject({ revision: 2, phase: "Ready", plan: plan() });
@@ -175,17 +186,14 @@ describe("agent store", () => {
   });
 
   it("takes a store from before history was kept by intent along: every entry, in order, numbering on", () => {
-    store.close();
-    const file = join(dir, "v5.db");
-    const old = new Database(file);
-    applyMigrations(old, MIGRATIONS.slice(0, 5));
-    old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
+    const file = storeAt(5, (old) =>
+      old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
       INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
         VALUES ('a', 'a', '${JSON.stringify(plan())}', 2, 'medium', 'hub', '2026-11-02T00:00:00Z', 't', 'Ready', 't'),
                ('b', 'b', '${JSON.stringify(plan())}', 1, 'medium', 'hub', '2026-11-01T00:00:00Z', 't', 'Pending', 't');
       INSERT INTO intent_history (intent_id, revision, from_phase, to_phase, at) VALUES
-        ('a', 1, NULL, 'Pending', 't1'), ('b', 1, NULL, 'Pending', 't2'), ('a', 2, 'Pending', 'Ready', 't3');`);
-    old.close();
+        ('a', 1, NULL, 'Pending', 't1'), ('b', 1, NULL, 'Pending', 't2'), ('a', 2, 'Pending', 'Ready', 't3');`),
+    );
     store = AgentStore.open(file, { site: "edge01", clock });
     store.upsertIntent(input("a", 3));
     store.upsertIntent(input("b", 2));
@@ -248,19 +256,16 @@ describe("agent store", () => {
   });
 
   it("takes a store from before history was bounded along: the newest entries kept, removed intents' dropped", () => {
-    store.close();
-    const file = join(dir, "v6.db");
-    const old = new Database(file);
-    applyMigrations(old, MIGRATIONS.slice(0, 6));
-    old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
+    const file = storeAt(6, (old) => {
+      old.exec(`INSERT INTO meta VALUES ('site', 'edge01');
       INSERT INTO intents (id, name, plan, revision, priority, origin, created_at, updated_at, phase, phase_changed_at)
         VALUES ('a', 'a', '${JSON.stringify(plan())}', 1, 'medium', 'hub', 't', 't', 'Pending', 't');`);
-    const add = old.prepare(
-      "INSERT INTO intent_history (intent_id, seq, revision, from_phase, to_phase, at) VALUES (?, ?, 1, NULL, 'Pending', ?)",
-    );
-    for (let seq = 1; seq <= 150; seq++) add.run("a", seq, `t${seq}`);
-    for (let seq = 1; seq <= 5; seq++) add.run("gone", seq, `t${seq}`);
-    old.close();
+      const add = old.prepare(
+        "INSERT INTO intent_history (intent_id, seq, revision, from_phase, to_phase, at) VALUES (?, ?, 1, NULL, 'Pending', ?)",
+      );
+      for (let seq = 1; seq <= 150; seq++) add.run("a", seq, `t${seq}`);
+      for (let seq = 1; seq <= 5; seq++) add.run("gone", seq, `t${seq}`);
+    });
     store = AgentStore.open(file, { site: "edge01", clock });
     expect(store.history("a").map((h) => h.at)).toEqual(
       [...Array(HISTORY_KEPT).keys()].map((i) => `t${150 - HISTORY_KEPT + 1 + i}`),

@@ -56,6 +56,17 @@ function storeAt(version: number, fill: (old: Database.Database) => void): strin
   return file;
 }
 
+/** What each table and index of the store file was made by (its CREATE statement), by name. */
+function schemaOf(file: string): Map<string, string> {
+  const db = new Database(file, { readonly: true });
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").all() as {
+    name: string;
+    sql: string;
+  }[];
+  db.close();
+  return new Map(rows.map((r) => [r.name, r.sql]));
+}
+
 describe("agent store", () => {
   it("applies an intent once per revision and ignores stale revisions", () => {
     expect(store.upsertIntent(input("a", 1))).toBe(true);
@@ -174,14 +185,11 @@ describe("agent store", () => {
       [2, "Ready"],
       [3, "Pending"],
     ]);
-    const tables = new Database(file, { readonly: true });
-    const sql = (name: string) =>
-      (tables.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as { sql: string }).sql;
-    expect(sql("meta")).toMatch(/WITHOUT ROWID$/);
-    expect(sql("intents")).toMatch(/WITHOUT ROWID$/);
-    expect(sql("intent_history")).not.toMatch(/AUTOINCREMENT/);
-    expect(sql("intent_history")).toMatch(/PRIMARY KEY \(intent_id, seq\)/);
-    tables.close();
+    const sql = schemaOf(file);
+    expect(sql.get("meta")).toMatch(/WITHOUT ROWID$/);
+    expect(sql.get("intents")).toMatch(/WITHOUT ROWID$/);
+    expect(sql.get("intent_history")).not.toMatch(/AUTOINCREMENT/);
+    expect(sql.get("intent_history")).toMatch(/PRIMARY KEY \(intent_id, seq\)/);
     expect(store.integrity()).toBe("ok");
   });
 
@@ -205,16 +213,10 @@ describe("agent store", () => {
     expect(store.history("b").map((h) => h.revision)).toEqual([1, 2]);
     // Listed in the order they take effect, without the index that kept it.
     expect(store.listIntents().map((i) => i.id)).toEqual(["b", "a"]);
-    const tables = new Database(file, { readonly: true });
-    const sql = (name: string) =>
-      (
-        tables.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as
-          { sql: string } | undefined
-      )?.sql;
-    expect(sql("intent_history")).toMatch(/WITHOUT ROWID$/);
-    expect(sql("intent_history_by_intent")).toBeUndefined();
-    expect(sql("intents_order")).toBeUndefined();
-    tables.close();
+    const sql = schemaOf(file);
+    expect(sql.get("intent_history")).toMatch(/WITHOUT ROWID$/);
+    expect(sql.get("intent_history_by_intent")).toBeUndefined();
+    expect(sql.get("intents_order")).toBeUndefined();
     expect(store.integrity()).toBe("ok");
   });
 

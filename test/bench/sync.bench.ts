@@ -22,7 +22,7 @@ import { connect as natsConnect, nkeyAuthenticator } from "@nats-io/transport-no
 import { connect as mqttConnect } from "mqtt";
 import type { MqttClient } from "mqtt";
 import type { AgentTransport, IntentPlan } from "@nephoran/shared";
-import { createAgentTransport, systemClock } from "@nephoran/shared";
+import { createAgentTransport, encode, PROTOCOL_VERSION, systemClock } from "@nephoran/shared";
 import type { SyncStore } from "@nephoran/agent";
 import { AgentStore } from "@nephoran/agent";
 import type { Hub } from "@nephoran/hub";
@@ -404,7 +404,7 @@ async function idle(kind: "nats" | "mqtt", broker: Broker) {
  * sent. Each change is a new revision of one of the 20 intents the site holds. Microseconds per change, past
  * 1,000 not counted.
  */
-function siteWork(): { site_change_us: number } {
+async function siteWork(): Promise<{ site_change_us: number }> {
   const dir = mkdtempSync(join(tmpdir(), "nephoran-bench-site-"));
   const site = "s-alone";
   const store = AgentStore.open(join(dir, "site.db"), { site, clock: systemClock });
@@ -418,29 +418,26 @@ function siteWork(): { site_change_us: number } {
   };
   const client = simulatedSite(store, link, "0123456789abcdef");
   client.start();
-  const deliver = (m: object) => down?.(Buffer.from(JSON.stringify({ v: 1, site, ...m })));
-  deliver({ type: "synced", version: 0, since: 0, full: true, count: 0 });
+  down?.(encode({ v: PROTOCOL_VERSION, site, type: "synced", version: 0, since: 0, full: true, count: 0 }));
   acks = 0;
   const N = 5000;
   const WARM = 1000;
   const messages = [...Array(WARM + N).keys()].map((k) =>
-    Buffer.from(
-      JSON.stringify({
-        v: 1,
-        site,
-        type: "intent",
-        version: k + 1,
-        base: k,
-        intent: {
-          id: `int-${String(k % 20).padStart(12, "0")}`,
-          name: `Deploy 2 AMF on the fleet (${k})`,
-          revision: Math.floor(k / 20) + 1,
-          priority: "medium",
-          plan: PLAN,
-          createdAt: new Date().toISOString(),
-        },
-      }),
-    ),
+    encode({
+      v: PROTOCOL_VERSION,
+      site,
+      type: "intent",
+      version: k + 1,
+      base: k,
+      intent: {
+        id: `int-${String(k % 20).padStart(12, "0")}`,
+        name: `Deploy 2 AMF on the fleet (${k})`,
+        revision: Math.floor(k / 20) + 1,
+        priority: "medium",
+        plan: PLAN,
+        createdAt: new Date().toISOString(),
+      },
+    }),
   );
   for (const m of messages.slice(0, WARM)) down?.(m);
   const t = performance.now();
@@ -450,7 +447,7 @@ function siteWork(): { site_change_us: number } {
     throw new Error(
       `the site acknowledged ${acks} of ${WARM + N} changes (committed ${store.ackedVersion()})`,
     );
-  void client.stop();
+  await client.stop();
   store.close();
   rmSync(dir, { recursive: true, force: true });
   log(`[site] a live change alone (decode, commit, acknowledge): ${us.toFixed(1)} µs`);
@@ -462,7 +459,7 @@ async function main(): Promise<void> {
     throw new Error("nats-server and mosquitto are needed: bash scripts/test-env/brokers.sh install");
   const out: Record<string, number | string> = {
     machine_cpus: (await import("node:os")).cpus().length,
-    ...siteWork(),
+    ...(await siteWork()),
   };
   for (const kind of TRANSPORTS) {
     const broker: Broker = kind === "nats" ? new NatsBroker() : new MosquittoBroker();

@@ -1,6 +1,10 @@
 /**
  * Where the site stands in the hub's desired state: the version it has committed, and committing a batch
  * of the hub's changes at a version, all or nothing. The site's own (local) intents are never touched.
+ *
+ * The committed version is the greater of meta's and the newest an intent's row carries: a live change
+ * (one intent put) writes its version on the row it writes anyway, one page instead of two; meta takes the
+ * version when no row written carries it (a delete, a snapshot, a revision already held).
  */
 import type { Db, Meta } from "./database";
 import type { IntentInput, Intents } from "./intents";
@@ -16,7 +20,7 @@ export interface DesiredBatch {
 const ACKED = "sync.ackedVersion";
 
 export class SyncCursor {
-  /** The committed version, once read: only `apply` writes it, and every message the hub sends asks it. */
+  /** The committed version, once read: only this cursor writes it, and every message the hub sends asks it. */
   #acked: number | undefined;
 
   constructor(
@@ -27,7 +31,11 @@ export class SyncCursor {
 
   /** The desired version from the hub this store has committed (0: none yet). */
   ackedVersion(): number {
-    return (this.#acked ??= Number(this.meta.get(ACKED) ?? "0"));
+    if (this.#acked === undefined) {
+      const row = this.d.stmt("SELECT max(hub_version) AS v FROM intents").get() as { v: number | null };
+      this.#acked = Math.max(Number(this.meta.get(ACKED) ?? "0"), row.v ?? 0);
+    }
+    return this.#acked;
   }
 
   /**
@@ -37,8 +45,12 @@ export class SyncCursor {
   apply(batch: DesiredBatch): boolean {
     let acked: number | undefined;
     const changed = this.d.atomic(() => {
-      let changed = false;
-      for (const i of batch.put) changed = this.intents.upsert({ ...i, origin: "hub" }) || changed;
+      const before = this.ackedVersion();
+      // Whether a row written now carries the version.
+      let carried = false;
+      for (const i of batch.put)
+        carried = this.intents.upsert({ ...i, origin: "hub" }, batch.version) || carried;
+      let changed = carried;
       // The hub's intents are listed only when some may go (an intent message puts one and deletes none).
       if (batch.full || batch.deleted.length) {
         const hub = new Set(this.intents.fromHub().map((r) => r.id));
@@ -49,9 +61,17 @@ export class SyncCursor {
         }
         for (const id of gone) if (hub.has(id)) changed = this.intents.remove(id) || changed;
       }
-      if (batch.version > this.ackedVersion() || batch.full) {
+      if (batch.full) {
+        // A full snapshot may set the version back (the hub's store was restored): no row keeps a later one.
+        this.d.stmt("UPDATE intents SET hub_version = NULL WHERE hub_version > ?").run(batch.version);
         this.meta.set(ACKED, String(batch.version));
         acked = batch.version;
+      } else if (batch.version > before) {
+        if (!carried) this.meta.set(ACKED, String(batch.version));
+        acked = batch.version;
+      } else if (batch.deleted.length) {
+        // A late delete may take the row the version stood on: meta keeps it.
+        this.meta.set(ACKED, String(before));
       }
       return changed;
     });
@@ -59,5 +79,15 @@ export class SyncCursor {
     // inside a caller's transaction (which may yet roll back) is read again from the store.
     if (acked !== undefined) this.#acked = this.d.db.inTransaction ? undefined : acked;
     return changed;
+  }
+
+  /** Removes an intent (the site's own); the version its row may carry stays committed, in meta. */
+  remove(id: string): boolean {
+    return this.d.atomic(() => {
+      const acked = this.ackedVersion();
+      const gone = this.intents.remove(id);
+      if (gone && Number(this.meta.get(ACKED) ?? "0") < acked) this.meta.set(ACKED, String(acked));
+      return gone;
+    });
   }
 }

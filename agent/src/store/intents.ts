@@ -130,9 +130,10 @@ export class Intents {
 
   /**
    * Stores an intent unless the store already has this or a newer revision: applying the same
-   * (id, revision) twice is a no-op. Returns whether anything changed.
+   * (id, revision) twice is a no-op. Returns whether anything changed. `hubVersion`: the hub's desired
+   * version that brought it, kept on the row unless the row holds a later one (see SyncCursor).
    */
-  upsert(input: IntentInput): boolean {
+  upsert(input: IntentInput, hubVersion?: number): boolean {
     const plan = IntentPlanSchema.safeParse(input.plan);
     if (!plan.success)
       throw new StoreError(StoreErrorCode.Invalid, `intent ${input.id}: invalid plan: ${plan.error.message}`);
@@ -147,11 +148,12 @@ export class Intents {
       // One upsert: every revision starts Pending; a new one keeps the intent's creation time and order.
       this.d
         .stmt(
-          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, conditions, phase_changed_at)
-             VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', '[]', @now)
+          `INSERT INTO intents (id, name, text, plan, revision, priority, origin, created_at, updated_at, phase, conditions, phase_changed_at, hub_version)
+             VALUES (@id, @name, @text, @plan, @revision, @priority, @origin, @createdAt, @now, 'Pending', '[]', @now, @hubVersion)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, text = excluded.text, plan = excluded.plan,
                revision = excluded.revision, priority = excluded.priority, origin = excluded.origin, updated_at = excluded.updated_at,
-               phase = 'Pending', conditions = '[]', phase_changed_at = excluded.phase_changed_at`,
+               phase = 'Pending', conditions = '[]', phase_changed_at = excluded.phase_changed_at,
+               hub_version = coalesce(max(excluded.hub_version, intents.hub_version), excluded.hub_version, intents.hub_version)`,
         )
         .run({
           id: input.id,
@@ -163,6 +165,7 @@ export class Intents {
           origin: input.origin,
           createdAt: input.createdAt ?? now,
           now,
+          hubVersion: hubVersion ?? null,
         });
       // A new revision from its owner starts afresh: what the closed loop did to the one before goes.
       if (existing) this.remediations.forgetBefore(input.id, input.revision);

@@ -169,4 +169,10 @@ export const MIGRATIONS: readonly string[] = [
         FROM intent_history)
     WHERE newer > 100);
   `,
+  // Two pages where a change from the hub wrote three: the hub's version a change brought is kept on the
+  // intent's row, and the sync cursor is the greater of that and meta's. Meta is written only when no row
+  // carries the version: a delete, a snapshot, a change the site already held.
+  `
+  ALTER TABLE intents ADD COLUMN hub_version INTEGER;
+  `,
 ];

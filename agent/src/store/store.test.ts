@@ -98,6 +98,50 @@ describe("agent store", () => {
     expect(store.ackedVersion()).toBe(5);
   });
 
+  it("commits a live change from the hub in two pages, and the version it brought with them", () => {
+    const file = join(dir, "agent.db");
+    const reopen = () => {
+      store.close();
+      store = AgentStore.open(file, { site: "edge01", clock });
+      return store.ackedVersion();
+    };
+    store.applyDesired({ version: 1, put: [input("a"), input("b")], deleted: [], full: true });
+    const peer = new Database(file);
+    const meta = () =>
+      (peer.prepare("SELECT value FROM meta WHERE key = 'sync.ackedVersion'").get() as { value: string })
+        .value;
+    // Frames (pages) in the WAL since it was emptied.
+    const frames = () => (peer.pragma("wal_checkpoint(PASSIVE)") as { log: number }[])[0]?.log;
+    try {
+      peer.pragma("wal_checkpoint(TRUNCATE)");
+      expect(store.applyDesired({ version: 2, put: [input("a", 2)], deleted: [], full: false })).toBe(true);
+      // The intent's row and its history entry; meta is not written.
+      expect(frames()).toBe(2);
+      expect([meta(), store.ackedVersion(), reopen()]).toEqual(["1", 2, 2]);
+      // A revision the site already holds brings no row to carry the version: meta takes it.
+      expect(store.applyDesired({ version: 3, put: [input("a", 2)], deleted: [], full: false })).toBe(false);
+      expect([meta(), reopen()]).toEqual(["3", 3]);
+      store.applyDesired({ version: 4, put: [input("b", 2)], deleted: [], full: false });
+      // A late delete, or the site's own removal, of the row the version stood on keeps the version.
+      store.applyDesired({ version: 2, put: [], deleted: ["b"], full: false });
+      expect([store.getIntent("b"), reopen()]).toEqual([undefined, 4]);
+      store.applyDesired({ version: 5, put: [input("b", 3)], deleted: [], full: false });
+      expect([store.removeIntent("b"), reopen()]).toEqual([true, 5]);
+      // A full snapshot at an earlier version (the hub's store restored) sets it back.
+      store.applyDesired({ version: 6, put: [input("a", 3)], deleted: [], full: false });
+      store.applyDesired({ version: 2, put: [input("a", 3), input("c")], deleted: [], full: true });
+      expect([store.ackedVersion(), reopen()]).toEqual([2, 2]);
+      expect(
+        store
+          .hubIntents()
+          .map((i) => i.id)
+          .sort(),
+      ).toEqual(["a", "c"]);
+    } finally {
+      peer.close();
+    }
+  });
+
   it("refuses an invalid plan and loses nothing", () => {
     store.upsertIntent(input("a", 1));
     const bad = { ...input("a", 2), plan: { ...plan(), actions: [] } };

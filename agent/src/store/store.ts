@@ -113,7 +113,7 @@ export class AgentStore {
   }
 
   removeIntent(id: string): boolean {
-    return this.#intents.remove(id);
+    return this.#cursor.remove(id);
   }
 
   getIntent(id: string): StoredIntent | undefined {

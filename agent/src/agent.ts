@@ -175,6 +175,8 @@ export class Agent {
     const r = await this.#reconciler.reconcileOnce();
     // The hub hears of the phases as soon as they are known, not after the NetworkIntents are written.
     this.#sync?.poke();
+    // Between passes, not inside the commit of a change the hub waits to hear acknowledged.
+    this.store.checkpoint();
     if (this.mirror) await this.mirror.publish();
     return r;
   }

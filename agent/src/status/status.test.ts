@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "@nephoran/shared";
 import { systemClock } from "@nephoran/shared";
 import { Agent } from "../agent";
+import { CHECKPOINT_AFTER } from "../store/store";
 import type { AgentConfigInput } from "../config";
 import { AgentConfig } from "../config";
 import { createStatusApp, serveStatus } from "./index";
@@ -158,6 +159,28 @@ describe("agent status endpoint", () => {
     expect(html).toContain(`<span class="phase Applied">Applied</span>`);
     expect(html).toContain("cannot observe readiness");
     expect(html).toMatch(/\.Applied\{color:#[0-9a-f]{6}/);
+  });
+
+  it("checkpoints the store between reconcile passes once enough has been committed", async () => {
+    const agent = makeAgent();
+    const plan = {
+      intentType: "nf.deploy" as const,
+      actions: [{ kind: "deploy" as const, nf: "amf" }],
+      priority: "low" as const,
+      source: "rules" as const,
+      confidence: 1,
+    };
+    for (let k = 1; k <= CHECKPOINT_AFTER; k++)
+      agent.store.applyDesired({
+        version: k,
+        put: [{ id: "int-a", name: "a", plan, revision: k, priority: "low", origin: "hub" }],
+        deleted: [],
+        full: false,
+      });
+    await agent.reconcileOnce();
+    // The pass checkpointed: nothing is due until as much has been committed again.
+    expect(agent.store.checkpoint()).toBe(false);
+    expect(agent.store.getIntent("int-a")).toMatchObject({ revision: CHECKPOINT_AFTER, phase: "Applied" });
   });
 
   it("refuses bad local intents with the reason and stores nothing", async () => {

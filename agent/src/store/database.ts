@@ -4,12 +4,20 @@ import { applyMigrations, statementCache, transactionRunner } from "@nephoran/sh
 import { StoreError, StoreErrorCode } from "./errors";
 import { MIGRATIONS } from "./migrations";
 
+/**
+ * WAL pages past which a commit checkpoints by itself (SQLite's default is 1,000): a backstop, as the agent
+ * checkpoints between reconcile passes (AgentStore.checkpoint), off the path of a change's acknowledgement.
+ */
+export const AUTOCHECKPOINT_PAGES = 4000;
+
 /** The open database and its statements, prepared once per SQL text (at most 256 kept). */
 export interface Db {
   readonly db: Database.Database;
   readonly stmt: (sql: string) => Database.Statement;
   /** `fn` as one transaction, or as part of the one under way (see transactionRunner). */
   readonly atomic: <T>(fn: () => T) => T;
+  /** Transactions run (through `atomic`) since the last checkpoint. */
+  sinceCheckpoint: number;
 }
 
 /** Opens (creating if needed) the database at `file`; ":memory:" for a throwaway one. */
@@ -20,9 +28,22 @@ export function openDatabase(file: string): Db {
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
+    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     applyMigrations(db, MIGRATIONS);
     const stmt = statementCache(db);
-    return { db, stmt, atomic: transactionRunner(db) };
+    const run = transactionRunner(db);
+    const d: Db = {
+      db,
+      stmt,
+      sinceCheckpoint: 0,
+      atomic: (fn) => {
+        if (db.inTransaction) return fn();
+        const result = run(fn);
+        d.sinceCheckpoint++;
+        return result;
+      },
+    };
+    return d;
   } catch (e: unknown) {
     throw new StoreError(
       StoreErrorCode.Corrupt,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -140,6 +140,28 @@ describe("agent store", () => {
     } finally {
       peer.close();
     }
+  });
+
+  it("checkpoints when asked, between passes, and not inside a change's commit", () => {
+    const file = join(dir, "agent.db");
+    const walPages = () => statSync(`${file}-wal`).size / (4096 + 24);
+    expect(store.checkpoint()).toBe(false);
+    for (let k = 1; k <= 600; k++)
+      store.applyDesired({
+        version: k,
+        put: [input(`i${k % 20}`, Math.ceil(k / 20))],
+        deleted: [],
+        full: false,
+      });
+    // 1,200 pages: past SQLite's default of 1,000, and no commit checkpointed by itself.
+    expect(walPages()).toBeGreaterThan(1100);
+    expect(store.checkpoint()).toBe(true);
+    expect(store.checkpoint()).toBe(false);
+    const peer = new Database(file);
+    const [wal] = peer.pragma("wal_checkpoint(PASSIVE)") as { log: number; checkpointed: number }[];
+    peer.close();
+    expect(wal && wal.log > 1100 && wal.checkpointed === wal.log).toBe(true);
+    expect(store.integrity()).toBe("ok");
   });
 
   it("refuses an invalid plan and loses nothing", () => {

@@ -19,6 +19,12 @@ import { Intents } from "./intents";
 import type { OutboxMessage } from "./outbox";
 import { Outbox } from "./outbox";
 
+/**
+ * Transactions between checkpoints: a live change writes two WAL pages, so about as often as SQLite's own
+ * default (1,000 pages) would checkpoint.
+ */
+export const CHECKPOINT_AFTER = 400;
+
 export class AgentStore {
   readonly #d: Db;
   readonly #meta: Meta;
@@ -195,6 +201,19 @@ export class AgentStore {
 
   outboxDepth(): number {
     return this.#outbox.depth();
+  }
+
+  /**
+   * Copies the WAL into the database file (a passive checkpoint: it waits for no reader) once
+   * CHECKPOINT_AFTER transactions have run since the last one. The agent calls it between reconcile passes,
+   * so a change from the hub is acknowledged without waiting for a checkpoint's two fsyncs. Returns whether
+   * it checkpointed.
+   */
+  checkpoint(): boolean {
+    if (this.#d.sinceCheckpoint < CHECKPOINT_AFTER) return false;
+    this.#d.db.pragma("wal_checkpoint(PASSIVE)");
+    this.#d.sinceCheckpoint = 0;
+    return true;
   }
 
   /** PRAGMA integrity_check: "ok" for a sound database. */

@@ -51,4 +51,13 @@ describe("transactionRunner", () => {
     ).toThrow(/UNIQUE/);
     expect(rows()).toEqual([1, 2]);
   });
+
+  it("tells of each transaction it committed: not one it joined, nor one rolled back", () => {
+    let commits = 0;
+    const counted = transactionRunner(db, () => commits++);
+    counted(() => (put(1), counted(() => put(2))));
+    expect(commits).toBe(1);
+    expect(() => counted(() => (put(3), put(3)))).toThrow(/UNIQUE/);
+    expect([commits, rows()]).toEqual([1, [1, 2]]);
+  });
 });

@@ -35,12 +35,16 @@ export function statementCache<S>(db: { prepare(sql: string): S }, max = 256): (
 /**
  * `fn` as one transaction on `db`, or as part of the one under way (no savepoint: a throw rolls the whole of
  * it back, so no caller may go on inside a transaction after a throw). BEGIN and COMMIT are prepared once:
- * better-sqlite3's `db.transaction(fn)()` builds four wrapper functions on every call.
+ * better-sqlite3's `db.transaction(fn)()` builds four wrapper functions on every call. `onCommit` is called
+ * after each transaction it committed.
  */
-export function transactionRunner(db: {
-  prepare(sql: string): { run(): unknown };
-  readonly inTransaction: boolean;
-}): <T>(fn: () => T) => T {
+export function transactionRunner(
+  db: {
+    prepare(sql: string): { run(): unknown };
+    readonly inTransaction: boolean;
+  },
+  onCommit?: () => void,
+): <T>(fn: () => T) => T {
   const [begin, commit, rollback] = [db.prepare("BEGIN"), db.prepare("COMMIT"), db.prepare("ROLLBACK")];
   return <T>(fn: () => T): T => {
     if (db.inTransaction) return fn();
@@ -48,6 +52,7 @@ export function transactionRunner(db: {
     try {
       const result = fn();
       commit.run();
+      onCommit?.();
       return result;
     } catch (e: unknown) {
       if (db.inTransaction) rollback.run();

@@ -16,7 +16,7 @@ export interface Db {
   readonly stmt: (sql: string) => Database.Statement;
   /** `fn` as one transaction, or as part of the one under way (see transactionRunner). */
   readonly atomic: <T>(fn: () => T) => T;
-  /** Transactions run (through `atomic`) since the last checkpoint. */
+  /** Transactions committed (through `atomic`) since the last checkpoint. */
   sinceCheckpoint: number;
 }
 
@@ -31,17 +31,11 @@ export function openDatabase(file: string): Db {
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     applyMigrations(db, MIGRATIONS);
     const stmt = statementCache(db);
-    const run = transactionRunner(db);
     const d: Db = {
       db,
       stmt,
       sinceCheckpoint: 0,
-      atomic: (fn) => {
-        if (db.inTransaction) return fn();
-        const result = run(fn);
-        d.sinceCheckpoint++;
-        return result;
-      },
+      atomic: transactionRunner(db, () => d.sinceCheckpoint++),
     };
     return d;
   } catch (e: unknown) {

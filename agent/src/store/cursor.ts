@@ -33,7 +33,7 @@ export class SyncCursor {
   ackedVersion(): number {
     if (this.#acked === undefined) {
       const row = this.d.stmt("SELECT max(hub_version) AS v FROM intents").get() as { v: number | null };
-      this.#acked = Math.max(Number(this.meta.get(ACKED) ?? "0"), row.v ?? 0);
+      this.#acked = Math.max(this.#inMeta(), row.v ?? 0);
     }
     return this.#acked;
   }
@@ -86,8 +86,13 @@ export class SyncCursor {
     return this.d.atomic(() => {
       const acked = this.ackedVersion();
       const gone = this.intents.remove(id);
-      if (gone && Number(this.meta.get(ACKED) ?? "0") < acked) this.meta.set(ACKED, String(acked));
+      if (gone && this.#inMeta() < acked) this.meta.set(ACKED, String(acked));
       return gone;
     });
+  }
+
+  /** The version meta holds (rows may carry a later one). */
+  #inMeta(): number {
+    return Number(this.meta.get(ACKED) ?? "0");
   }
 }

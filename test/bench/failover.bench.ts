@@ -9,7 +9,7 @@
  * on its next heartbeat, so failover is bounded by it. Usage: pnpm bench:failover [--sites 1000] [--heartbeat 5]
  * Last line: one JSON object.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +22,7 @@ import { Postgres } from "../harness/postgres";
 import type { Replica } from "../harness/replicas";
 import { callReplica, startReplica } from "../harness/replicas";
 import type { SharedFileStore, Site } from "../harness/sim-sites";
-import { startSites } from "../harness/sim-sites";
+import { siteStoreDir, startSites } from "../harness/sim-sites";
 
 const { values } = parseArgs({
   options: { sites: { type: "string", default: "1000" }, heartbeat: { type: "string", default: "5" } },
@@ -122,8 +122,9 @@ async function allInSync(ms: number, what: string): Promise<void> {
 }
 
 const t0 = performance.now();
-mkdirSync(join(dir, "sites"));
-await startSites(sites, join(dir, "sites"), true, { heartbeatMs: HEARTBEAT_S * 1000 });
+const storeDir = siteStoreDir("nephoran-bench-failover-sites-");
+process.once("exit", () => rmSync(storeDir, { recursive: true, force: true }));
+await startSites(sites, storeDir, true, { heartbeatMs: HEARTBEAT_S * 1000 });
 await allInSync(300_000, "first snapshots acknowledged");
 log(`${N} sites connected and in sync in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -11,7 +11,7 @@
  * Usage: pnpm bench:rollout [--sites 10000] [--rollback-sites 1000] [--transport nats|mqtt]. Last line: one
  * JSON object.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,7 +21,7 @@ import type { Hub } from "@nephoran/hub";
 import { changeIntent, createIntent } from "@nephoran/hub";
 import { MosquittoBroker, NatsBroker, brokersInstalled } from "../harness/brokers";
 import type { Answer } from "../harness/sim-sites";
-import { enrollSites, inBatches, startSites, waitFor } from "../harness/sim-sites";
+import { enrollSites, inBatches, siteStoreDir, startSites, waitFor } from "../harness/sim-sites";
 import { startHub } from "../harness/sync";
 
 const { values } = parseArgs({
@@ -81,13 +81,14 @@ async function fleet(
   const dataDir = mkdtempSync(join(tmpdir(), "nephoran-bench-rollout-"));
   const hub = await startHub(broker.hubSync(), join(dataDir, "hub"), 30);
   const w = watcher(dataDir);
+  let storeDir: string | undefined;
   try {
     const sites = await enrollSites(hub, transport, broker.url, n, tag);
     await new Promise((r) => setTimeout(r, 1000 + n / 10)); // the broker reloads its user list
     log(`[${n}] connecting ${n} sites…`);
-    mkdirSync(join(dataDir, "sites"));
     // Ten sites to a store file (the sites that report as the benchmark says).
-    await startSites(sites, join(dataDir, "sites"), true, { answer });
+    storeDir = siteStoreDir("nephoran-bench-rollout-sites-");
+    await startSites(sites, storeDir, true, { answer });
     // One intent on the fleet, Ready everywhere at revision 1, before anything is measured.
     const intent = await createIntent(hub.deps, {
       name: "amf",
@@ -105,6 +106,7 @@ async function fleet(
     await hub.stop();
     await broker.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Sync benchmark on real brokers (nats-server with JetStream, mosquitto), hub and simulated sites in one
  * process over real connections; every site runs the agent's SyncClient and commits to a SQLite store
- * before it acknowledges (at 10,000 sites, 10 sites share a store file: the process may open 20,000 files).
+ * before it acknowledges (at 10,000 sites, 10 sites share a store file: the process may open 20,000 files;
+ * the fleet's stores are on /dev/shm where there is one, as siteStoreDir says why).
  *
  * Per transport: fan-out of one fleet intent to N sites until the hub holds every acknowledgement, beside
  * the raw transport's limit measured in the same run (a bare request/reply of the same payload to N
@@ -13,7 +14,7 @@
  *
  * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -35,6 +36,7 @@ import {
   enrollSites,
   inBatches,
   simulatedSite,
+  siteStoreDir,
   startSites,
   tap,
   waitFor,
@@ -216,6 +218,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
   // Sites heartbeat every 30 s (the default); the hub expects as much.
   const hub = await startHub(broker.hubSync(), join(dataDir, "hub"), 30);
   const tag = `${kind[0]}${n}`;
+  let storeDir: string | undefined;
   try {
     const sites = await enrollSites(hub, kind, broker.url, n, tag);
     // The broker reloads its user list (SIGHUP) in the background.
@@ -241,8 +244,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     log(`[${kind} ${n}] raw request/reply…`);
     const raw = await rawRequestReply(kind, broker, n, payload);
     log(`[${kind} ${n}] raw ${raw.ms.toFixed(0)} ms; connecting ${n} sites…`);
-    const storeDir = join(dataDir, "sites");
-    mkdirSync(storeDir);
+    storeDir = siteStoreDir(`nephoran-bench-sync-${kind}-sites-`);
     const t0 = performance.now();
     await startSites(sites, storeDir, n > 2000);
     await waitFor(() => allAcked(hub), 300_000, "initial snapshots acknowledged", pollMs(n));
@@ -283,6 +285,7 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     watchers.delete(hub);
     await hub.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
   }
 }
 

@@ -3,6 +3,8 @@
  * transport and commits to a SQLite store before it acknowledges (ten sites to a file at fleet scale), with
  * nothing to reconcile; it may report each revision it is given, as an `Answer` says.
  */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
@@ -195,6 +197,18 @@ export async function waitFor(cond: () => boolean, ms: number, what: string, eve
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A new folder for simulated sites' stores: on a RAM file system where there is one (/dev/shm), else in the
+ * temporary folder. A site's store stays in its own kernel's page cache between changes. A virtual machine
+ * that hands idle memory back to its host does not keep it there: this one pages out file pages nobody touched
+ * for about a minute (its kernel runs DAMON pageout), and a write into a page gone from the cache reads it back
+ * from disk first. Measured here, one commit in each of 1,000 store files: 45–88 µs once the files sat idle for
+ * 35 s, 15–20 µs after 5 s on the same disk, 11–16 µs on /dev/shm after 35 s.
+ */
+export function siteStoreDir(prefix: string): string {
+  return mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
 }
 
 export async function startSites(

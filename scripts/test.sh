@@ -56,6 +56,14 @@ check lint pnpm_ run --silent lint
 check format pnpm_ run --silent format:check
 check shellcheck shellcheck scripts/*.sh scripts/test-env/*.sh agent/bin/nephoran-agent
 
+# What the suites put in the temporary folder goes in one of this run's own, removed when the run ends, also
+# what a suite left behind (one run made about 350 folders). Open to all like /tmp: PostgreSQL and mosquitto run
+# as their own users.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/nephoran-tests.XXXXXX") || die "no temporary folder for the suites"
+chmod 1777 "$TMPDIR"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+
 say "running the test suites"
 pnpm_ exec vitest run --reporter=default --reporter=json --outputFile="$RESULTS/vitest.json"
 counts=$(node -e '

@@ -1,9 +1,11 @@
+import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
 import { EXIT, startTracing } from "@nephoran/shared";
 import { Agent } from "../agent";
 import { childProcessIngester } from "../knowledge";
 import { serveStatus } from "../status";
+import { lockDataDir, StoreError, StoreErrorCode } from "../store";
 import { AGENT_FLAGS, configFromFlags } from "./options";
 
 export const agentCommand: Command = {
@@ -21,6 +23,16 @@ export const agentCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
     const config = configFromFlags(values, io);
+    // One agent runs a site's data folder: a second one started on it stops here, before it touches anything.
+    mkdirSync(config.dataDir, { recursive: true });
+    let lock;
+    try {
+      lock = lockDataDir(config.dataDir);
+    } catch (e: unknown) {
+      if (!(e instanceof StoreError && e.code === StoreErrorCode.InUse)) throw e;
+      io.err(`nephoran agent: ${e.message}\n`);
+      return EXIT.failure;
+    }
     // The knowledge base ingests in a child running this same program, so the agent stays small.
     const entry = process.argv[1];
     // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
@@ -34,6 +46,7 @@ export const agentCommand: Command = {
         status = await serveStatus(agent, config.status);
       } catch (e: unknown) {
         await agent.stop();
+        lock.release();
         io.err(
           `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
         );
@@ -48,6 +61,7 @@ export const agentCommand: Command = {
     });
     await status?.close();
     await agent.stop();
+    lock.release();
     await stopTracing();
     return EXIT.ok;
   },

@@ -1,4 +1,9 @@
-export const StoreErrorCode = { Corrupt: "STORE_CORRUPT", Invalid: "STORE_INVALID_INPUT" } as const;
+export const StoreErrorCode = {
+  Corrupt: "STORE_CORRUPT",
+  Invalid: "STORE_INVALID_INPUT",
+  /** Another agent runs on the data folder (see lock.ts). */
+  InUse: "STORE_IN_USE",
+} as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
 export class StoreError extends Error {

@@ -1,4 +1,6 @@
 export { AgentStore } from "./store";
+export { LOCK_FILE, lockDataDir } from "./lock";
+export type { DataDirLock } from "./lock";
 export type { HistoryEntry, IntentInput, IntentOrigin, PhaseUpdate, StoredIntent } from "./intents";
 export type { OutboxMessage } from "./outbox";
 export type { DesiredBatch } from "./cursor";

@@ -27,11 +27,10 @@ export function lockDataDir(dir: string, waitMs = 3000): DataDirLock {
   try {
     db = new Database(file, { timeout: waitMs });
     db.pragma("locking_mode = EXCLUSIVE");
-    // The write takes the file's exclusive lock; in this mode it is kept after the commit.
-    db.exec(
-      "CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since TEXT NOT NULL); DELETE FROM holder;",
-    );
-    db.prepare("INSERT INTO holder VALUES (?, ?)").run(process.pid, new Date().toISOString());
+    // The write takes the file's exclusive lock; in this mode it is kept after the commit. The row says which
+    // process held it last.
+    db.exec("CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL); DELETE FROM holder;");
+    db.prepare("INSERT INTO holder VALUES (?)").run(process.pid);
   } catch (e: unknown) {
     db?.close();
     if ((e as { code?: string }).code === "SQLITE_BUSY")
@@ -40,13 +39,8 @@ export function lockDataDir(dir: string, waitMs = 3000): DataDirLock {
         `another agent is running on the data folder ${dir} (it holds ${LOCK_FILE}): stop it first, or give this one a data folder of its own`,
         { cause: e },
       );
-    throw new StoreError(
-      StoreErrorCode.Corrupt,
-      `cannot lock the data folder ${dir}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
+    const why = (e as Error).message;
+    throw new StoreError(StoreErrorCode.Corrupt, `cannot lock the data folder ${dir}: ${why}`, { cause: e });
   }
   const held = db;
   return {

@@ -1,5 +1,5 @@
 export { AgentStore } from "./store";
-export { LOCK_FILE, lockDataDir } from "./lock";
+export { lockDataDir } from "./lock";
 export type { DataDirLock } from "./lock";
 export type { HistoryEntry, IntentInput, IntentOrigin, PhaseUpdate, StoredIntent } from "./intents";
 export type { OutboxMessage } from "./outbox";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError, StoreErrorCode } from "./errors";
 
-export const LOCK_FILE = "agent.lock";
+const LOCK_FILE = "agent.lock";
 
 export interface DataDirLock {
   release(): void;

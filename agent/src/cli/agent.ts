@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Command } from "@nephoran/shared";
-import { EXIT, startTracing } from "@nephoran/shared";
+import type { CliIo, Command } from "@nephoran/shared";
+import { EXIT, startTracing, untilStopped } from "@nephoran/shared";
 import { Agent } from "../agent";
 import { childProcessIngester } from "../knowledge";
 import { serveStatus } from "../status";
@@ -20,49 +20,48 @@ export const agentCommand: Command = {
     "      (the site's Prometheus: each intent's expectations are measured there and reported as fulfilled or not)\n" +
     "  [--cooldown SECONDS (120)] [--scale-back SECONDS (900)]   (the closed loop of intents with assurance.remediate)\n" +
     "  [--a1 URL | NEPHORAN_A1]   (the near-RT RIC's A1 mediator: A1 policies are put there and their enforcement read back)",
-  async run(args, io) {
-    const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
-    const config = configFromFlags(values, io);
-    // One agent runs a site's data folder: a second one started on it stops here, before it touches anything.
-    mkdirSync(config.dataDir, { recursive: true });
-    let lock;
+  // The stop is listened for first: one asked while the agent starts is honoured once it has started.
+  run: (args, io) => untilStopped((stop) => runAgent(args, io, stop)),
+};
+
+async function runAgent(args: readonly string[], io: CliIo, stop: Promise<NodeJS.Signals>): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: AGENT_FLAGS, strict: true });
+  const config = configFromFlags(values, io);
+  // One agent runs a site's data folder: a second one started on it stops here, before it touches anything.
+  mkdirSync(config.dataDir, { recursive: true });
+  let lock;
+  try {
+    lock = lockDataDir(config.dataDir);
+  } catch (e: unknown) {
+    if (!(e instanceof StoreError && e.code === StoreErrorCode.InUse)) throw e;
+    io.err(`nephoran agent: ${e.message}\n`);
+    return EXIT.failure;
+  }
+  // The knowledge base ingests in a child running this same program, so the agent stays small.
+  const entry = process.argv[1];
+  // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
+  const stopTracing = await startTracing(`nephoran-agent`, io.env);
+  const agent = new Agent(config, entry ? { ingest: childProcessIngester(entry) } : {});
+  io.err(`nephoran agent: site ${config.site}, target ${agent.target.describe}, data ${config.dataDir}\n`);
+  agent.start();
+  let status;
+  if (config.status) {
     try {
-      lock = lockDataDir(config.dataDir);
+      status = await serveStatus(agent, config.status);
     } catch (e: unknown) {
-      if (!(e instanceof StoreError && e.code === StoreErrorCode.InUse)) throw e;
-      io.err(`nephoran agent: ${e.message}\n`);
+      await agent.stop();
+      lock.release();
+      io.err(
+        `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
+      );
       return EXIT.failure;
     }
-    // The knowledge base ingests in a child running this same program, so the agent stays small.
-    const entry = process.argv[1];
-    // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
-    const stopTracing = await startTracing(`nephoran-agent`, io.env);
-    const agent = new Agent(config, entry ? { ingest: childProcessIngester(entry) } : {});
-    io.err(`nephoran agent: site ${config.site}, target ${agent.target.describe}, data ${config.dataDir}\n`);
-    agent.start();
-    let status;
-    if (config.status) {
-      try {
-        status = await serveStatus(agent, config.status);
-      } catch (e: unknown) {
-        await agent.stop();
-        lock.release();
-        io.err(
-          `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
-        );
-        return EXIT.failure;
-      }
-      io.err(`nephoran agent: status at ${status.url}/ (JSON: ${status.url}/status)\n`);
-    }
-    await new Promise<void>((resolve) => {
-      const done = () => resolve();
-      process.once("SIGINT", done);
-      process.once("SIGTERM", done);
-    });
-    await status?.close();
-    await agent.stop();
-    lock.release();
-    await stopTracing();
-    return EXIT.ok;
-  },
-};
+    io.err(`nephoran agent: status at ${status.url}/ (JSON: ${status.url}/status)\n`);
+  }
+  await stop;
+  await status?.close();
+  await agent.stop();
+  lock.release();
+  await stopTracing();
+  return EXIT.ok;
+}

@@ -1,6 +1,7 @@
 export type { CliIo, Command } from "./io";
 export { EXIT, UsageError } from "./io";
 export { runCli, runProcess } from "./run";
+export { untilStopped } from "./signals";
 export { formatPlan, formatRefusal } from "./format";
 import { catalogCommand } from "./commands/catalog";
 import { planCommand } from "./commands/plan";

@@ -1,8 +1,8 @@
 /** `nephoran hub`, `nephoran intent …`, `nephoran site …`. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Command } from "@nephoran/shared";
-import { CLIENT_FLAGS, EXIT, UsageError, hubClient, startTracing } from "@nephoran/shared";
+import type { CliIo, Command } from "@nephoran/shared";
+import { CLIENT_FLAGS, EXIT, UsageError, hubClient, startTracing, untilStopped } from "@nephoran/shared";
 import { createHub } from "../hub";
 import { HubConfig } from "../config";
 import { randomUUID } from "node:crypto";
@@ -19,77 +19,77 @@ export const hubCommand: Command = {
   summary: "run the hub (REST API, its store, sync with the sites) until stopped",
   usage:
     'nephoran hub [--port P] [--host H] [--data DIR] [--store postgres://USER@HOST:PORT/DB [--store-password-file F]] [--broker-port P | --sync none] [--config FILE.json]   (the store is SQLite in DIR unless a PostgreSQL URL is given, also as NEPHORAN_HUB_STORE; its password comes from PGPASSWORD or the file, never the URL on the command line; NEPHORAN_ADMIN_TOKEN sets the bootstrap admin token; --config holds any HubConfig field, e.g. an external nats or mqtt broker under "sync")',
-  async run(args, io) {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        data: { type: "string" },
-        "log-level": { type: "string" },
-        "broker-port": { type: "string" },
-        sync: { type: "string" },
-        store: { type: "string" },
-        "store-password-file": { type: "string" },
-        config: { type: "string" },
-      },
-      strict: true,
-    });
-    let fromFile: Record<string, unknown> = {};
-    if (values.config) {
-      try {
-        fromFile = JSON.parse(readFileSync(values.config, "utf8")) as Record<string, unknown>;
-      } catch (e: unknown) {
-        throw new UsageError(`--config ${values.config}: ${(e as Error).message}`);
-      }
-    }
-    if (values.sync && values.sync !== "none" && values.sync !== "embedded")
-      throw new UsageError('--sync is "none" or "embedded"; configure nats or mqtt brokers with --config');
-    const sync =
-      values.sync === "none"
-        ? { transport: "none" }
-        : values["broker-port"] || values.sync === "embedded"
-          ? {
-              transport: "embedded",
-              ...(values["broker-port"] ? { port: Number(values["broker-port"]) } : {}),
-            }
-          : undefined;
-    if (values.store && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(values.store))
-      throw new UsageError(
-        "--store: leave the password out of the URL (a command line is visible to every user of the machine): set PGPASSWORD or --store-password-file",
-      );
-    const store = values.store ?? io.env["NEPHORAN_HUB_STORE"];
-    const passwordFile = values["store-password-file"] ?? io.env["NEPHORAN_HUB_STORE_PASSWORD_FILE"];
-    const parsed = HubConfig.safeParse({
-      ...fromFile,
-      ...(store ? { store } : {}),
-      ...(passwordFile ? { storePasswordFile: passwordFile } : {}),
-      ...(sync ? { sync } : {}),
-      dataDir: values.data ?? io.env["NEPHORAN_HUB_DATA"] ?? ".nephoran/hub",
-      ...(values.port ? { port: Number(values.port) } : {}),
-      ...(values.host ? { host: values.host } : {}),
-      ...(values["log-level"] ? { logLevel: values["log-level"] } : {}),
-      ...(io.env["NEPHORAN_ADMIN_TOKEN"] ? { adminToken: io.env["NEPHORAN_ADMIN_TOKEN"] } : {}),
-    });
-    if (!parsed.success)
-      throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    // Traces only when the OTEL_* environment asks for them (an OTLP endpoint).
-    const stopTracing = await startTracing("nephoran-hub", io.env);
-    const hub = await createHub(parsed.data);
-    const url = await hub.start();
-    io.err(
-      `nephoran hub: listening on ${url} (API docs ${url}/docs), store ${describeStore(parsed.data)}` +
-        `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
-    );
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    await hub.stop();
-    await stopTracing();
-    return EXIT.ok;
-  },
+  // The stop is listened for first: one asked while the hub starts is honoured once it has started.
+  run: (args, io) => untilStopped((stop) => serveHub(args, io, stop)),
 };
+
+async function serveHub(args: readonly string[], io: CliIo, stop: Promise<NodeJS.Signals>): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      data: { type: "string" },
+      "log-level": { type: "string" },
+      "broker-port": { type: "string" },
+      sync: { type: "string" },
+      store: { type: "string" },
+      "store-password-file": { type: "string" },
+      config: { type: "string" },
+    },
+    strict: true,
+  });
+  let fromFile: Record<string, unknown> = {};
+  if (values.config) {
+    try {
+      fromFile = JSON.parse(readFileSync(values.config, "utf8")) as Record<string, unknown>;
+    } catch (e: unknown) {
+      throw new UsageError(`--config ${values.config}: ${(e as Error).message}`);
+    }
+  }
+  if (values.sync && values.sync !== "none" && values.sync !== "embedded")
+    throw new UsageError('--sync is "none" or "embedded"; configure nats or mqtt brokers with --config');
+  const sync =
+    values.sync === "none"
+      ? { transport: "none" }
+      : values["broker-port"] || values.sync === "embedded"
+        ? {
+            transport: "embedded",
+            ...(values["broker-port"] ? { port: Number(values["broker-port"]) } : {}),
+          }
+        : undefined;
+  if (values.store && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(values.store))
+    throw new UsageError(
+      "--store: leave the password out of the URL (a command line is visible to every user of the machine): set PGPASSWORD or --store-password-file",
+    );
+  const store = values.store ?? io.env["NEPHORAN_HUB_STORE"];
+  const passwordFile = values["store-password-file"] ?? io.env["NEPHORAN_HUB_STORE_PASSWORD_FILE"];
+  const parsed = HubConfig.safeParse({
+    ...fromFile,
+    ...(store ? { store } : {}),
+    ...(passwordFile ? { storePasswordFile: passwordFile } : {}),
+    ...(sync ? { sync } : {}),
+    dataDir: values.data ?? io.env["NEPHORAN_HUB_DATA"] ?? ".nephoran/hub",
+    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    ...(values["log-level"] ? { logLevel: values["log-level"] } : {}),
+    ...(io.env["NEPHORAN_ADMIN_TOKEN"] ? { adminToken: io.env["NEPHORAN_ADMIN_TOKEN"] } : {}),
+  });
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  // Traces only when the OTEL_* environment asks for them (an OTLP endpoint).
+  const stopTracing = await startTracing("nephoran-hub", io.env);
+  const hub = await createHub(parsed.data);
+  const url = await hub.start();
+  io.err(
+    `nephoran hub: listening on ${url} (API docs ${url}/docs), store ${describeStore(parsed.data)}` +
+      `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
+  );
+  await stop;
+  await hub.stop();
+  await stopTracing();
+  return EXIT.ok;
+}
 
 /** Where the hub keeps its state, for people: a PostgreSQL URL without its password, or the SQLite file. */
 function describeStore(c: HubConfig): string {

@@ -2,7 +2,9 @@
  * A long-running command's stop: SIGINT or SIGTERM, listened for from the moment the command begins. A stop
  * asked while the process is still starting (taking its lock, opening its store, binding its port) is kept
  * and honoured once it has started, where the signal's default action would end it at once, half started.
- * A second signal, once the first is in, is not caught: it ends the process (a stuck stop can be forced).
+ * The same signal again, once it is in, is not caught: it ends the process (a second Ctrl-C forces a stuck
+ * stop). The other one is, until the command ends: a Ctrl-C reaches every process of a terminal's group, and
+ * a script that started them (scripts/start.sh) may then send SIGTERM to those still stopping.
  */
 export interface StopSignal {
   /** The signal that asked for the stop. */
@@ -14,18 +16,17 @@ export interface StopSignal {
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 export function stopSignal(): StopSignal {
-  let dispose = () => {};
-  const requested = new Promise<NodeJS.Signals>((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      dispose();
-      resolve(signal);
-    };
-    for (const s of SIGNALS) process.on(s, on);
-    dispose = () => {
+  let resolve: (s: NodeJS.Signals) => void = () => {};
+  const requested = new Promise<NodeJS.Signals>((r) => (resolve = r));
+  // Each is called once, then gone (resolving a stop already asked for does nothing).
+  const on = (signal: NodeJS.Signals) => resolve(signal);
+  for (const s of SIGNALS) process.once(s, on);
+  return {
+    requested,
+    dispose: () => {
       for (const s of SIGNALS) process.off(s, on);
-    };
-  });
-  return { requested, dispose };
+    },
+  };
 }
 
 /** Runs a long-running command with its stop listened for from its first step, and no listener left after. */

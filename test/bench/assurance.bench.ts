@@ -7,6 +7,7 @@
  *     NotFulfilled at the hub, and from a throughput shortfall to the closed loop's scale-out applied.
  * Usage: pnpm bench:assurance [--intents 1000] [--passes 6] [--part all|scale|e2e]. Last line: one JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -9,6 +9,7 @@
  * on its next heartbeat, so failover is bounded by it. Usage: pnpm bench:failover [--sites 1000] [--heartbeat 5]
  * Last line: one JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

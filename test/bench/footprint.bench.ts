@@ -6,6 +6,7 @@
  * Usage: pnpm bench:footprint [--idle SECONDS] [--transports embedded,nats] [--tracing].
  * Last line: one JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

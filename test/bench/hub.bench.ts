@@ -8,6 +8,7 @@
  * Last line: one JSON object.
  * Usage: pnpm bench:hub [--store sqlite,postgres] [--seconds 5] [--tracing] [--create-only (no rollup fleets)]
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";

@@ -2,6 +2,7 @@
  * Rules-planner benchmark: plans every corpus intent many times and prints the figures as one JSON
  * object on the last line. Usage: pnpm bench:plan [rounds]
  */
+import "../harness/bench-tmp";
 import { Catalog, RulesPlanner, defaultGuardrailPolicy } from "@nephoran/shared";
 import { loadCorpus } from "../corpus/corpus";
 import { percentile } from "../harness/stats";

@@ -5,6 +5,7 @@
  * and RSS. Last line: one JSON object.
  * Usage: pnpm bench:reconcile [idleSeconds]
  */
+import "../harness/bench-tmp";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

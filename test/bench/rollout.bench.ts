@@ -11,6 +11,7 @@
  * Usage: pnpm bench:rollout [--sites 10000] [--rollback-sites 1000] [--transport nats|mqtt]. Last line: one
  * JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

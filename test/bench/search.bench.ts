@@ -12,6 +12,7 @@
  * - the process's peak RSS.
  * Usage: pnpm bench:search [--sizes 10000,100000] [--m M] [--ef EF]. Last line: one JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

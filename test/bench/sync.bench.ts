@@ -14,6 +14,7 @@
  *
  * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
  */
+import "../harness/bench-tmp";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

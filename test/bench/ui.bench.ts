@@ -8,6 +8,7 @@
  *
  *   pnpm bench:ui [--sites 10000] [--intents 1000] [--runs 5]
  */
+import "../harness/bench-tmp";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

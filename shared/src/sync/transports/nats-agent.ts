@@ -41,7 +41,11 @@ export class NatsAgentTransport implements AgentTransport {
           connectOptions(this.opts.url, this.opts.nkeySeed, `nephoran-agent-${this.opts.site}`, link),
         );
         this.#nc = nc;
-        if (this.#closed) break;
+        if (this.#closed) {
+          // Closed while dialling (an agent stopped as it started): close() found no connection to end.
+          await nc.close();
+          break;
+        }
         const sub: Subscription = nc.subscribe(natsSubject.down(this.opts.site), {
           callback: (err, msg) => {
             if (!err) h.onDown(msg.data);

@@ -45,8 +45,10 @@ async function closeClient(client: MqttClient | undefined): Promise<void> {
   if (!client) return;
   await withDeadline(client.endAsync(), CLOSE_DEADLINE_MS);
   // A broker that never acknowledges (gone, or stalled): drop the connection; the client is ending, so it
-  // does not reconnect.
-  if (!client.disconnected) client.stream?.destroy();
+  // does not reconnect. So too a client ended while it was still connecting: it calls itself ended at once,
+  // but its DISCONNECT waits for a connection it no longer tends, and the socket stays open (a stopped agent
+  // would never exit).
+  if (!client.stream?.destroyed) client.stream?.destroy();
 }
 
 export class MqttAgentTransport implements AgentTransport {

@@ -17,6 +17,7 @@ import { eventually, uniqueSite } from "../harness/agent";
 import type { Broker } from "../harness/brokers";
 import { brokersInstalled, startBroker } from "../harness/brokers";
 import { freePort } from "../harness/ports";
+import type { Child } from "../harness/process";
 import { spawnNephoran } from "../harness/process";
 import type { SyncConfigInput } from "../harness/sync";
 import { api, enroll, reported, startHub, syncedAgent } from "../harness/sync";
@@ -89,6 +90,22 @@ async function enrolledFolder(hub: Hub, site: string): Promise<{ dataDir: string
     "off",
   ];
   return { dataDir, args };
+}
+
+/** SIGTERM, then how the child ended; one still running after 10 s is SIGKILLed (no process outlives a test). */
+async function terminate(
+  child: Child,
+): Promise<{ code: number | null; signal: string | null } | "still running"> {
+  child.proc.kill("SIGTERM");
+  const ended = await Promise.race([
+    child.exited,
+    new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000)),
+  ]);
+  if (ended === "still running") {
+    child.proc.kill("SIGKILL");
+    await child.exited;
+  }
+  return ended;
 }
 
 describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (kind) => {
@@ -174,8 +191,11 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
           `${(e as Error).message}; not converged: ${missing.join(", ")}; site ${JSON.stringify(await hub.deps.store.sites.get(site))}; agent said:\n${child.output().slice(-3000)}`,
         );
       } finally {
-        child.proc.kill("SIGTERM");
-        await child.exited;
+        const ended = await terminate(child);
+        expect(ended, `the agent on SIGTERM: ${child.output().slice(-1500)}`).toEqual({
+          code: 0,
+          signal: null,
+        });
       }
       const db = new Database(join(dataDir, "agent.db"), { readonly: true });
       try {
@@ -208,12 +228,7 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
       const child = spawnNephoran(args);
       await child.waitFor("nephoran agent: site");
       await new Promise((r) => setTimeout(r, delayMs));
-      child.proc.kill("SIGTERM");
-      const ended = await Promise.race([
-        child.exited,
-        new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000)),
-      ]);
-      if (ended === "still running") child.proc.kill("SIGKILL");
+      const ended = await terminate(child);
       expect(ended, `SIGTERM ${delayMs} ms after start-up: ${child.output().slice(-1500)}`).toEqual({
         code: 0,
         signal: null,

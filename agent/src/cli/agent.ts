@@ -37,6 +37,21 @@ async function runAgent(args: readonly string[], io: CliIo, stop: Promise<NodeJS
     io.err(`nephoran agent: ${e.message}\n`);
     return EXIT.failure;
   }
+  // Let go of whatever way the agent ends, a throw included (the kernel drops it when the process ends, but
+  // a caller in the same process would be locked out).
+  try {
+    return await serveSite(config, io, stop);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The agent on its locked data folder, with its status endpoint, until the stop. */
+async function serveSite(
+  config: ReturnType<typeof configFromFlags>,
+  io: CliIo,
+  stop: Promise<NodeJS.Signals>,
+): Promise<number> {
   // The knowledge base ingests in a child running this same program, so the agent stays small.
   const entry = process.argv[1];
   // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
@@ -50,7 +65,6 @@ async function runAgent(args: readonly string[], io: CliIo, stop: Promise<NodeJS
       status = await serveStatus(agent, config.status);
     } catch (e: unknown) {
       await agent.stop();
-      lock.release();
       io.err(
         `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
       );
@@ -61,7 +75,6 @@ async function runAgent(args: readonly string[], io: CliIo, stop: Promise<NodeJS
   await stop;
   await status?.close();
   await agent.stop();
-  lock.release();
   await stopTracing();
   return EXIT.ok;
 }

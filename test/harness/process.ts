@@ -96,6 +96,27 @@ export function spawnChild(
   return { proc, exited, output: () => out, waitFor };
 }
 
+/**
+ * How the child ended, or "still running" after `ms`; a child still running is then SIGKILLed, so no process
+ * outlives the test that started it.
+ */
+export async function endedWithin(
+  child: Child,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | "still running"> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    child.exited,
+    new Promise<"still running">((r) => (timer = setTimeout(() => r("still running"), ms))),
+  ]);
+  clearTimeout(timer);
+  if (ended === "still running") {
+    child.proc.kill("SIGKILL");
+    await child.exited;
+  }
+  return ended;
+}
+
 /** Every server process group this test process started that still runs: killed when it exits, whatever happened. */
 const servers = new Set<Child>();
 process.once("exit", () => {

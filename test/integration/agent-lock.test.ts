@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { uniqueSite } from "../harness/agent";
 import type { Child } from "../harness/process";
-import { spawnNephoran } from "../harness/process";
+import { endedWithin, spawnNephoran } from "../harness/process";
 
 const started: Child[] = [];
 const folders: string[] = [];
@@ -54,10 +54,7 @@ describe("the agent's data folder", () => {
     await first.waitFor("agent starting");
 
     const second = agent();
-    const ended = await Promise.race([
-      second.exited,
-      new Promise<"still running">((r) => setTimeout(() => r("still running"), 20_000)),
-    ]);
+    const ended = await endedWithin(second, 20_000);
     expect(ended, second.output()).toEqual({ code: 1, signal: null });
     expect(second.output()).toContain(`another agent is running on the data folder ${data}`);
     expect(second.output()).not.toContain("agent starting");
@@ -89,10 +86,7 @@ describe("the agent's data folder", () => {
     // The first lets go of the folder within the second's wait: the second takes it, starts, and stops.
     first.proc.kill("SIGKILL");
     await first.exited;
-    const ended = await Promise.race([
-      second.exited,
-      new Promise<"still running">((r) => setTimeout(() => r("still running"), 20_000)),
-    ]);
+    const ended = await endedWithin(second, 20_000);
     expect(ended, second.output()).toEqual({ code: 0, signal: null });
     expect(second.output()).toContain("agent starting");
     expect(second.output()).toContain("agent stopped");

@@ -18,7 +18,7 @@ import type { Broker } from "../harness/brokers";
 import { brokersInstalled, startBroker } from "../harness/brokers";
 import { freePort } from "../harness/ports";
 import type { Child } from "../harness/process";
-import { spawnNephoran } from "../harness/process";
+import { endedWithin, spawnNephoran } from "../harness/process";
 import type { SyncConfigInput } from "../harness/sync";
 import { api, enroll, reported, startHub, syncedAgent } from "../harness/sync";
 
@@ -92,20 +92,10 @@ async function enrolledFolder(hub: Hub, site: string): Promise<{ dataDir: string
   return { dataDir, args };
 }
 
-/** SIGTERM, then how the child ended; one still running after 10 s is SIGKILLed (no process outlives a test). */
-async function terminate(
-  child: Child,
-): Promise<{ code: number | null; signal: string | null } | "still running"> {
+/** SIGTERM, then how the child ended within 10 s (one still running is SIGKILLed). */
+function terminate(child: Child): ReturnType<typeof endedWithin> {
   child.proc.kill("SIGTERM");
-  const ended = await Promise.race([
-    child.exited,
-    new Promise<"still running">((r) => setTimeout(() => r("still running"), 10_000)),
-  ]);
-  if (ended === "still running") {
-    child.proc.kill("SIGKILL");
-    await child.exited;
-  }
-  return ended;
+  return endedWithin(child, 10_000);
 }
 
 describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (kind) => {

@@ -8,7 +8,9 @@
  * the raw transport's limit measured in the same run (a bare request/reply of the same payload to N
  * subscribers), each the median of three rounds past one not counted, with the CPU this process and the broker
  * spent on it; a site back after 1,000 intent changes (messages received, time to converge); sustained
- * intent changes per second pushed and acknowledged; messages and bytes per site per idle hour. And one site's own
+ * intent changes per second pushed and acknowledged; then the fan-out again with every site holding changes in
+ * memory instead of committing them, to tell what the hub, the protocol and the transport take from what the
+ * simulated fleet's commits take; messages and bytes per site per idle hour. And one site's own
  * work for a live change, alone (decode, commit to its store, acknowledge; no transport): a simulated fleet on
  * one process pays it once per site beyond the raw round trip.
  *
@@ -31,7 +33,7 @@ import type { Hub } from "@nephoran/hub";
 import { changeIntent, createIntent } from "@nephoran/hub";
 import type { Broker } from "../harness/brokers";
 import { brokersInstalled, MosquittoBroker, NatsBroker } from "../harness/brokers";
-import type { Site } from "../harness/sim-sites";
+import type { DetachableStore, Site } from "../harness/sim-sites";
 import {
   BENCH_LINK,
   enrollSites,
@@ -247,25 +249,23 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
     log(`[${kind} ${n}] raw ${raw.ms.toFixed(0)} ms; connecting ${n} sites…`);
     storeDir = siteStoreDir(`nephoran-bench-sync-${kind}-sites-`);
     const t0 = performance.now();
-    await startSites(sites, storeDir, n > 2000);
+    await startSites(sites, storeDir, n > 2000, { detachable: true });
     await waitFor(() => allAcked(hub), 300_000, "initial snapshots acknowledged", pollMs(n));
     const connectS = (performance.now() - t0) / 1000;
     log(`[${kind} ${n}] connected and synced in ${connectS.toFixed(1)} s; fan-out…`);
     // Each round a new intent to every site, once the reports of the one before are in.
-    const fanout = await rounds(
-      async (r) => {
-        await createIntent(hub.deps, {
-          name: `Deploy 2 AMF on the fleet (${r + 1})`,
-          plan: PLAN,
-          siteSelector: { matchLabels: { fleet: tag } },
-          priority: "medium",
-          createdBy: "bench",
-        });
-        await waitFor(() => allAcked(hub), 300_000, "fan-out acknowledged", pollMs(n));
-      },
-      `[${kind} ${n}] fan-out rounds`,
-      () => quiet(sites),
-    );
+    let made = 0;
+    const round = async () => {
+      await createIntent(hub.deps, {
+        name: `Deploy 2 AMF on the fleet (${++made})`,
+        plan: PLAN,
+        siteSelector: { matchLabels: { fleet: tag } },
+        priority: "medium",
+        createdBy: "bench",
+      });
+      await waitFor(() => allAcked(hub), 300_000, "fan-out acknowledged", pollMs(n));
+    };
+    const fanout = await rounds(round, `[${kind} ${n}] fan-out rounds`, () => quiet(sites));
     log(
       `[${kind} ${n}] fan-out acknowledged by all in ${fanout.ms.toFixed(0)} ms (raw ${raw.ms.toFixed(0)} ms)`,
     );
@@ -279,6 +279,16 @@ async function fanout(kind: "nats" | "mqtt", broker: Broker, n: number) {
       [`raw_request_reply_${n}_broker_cpu_ms`]: Math.round(raw.brokerCpuMs),
     };
     if (n <= 2000) Object.assign(result, await outage(hub, sites), await sustained(hub, sites));
+    // The same again with the sites holding each change in memory instead of committing it: what the hub, the
+    // protocol and the transport take alone, beside the raw figure (last: the sites' stores fall behind).
+    for (const s of sites) (s.store as DetachableStore).holdInMemory();
+    const inMemory = await rounds(round, `[${kind} ${n}] fan-out rounds, the sites not committing`, () =>
+      quiet(sites),
+    );
+    Object.assign(result, {
+      [`fanout_${n}_no_site_commit_ms`]: Math.round(inMemory.ms),
+      [`fanout_${n}_no_site_commit_vs_raw`]: Math.round((inMemory.ms / raw.ms) * 100) / 100,
+    });
     await inBatches(sites, 500, async (s) => s.client?.stop());
     return result;
   } finally {

@@ -136,6 +136,58 @@ export class SharedFileStore implements SyncStore {
   }
 }
 
+/**
+ * A site's store that can stop committing what it is sent and hold it in memory instead, from where the store
+ * stands: the sync benchmark's measure of the hub, the protocol and the transport alone, without the simulated
+ * fleet's SQLite commits (one process pays them one after another, where a fleet pays each on its own site).
+ * The outbox stays the store's.
+ */
+export class DetachableStore implements SyncStore {
+  #memory: { acked: number; held: Map<string, number> } | undefined;
+  constructor(private readonly inner: SyncStore) {}
+  get site(): string {
+    return this.inner.site;
+  }
+  /** From now on, changes are held in memory only. */
+  holdInMemory(): void {
+    const held = new Map(this.inner.hubIntents().map((r) => [r.id, r.revision] as const));
+    this.#memory = { acked: this.inner.ackedVersion(), held };
+  }
+  ackedVersion(): number {
+    return this.#memory ? this.#memory.acked : this.inner.ackedVersion();
+  }
+  applyDesired(b: Parameters<AgentStore["applyDesired"]>[0]): boolean {
+    const m = this.#memory;
+    if (!m) return this.inner.applyDesired(b);
+    let changed = false;
+    if (b.full) {
+      const kept = new Set(b.put.map((i) => i.id));
+      for (const id of m.held.keys()) if (!kept.has(id)) changed = m.held.delete(id) || changed;
+    }
+    for (const i of b.put) {
+      if ((m.held.get(i.id) ?? 0) >= i.revision) continue;
+      m.held.set(i.id, i.revision);
+      changed = true;
+    }
+    for (const id of b.deleted) changed = m.held.delete(id) || changed;
+    m.acked = b.full ? b.version : Math.max(m.acked, b.version);
+    return changed;
+  }
+  hubIntents(): { id: string; revision: number }[] {
+    if (!this.#memory) return this.inner.hubIntents();
+    return [...this.#memory.held].map(([id, revision]) => ({ id, revision }));
+  }
+  peekOutbox(limit?: number): OutboxMessage[] {
+    return this.inner.peekOutbox(limit);
+  }
+  ackOutbox(ids: readonly string[]): number {
+    return this.inner.ackOutbox(ids);
+  }
+  outboxDepth(): number {
+    return this.inner.outboxDepth();
+  }
+}
+
 /** A transport that lets the benchmark see every message either way. */
 export function tap(
   inner: AgentTransport,
@@ -215,8 +267,11 @@ export async function startSites(
   sites: Site[],
   dir: string,
   shared: boolean,
-  /** `answer` makes shared-store sites report each revision they are given. */
-  opts: { link?: LinkTuning; heartbeatMs?: number; answer?: Answer } = {},
+  /**
+   * `answer` makes shared-store sites report each revision they are given; `detachable` gives each site a
+   * DetachableStore over its own.
+   */
+  opts: { link?: LinkTuning; heartbeatMs?: number; answer?: Answer; detachable?: boolean } = {},
 ): Promise<void> {
   const shards = new Map<number, Shard>();
   let ready = 0;
@@ -231,6 +286,7 @@ export async function startSites(
     } else {
       store = AgentStore.open(join(dir, `${s.name}.db`), { site: s.name, clock: systemClock });
     }
+    if (opts.detachable) store = new DetachableStore(store);
     const transport: AgentTransport = await createAgentTransport(s.creds, opts.link ?? BENCH_LINK);
     let readySeen = false;
     const wrapped = tap(transport, {

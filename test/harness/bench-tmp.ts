@@ -16,3 +16,10 @@ process.env["TMPDIR"] = dir;
 setImmediate(() =>
   process.once("exit", () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 })),
 );
+// A benchmark stopped by a signal (Ctrl-C, kill) ends through exit, so those hooks still run: left to the
+// signal's default action, it would die with its brokers and servers still running and this folder in place.
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const)
+  process.once(signal, () => process.exit(code));

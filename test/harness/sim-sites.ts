@@ -3,7 +3,7 @@
  * transport and commits to a SQLite store before it acknowledges (ten sites to a file at fleet scale), with
  * nothing to reconcile; it may report each revision it is given, as an `Answer` says.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -260,8 +260,16 @@ export async function waitFor(cond: () => boolean, ms: number, what: string, eve
  * 35 s, 15–20 µs after 5 s on the same disk, 11–16 µs on /dev/shm after 35 s.
  */
 export function siteStoreDir(prefix: string): string {
-  return mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
+  const dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
+  storeDirs.add(dir);
+  return dir;
 }
+
+/** The folders siteStoreDir made, removed however the run ends (its caller removes each when done with it). */
+const storeDirs = new Set<string>();
+process.once("exit", () => {
+  for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 export async function startSites(
   sites: Site[],

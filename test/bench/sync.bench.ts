@@ -17,7 +17,7 @@
  * Usage: pnpm bench:sync [--sites 1000,10000] [--transports nats,mqtt]. Last line: one JSON object.
  */
 import "../harness/bench-tmp";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -44,6 +44,7 @@ import {
   tap,
   waitFor,
 } from "../harness/sim-sites";
+import { processStats } from "../harness/process";
 import { startHub } from "../harness/sync";
 import { median } from "../harness/stats";
 
@@ -92,12 +93,10 @@ const ROUNDS = 3;
 
 /** The broker's process, whose CPU each round counts beside this one's (Linux: /proc). */
 let brokerPid: number | undefined;
-/** CPU ms a process has spent, user and system (0 when it cannot be read). */
+/** CPU ms the broker has spent, user and system (0 when it cannot be read). */
 function brokerCpuMs(): number {
   try {
-    const fields = readFileSync(`/proc/${brokerPid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    // utime and stime, in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10 || 0;
+    return brokerPid === undefined ? 0 : Math.round(processStats(brokerPid).cpuSeconds * 1000) || 0;
   } catch {
     return 0;
   }

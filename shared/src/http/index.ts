@@ -1,1 +1,2 @@
 export * from "./cross-site";
+export * from "./listen";

@@ -4,9 +4,8 @@
  * connects sync and listens; `stop()` undoes both.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import type { Clock, HubTransport, LinkTuning, Planner } from "@nephoran/shared";
 import {
@@ -15,6 +14,7 @@ import {
   knowledgeRetriever,
   LlmPlanner,
   RulesPlanner,
+  listen,
   systemClock,
   traceFields,
 } from "@nephoran/shared";
@@ -93,27 +93,30 @@ export class Hub {
     return this.#url;
   }
 
+  /**
+   * Connects sync, starts the hub's duties and listens; a start that fails (its port taken) undoes all of it,
+   * the store included, and rejects (a ListenError when it could not listen).
+   */
   async start(): Promise<string> {
-    if (this.sync) {
-      await this.sync.start();
-      this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
+    try {
+      if (this.sync) {
+        await this.sync.start();
+        this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
+      }
+      this.parts.rollouts.start();
+      this.parts.notifier.start();
+      this.parts.presence.start();
+      this.parts.upkeep.start();
+      const server = createAdaptorServer({ fetch: this.app.fetch });
+      // Keep idle connections longer than clients and proxies do (Node's 5 s default makes them reuse closed sockets).
+      Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+      const addr = await listen(server, this.config.port, this.config.host, "the hub's API");
+      this.#server = server;
+      this.#url = `http://${this.config.host}:${addr.port}`;
+    } catch (e) {
+      await this.stop().catch(() => undefined);
+      throw e;
     }
-    this.parts.rollouts.start();
-    this.parts.notifier.start();
-    this.parts.presence.start();
-    this.parts.upkeep.start();
-    await new Promise<void>((resolve) => {
-      this.#server = serve(
-        { fetch: this.app.fetch, hostname: this.config.host, port: this.config.port },
-        () => resolve(),
-      );
-    });
-    // Keep idle connections longer than clients and proxies do (Node's 5 s default makes them reuse closed sockets).
-    const server = this.#server as unknown as { keepAliveTimeout: number; headersTimeout: number };
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    const addr = this.#server?.address() as AddressInfo;
-    this.#url = `http://${this.config.host}:${addr.port}`;
     this.deps.logger.info({ url: this.#url, store: this.deps.store.engine }, "hub listening");
     return this.#url;
   }
@@ -287,17 +290,22 @@ async function buildSync(
         logger: logger.child({ component: "broker" }),
       });
       const brokerUrl = await broker.start();
-      const transport = await createHubTransport(
-        {
-          transport: "mqtt",
-          url: brokerUrl,
-          username: HUB_USER,
-          password: broker.hubPassword,
-          protocolVersion: 4,
-        },
-        link,
-      );
-      return { broker, brokerUrl, transport };
+      try {
+        const transport = await createHubTransport(
+          {
+            transport: "mqtt",
+            url: brokerUrl,
+            username: HUB_USER,
+            password: broker.hubPassword,
+            protocolVersion: 4,
+          },
+          link,
+        );
+        return { broker, brokerUrl, transport };
+      } catch (e) {
+        await broker.stop();
+        throw e;
+      }
     }
     case "nats":
       return {

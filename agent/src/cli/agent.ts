@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { CliIo, Command } from "@nephoran/shared";
-import { EXIT, startTracing, untilStopped } from "@nephoran/shared";
+import { EXIT, ListenError, startTracing, untilStopped } from "@nephoran/shared";
 import { Agent } from "../agent";
 import { childProcessIngester } from "../knowledge";
 import { serveStatus } from "../status";
@@ -46,16 +46,30 @@ async function runAgent(args: readonly string[], io: CliIo, stop: Promise<NodeJS
   }
 }
 
-/** The agent on its locked data folder, with its status endpoint, until the stop. */
+/** The agent on its locked data folder, traced when the environment asks, until the stop. */
 async function serveSite(
+  config: ReturnType<typeof configFromFlags>,
+  io: CliIo,
+  stop: Promise<NodeJS.Signals>,
+): Promise<number> {
+  // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded. What was traced
+  // is sent however the agent ends, a failed start included.
+  const stopTracing = await startTracing(`nephoran-agent`, io.env);
+  try {
+    return await runSite(config, io, stop);
+  } finally {
+    await stopTracing();
+  }
+}
+
+/** The agent with its status endpoint, until the stop. */
+async function runSite(
   config: ReturnType<typeof configFromFlags>,
   io: CliIo,
   stop: Promise<NodeJS.Signals>,
 ): Promise<number> {
   // The knowledge base ingests in a child running this same program, so the agent stays small.
   const entry = process.argv[1];
-  // Traces only when the OTEL_* environment asks for them: otherwise no tracing code is loaded.
-  const stopTracing = await startTracing(`nephoran-agent`, io.env);
   const agent = new Agent(config, entry ? { ingest: childProcessIngester(entry) } : {});
   io.err(`nephoran agent: site ${config.site}, target ${agent.target.describe}, data ${config.dataDir}\n`);
   agent.start();
@@ -65,9 +79,8 @@ async function serveSite(
       status = await serveStatus(agent, config.status);
     } catch (e: unknown) {
       await agent.stop();
-      io.err(
-        `nephoran agent: the status endpoint cannot listen on ${config.status.host}:${config.status.port}: ${(e as Error).message}\n`,
-      );
+      if (!(e instanceof ListenError)) throw e;
+      io.err(`nephoran agent: ${e.message}\n`);
       return EXIT.failure;
     }
     io.err(`nephoran agent: status at ${status.url}/ (JSON: ${status.url}/status)\n`);
@@ -75,6 +88,5 @@ async function serveSite(
   await stop;
   await status?.close();
   await agent.stop();
-  await stopTracing();
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 /** Serves the status app on node:http, on its configured address (127.0.0.1 unless told otherwise). */
 import { createServer } from "node:http";
 import type { IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "@nephoran/shared";
 import type { Agent } from "../agent";
 import type { StatusConfig } from "../config";
 import { createStatusApp } from "./app";
@@ -61,20 +61,16 @@ export function serveStatus(agent: Agent, config: StatusConfig): Promise<StatusS
       () => res.destroy(),
     );
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => {
-      const info = server.address() as AddressInfo;
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      local = `${host}:${info.port}`;
-      resolve({
-        url: `http://${local}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
+  return listen(server, config.port, config.host, "the status endpoint").then((info) => {
+    const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+    local = `${host}:${info.port}`;
+    return {
+      url: `http://${local}`,
+      close: () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    };
   });
 }

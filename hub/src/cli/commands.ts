@@ -2,7 +2,15 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { CliIo, Command } from "@nephoran/shared";
-import { CLIENT_FLAGS, EXIT, UsageError, hubClient, startTracing, untilStopped } from "@nephoran/shared";
+import {
+  CLIENT_FLAGS,
+  EXIT,
+  ListenError,
+  UsageError,
+  hubClient,
+  startTracing,
+  untilStopped,
+} from "@nephoran/shared";
 import { createHub } from "../hub";
 import { HubConfig } from "../config";
 import { randomUUID } from "node:crypto";
@@ -77,18 +85,30 @@ async function serveHub(args: readonly string[], io: CliIo, stop: Promise<NodeJS
   });
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  // Traces only when the OTEL_* environment asks for them (an OTLP endpoint).
+  // Traces only when the OTEL_* environment asks for them (an OTLP endpoint). What was traced is sent however
+  // the hub ends, a failed start included.
   const stopTracing = await startTracing("nephoran-hub", io.env);
-  const hub = await createHub(parsed.data);
-  const url = await hub.start();
-  io.err(
-    `nephoran hub: listening on ${url} (API docs ${url}/docs), store ${describeStore(parsed.data)}` +
-      `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
-  );
-  await stop;
-  await hub.stop();
-  await stopTracing();
-  return EXIT.ok;
+  try {
+    let hub, url;
+    try {
+      hub = await createHub(parsed.data);
+      url = await hub.start();
+    } catch (e: unknown) {
+      // The hub undid what it had started; a port it could not take is the operator's to change, in one line.
+      if (!(e instanceof ListenError)) throw e;
+      io.err(`nephoran hub: ${e.message}\n`);
+      return EXIT.failure;
+    }
+    io.err(
+      `nephoran hub: listening on ${url} (API docs ${url}/docs), store ${describeStore(parsed.data)}` +
+        `${hub.brokerUrl ? `, sites sync via ${hub.brokerUrl}` : ", sync off"}\n`,
+    );
+    await stop;
+    await hub.stop();
+    return EXIT.ok;
+  } finally {
+    await stopTracing();
+  }
 }
 
 /** Where the hub keeps its state, for people: a PostgreSQL URL without its password, or the SQLite file. */

@@ -4,11 +4,11 @@
  * logs in with a secret made at start.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { AddressInfo, Server } from "node:net";
+import type { Server } from "node:net";
 import { createServer } from "node:net";
 import { Aedes } from "aedes";
 import type { Client } from "aedes";
-import { credentialIdOf, mqttTopic } from "@nephoran/shared";
+import { credentialIdOf, listen, mqttTopic } from "@nephoran/shared";
 import type { Logger } from "pino";
 
 export const HUB_USER = "nephoran-hub";
@@ -88,12 +88,14 @@ export class EmbeddedBroker {
     this.#aedes = aedes;
     const server = createServer((socket) => aedes.handle(socket));
     this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const addr = server.address() as AddressInfo;
-    return `mqtt://${addr.address}:${addr.port}`;
+    try {
+      const addr = await listen(server, this.opts.port, this.opts.host, "the embedded broker");
+      return `mqtt://${addr.address}:${addr.port}`;
+    } catch (e) {
+      // Nothing of a broker that could not listen stays behind (its timers would keep the process alive).
+      await this.stop();
+      throw e;
+    }
   }
 
   #forget(client: Client): void {

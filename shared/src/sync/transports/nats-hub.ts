@@ -16,6 +16,9 @@ import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
 import { systemClock } from "../../clock";
 
+/** The longest wait between two dials of a hub whose broker does not answer. */
+const MAX_DIAL_WAIT_MS = 5_000;
+
 export class NatsHubTransport implements HubTransport {
   readonly describe: string;
   readonly queuesForAbsent = false;
@@ -24,6 +27,8 @@ export class NatsHubTransport implements HubTransport {
   #loop: Promise<void> | undefined;
   #ctl: Subscription | undefined;
   #closed = false;
+  /** Aborted on close: a wait between dials ends at once. */
+  readonly #abort = new AbortController();
 
   constructor(
     private readonly opts: { url: string; nkeySeed: string; streamReplicas?: number; link?: LinkTuning },
@@ -32,13 +37,11 @@ export class NatsHubTransport implements HubTransport {
   }
 
   async start(h: HubLinkHandlers): Promise<void> {
-    const nc = await connect(
-      connectOptions(this.opts.url, this.opts.nkeySeed, "nephoran-hub", this.opts.link ?? DEFAULT_LINK),
-    );
+    const nc = await this.#dial(h);
     this.#nc = nc;
     // JetStream answers once the server has (re)loaded the account and, in a cluster, elected a leader: the
     // manager (it asks for the account's JetStream) and each step below are tried again for a while.
-    const jsm = await settle(() => jetstreamManager(nc));
+    const jsm = await this.#settle(() => jetstreamManager(nc));
     const stream = {
       name: NATS_UP_STREAM,
       subjects: [natsSubject.allUp],
@@ -49,7 +52,7 @@ export class NatsHubTransport implements HubTransport {
       num_replicas: this.opts.streamReplicas ?? 1,
     };
     // Replicas starting together race to make the stream and consumer.
-    await settle(async () => {
+    await this.#settle(async () => {
       try {
         await jsm.streams.info(NATS_UP_STREAM);
         await jsm.streams.update(NATS_UP_STREAM, stream);
@@ -57,7 +60,7 @@ export class NatsHubTransport implements HubTransport {
         await jsm.streams.add(stream);
       }
     });
-    await settle(async () => {
+    await this.#settle(async () => {
       try {
         await jsm.consumers.info(NATS_UP_STREAM, NATS_HUB_CONSUMER);
       } catch {
@@ -126,6 +129,44 @@ export class NatsHubTransport implements HubTransport {
     })();
   }
 
+  /** Runs `step` until it succeeds, ten times at most, a second apart; a close ends the tries. */
+  async #settle<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (e) {
+        if (attempt >= 10 || this.#closed) throw e;
+        await systemClock.sleep(1000, this.#abort.signal);
+      }
+    }
+  }
+
+  /**
+   * The connection, dialled until the broker answers: each failure is said, with the wait before the next
+   * dial (doubling up to MAX_DIAL_WAIT_MS). A close ends the dialling, and the start rejects.
+   */
+  async #dial(h: HubLinkHandlers): Promise<NatsConnection> {
+    const link = this.opts.link ?? DEFAULT_LINK;
+    for (let wait = link.reconnectDelayMs; ; wait = Math.min(wait * 2, MAX_DIAL_WAIT_MS)) {
+      try {
+        const nc = await connect(connectOptions(this.opts.url, this.opts.nkeySeed, "nephoran-hub", link));
+        if (!this.#closed) return nc;
+        await nc.close();
+      } catch (e: unknown) {
+        if (!this.#closed) {
+          const why = e instanceof Error ? e.message : String(e);
+          h.onError(
+            new Error(
+              `the hub cannot connect to its broker at ${this.opts.url} (${why}); dialling again in ${wait} ms`,
+            ),
+          );
+          await systemClock.sleep(wait, this.#abort.signal);
+        }
+      }
+      if (this.#closed) throw new Error(`the link to ${this.opts.url} was closed before it came up`);
+    }
+  }
+
   send(site: string, data: Uint8Array): void {
     this.#nc?.publish(natsSubject.down(site), data);
   }
@@ -136,23 +177,12 @@ export class NatsHubTransport implements HubTransport {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#abort.abort();
     this.#ctl?.unsubscribe();
     this.#messages?.stop();
     await withDeadline(this.#loop, CLOSE_DEADLINE_MS);
     // The consumer is stopped; what is pending (acks, last answers) goes out, then the connection ends.
     if (this.#nc && !this.#nc.isClosed()) await withDeadline(this.#nc.flush(), CLOSE_DEADLINE_MS);
     await withDeadline(this.#nc?.close(), CLOSE_DEADLINE_MS);
-  }
-}
-
-/** Runs `step` until it succeeds, ten times at most, a second apart. */
-async function settle<T>(step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (e) {
-      if (attempt >= 10) throw e;
-      await systemClock.sleep(1000);
-    }
   }
 }

@@ -15,7 +15,9 @@ export function connectOptions(url: string, seed: string, name: string, link: Li
     maxReconnectAttempts: -1,
     reconnectTimeWait: link.reconnectDelayMs,
     reconnectJitter: Math.floor(link.reconnectDelayMs / 2),
-    waitOnFirstConnect: true,
+    // A first dial that fails rejects: the caller dials again on its own loop, which a close can end (a dial
+    // the client repeats itself cannot be called off, and its timers would keep a stopped process alive).
+    waitOnFirstConnect: false,
     pingInterval,
     maxPingOut: 3,
     timeout: Math.max(2000, link.deadAfterMs),

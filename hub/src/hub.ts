@@ -73,6 +73,7 @@ interface HubParts {
 export class Hub {
   #server: ServerType | undefined;
   #url = "";
+  #stopping: Promise<void> | undefined;
   readonly config: HubConfig;
   readonly deps: HubDeps;
   readonly app: ReturnType<typeof createApp>;
@@ -94,13 +95,15 @@ export class Hub {
   }
 
   /**
-   * Connects sync, starts the hub's duties and listens; a start that fails (its port taken) undoes all of it,
-   * the store included, and rejects (a ListenError when it could not listen).
+   * Connects sync (dialling its broker until it answers), starts the hub's duties and listens; a start that
+   * fails (its port taken) or is stopped undoes all of it, the store included, and rejects (a ListenError when
+   * it could not listen).
    */
   async start(): Promise<string> {
     try {
       if (this.sync) {
         await this.sync.start();
+        this.#startStopped();
         this.deps.logger.info({ broker: this.brokerUrl }, "hub sync running");
       }
       this.parts.rollouts.start();
@@ -111,6 +114,8 @@ export class Hub {
       // Keep idle connections longer than clients and proxies do (Node's 5 s default makes them reuse closed sockets).
       Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
       const addr = await listen(server, this.config.port, this.config.host, "the hub's API");
+      if (this.#stopping) server.close();
+      this.#startStopped();
       this.#server = server;
       this.#url = `http://${this.config.host}:${addr.port}`;
     } catch (e) {
@@ -121,7 +126,17 @@ export class Hub {
     return this.#url;
   }
 
-  async stop(): Promise<void> {
+  /** A stop came while the hub was starting: the start goes no further. */
+  #startStopped(): void {
+    if (this.#stopping) throw new Error("the hub was stopped while it started");
+  }
+
+  /** Stops what start() started and closes the store; a second call waits for the first. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#stop());
+  }
+
+  async #stop(): Promise<void> {
     // Event streams end first; the server stops taking connections, and what is still open a moment later
     // (a request in flight, a browser's idle keep-alive) is cut, so a hub with consoles open still stops.
     this.deps.events.close();

@@ -18,7 +18,7 @@ import type { Broker } from "../harness/brokers";
 import { brokersInstalled, startBroker } from "../harness/brokers";
 import { freePort } from "../harness/ports";
 import type { Child } from "../harness/process";
-import { endedWithin, spawnNephoran } from "../harness/process";
+import { endedWithin, spawnNephoran, spawnProduct } from "../harness/process";
 import type { SyncConfigInput } from "../harness/sync";
 import { api, enroll, reported, startHub, syncedAgent } from "../harness/sync";
 
@@ -225,6 +225,61 @@ describe.each<Kind>(["embedded", "mosquitto", "nats"])("sync faults over %s", (k
       });
     }
   });
+
+  // The link to the hub is down from the start (a VPN that did not come up): a stop still ends the agent.
+  it.skipIf(skip)(
+    "stops an agent whose broker cannot be reached, after it has dialled for a while",
+    async () => {
+      const state = await setup(kind);
+      const site = uniqueSite(`u${kind.slice(0, 2)}`);
+      const { args } = await enrolledFolder(state.hub, site);
+      // The embedded broker goes with its hub.
+      await (state.broker ? state.broker.stop() : state.hub.stop());
+      const child = spawnNephoran(args);
+      await child.waitFor("nephoran agent: site");
+      await new Promise((r) => setTimeout(r, 2_000));
+      const ended = await terminate(child);
+      expect(ended, child.output().slice(-1500)).toEqual({ code: 0, signal: null });
+    },
+  );
+
+  // A hub started before its broker (after a power cut, the hub's machine boots first): it says so, waits,
+  // and serves once the broker answers; stopped while it waits, it ends cleanly.
+  if (kind !== "embedded")
+    it.skipIf(skip)(
+      "starts a hub whose broker is down once the broker comes, and stops one still waiting",
+      async () => {
+        const broker = await startBroker(kind);
+        if (!broker) throw new Error(`no ${kind} broker`);
+        cleanup.push(() => broker.stop());
+        await broker.stop();
+        const dataDir = mkdtempSync(join(tmpdir(), "nephoran-hub-waits-"));
+        const config = join(dataDir, "hub.json");
+        writeFileSync(config, JSON.stringify({ sync: broker.hubSync(), heartbeatSeconds: 1 }));
+        const hubProcess = async () => {
+          const port = await freePort();
+          const c = spawnProduct(["hub", "--port", String(port), "--config", config, "--data", dataDir], {
+            NEPHORAN_ADMIN_TOKEN: "sync-faults-admin-token-0123456789",
+          });
+          cleanup.push(async () => void (await endedWithin(c, 0)));
+          await c.waitFor(`the hub cannot connect to its broker at ${broker.url}`, 20_000);
+          return { c, port };
+        };
+
+        const waiting = await hubProcess();
+        expect(waiting.c.output()).not.toContain("listening on");
+        expect(await terminate(waiting.c), waiting.c.output().slice(-1500)).toEqual({
+          code: 0,
+          signal: null,
+        });
+
+        const later = await hubProcess();
+        await broker.start();
+        await later.c.waitFor("listening on", 30_000);
+        expect((await fetch(`http://127.0.0.1:${later.port}/readyz`)).status).toBe(200);
+        expect(await terminate(later.c), later.c.output().slice(-1500)).toEqual({ code: 0, signal: null });
+      },
+    );
 
   it.skipIf(skip)("takes reports delivered twice and out of order once, keeping the newest", async () => {
     const { hub } = await setup(kind);

@@ -92,7 +92,14 @@ async function serveHub(args: readonly string[], io: CliIo, stop: Promise<NodeJS
     let hub, url;
     try {
       hub = await createHub(parsed.data);
-      url = await hub.start();
+      // A stop while the hub still dials its broker ends the start.
+      const starting = hub.start();
+      url = await Promise.race([starting, stop.then(() => undefined)]);
+      if (url === undefined) {
+        await hub.stop();
+        await starting.catch(() => undefined);
+        return EXIT.ok;
+      }
     } catch (e: unknown) {
       // The hub undid what it had started; a port it could not take is the operator's to change, in one line.
       if (!(e instanceof ListenError)) throw e;

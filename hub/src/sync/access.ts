@@ -70,14 +70,19 @@ function writeAtomically(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** SIGHUP to the broker, or to each server of a cluster; a server that is down takes the file when it starts. */
+/**
+ * SIGHUP to the broker, or to each server of a cluster. A server that is down (its pid file gone, or naming
+ * no process) takes the file when it starts; any other failure to reach a lone broker (not allowed to signal
+ * it) is thrown.
+ */
 function reload(pidFiles: string | readonly string[] | undefined): void {
   for (const file of typeof pidFiles === "string" ? [pidFiles] : (pidFiles ?? [])) {
     try {
       const pid = Number(readFileSync(file, "utf8").trim());
       if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGHUP");
     } catch (e) {
-      if (typeof pidFiles === "string") throw e;
+      const down = ["ENOENT", "ESRCH"].includes(String((e as NodeJS.ErrnoException).code));
+      if (typeof pidFiles === "string" && !down) throw e;
     }
   }
 }

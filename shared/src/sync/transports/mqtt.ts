@@ -51,6 +51,9 @@ async function closeClient(client: MqttClient | undefined): Promise<void> {
   if (!client.stream?.destroyed) client.stream?.destroy();
 }
 
+/** The most often a hub whose broker does not answer says so while it starts. */
+const MAX_DIAL_WAIT_MS = 5_000;
+
 export class MqttAgentTransport implements AgentTransport {
   readonly describe: string;
   #client: MqttClient | undefined;
@@ -158,13 +161,38 @@ export class MqttHubTransport implements HubTransport {
       h.onLink(true);
     });
     client.on("offline", () => h.onLink(false));
+    // Until the broker answers, the client dials again by itself and each failure is said (at most every
+    // MAX_DIAL_WAIT_MS); a broker that refuses the hub's credentials fails the start, as does a close.
+    const link = this.opts.link ?? DEFAULT_LINK;
+    let said = -Infinity;
     await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => reject(e);
-      client.once("error", fail);
+      const failed = (e: Error & { code?: unknown }) => {
+        if (typeof e.code === "number") return reject(e); // a CONNACK's refusal: it will not change its mind
+        if (Date.now() - said < MAX_DIAL_WAIT_MS) return;
+        said = Date.now();
+        h.onError(
+          new Error(
+            `the hub cannot connect to its broker at ${this.opts.url} (${e.message}); dialling again every ${link.reconnectDelayMs} ms`,
+          ),
+        );
+      };
+      const ended = () => reject(new Error(`the link to ${this.opts.url} was closed before it came up`));
+      const settle = () => {
+        client.off("error", failed);
+        client.off("end", ended);
+      };
+      client.on("error", failed);
+      client.once("end", ended);
       client.once("connect", () => {
-        client.off("error", fail);
-        client.subscribe(mqttTopic.allUp, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+        client.subscribe(mqttTopic.allUp, { qos: 1 }, (err) => {
+          settle();
+          if (err) reject(err);
+          else resolve();
+        });
       });
+    }).catch(async (e: unknown) => {
+      await closeClient(client);
+      throw e;
     });
     // It reconnects by itself; the hub logs what went wrong and shows the link in /readyz.
     client.on("error", (e) => h.onError(e));

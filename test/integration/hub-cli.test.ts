@@ -12,6 +12,7 @@ import type { Hub } from "@nephoran/hub";
 import { createHub, HubConfig } from "@nephoran/hub";
 import type { SiteSyncCredentials } from "@nephoran/shared";
 import { eventually } from "../harness/agent";
+import { freePort } from "../harness/ports";
 import { syncedAgent } from "../harness/sync";
 
 const run = promisify(execFile);
@@ -191,16 +192,20 @@ describe("hub through the CLI", () => {
       env: { ...process.env, NEPHORAN_HUB: url },
     }).catch((e: { code: number; stderr: string }) => e);
     expect((bad as { stderr: string }).stderr).toContain("UNAUTHENTICATED");
+    // A port nothing listens on (not port 9: fetch refuses that one itself, as a "bad port").
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
     const gone = await run(process.execPath, [
       CLI,
       "intent",
       "list",
       "--hub",
-      "http://127.0.0.1:9",
+      nowhere,
       "--token",
       ADMIN,
     ]).catch((e: { code: number; stderr: string }) => e);
     expect((gone as { code: number }).code).toBe(1);
-    expect((gone as { stderr: string }).stderr).toContain("cannot reach the hub");
+    expect((gone as { stderr: string }).stderr).toContain(
+      `cannot reach the hub at ${nowhere}: connection refused`,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "@nephoran/shared";
-import { EXIT, UsageError } from "@nephoran/shared";
+import { EXIT, UsageError, whyUnreachable } from "@nephoran/shared";
 import { AGENT_VERSION } from "../agent";
 import { ENROLLMENT_FILE, Enrollment } from "../config";
 
@@ -30,7 +30,7 @@ export const enrollCommand: Command = {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (e: unknown) {
-      io.err(`cannot reach the hub at ${hub}: ${(e as Error).message}\n`);
+      io.err(`cannot reach the hub at ${hub}: ${whyUnreachable(e)}\n`);
       return EXIT.failure;
     }
     const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };

@@ -1,6 +1,7 @@
 /** A small client of the hub API for the CLI: base URL and token from flags or environment. */
 import type { CliIo } from "./io";
 import { EXIT, UsageError } from "./io";
+import { whyUnreachable } from "../http/unreachable";
 
 export interface HubClient {
   request(
@@ -53,11 +54,7 @@ export function hubClient(
           if (attempt >= retries || ![502, 503, 504].includes(res.status)) break;
         } catch (e: unknown) {
           if (attempt >= retries)
-            throw new HubCallError(
-              0,
-              "UNREACHABLE",
-              `cannot reach the hub at ${url}: ${(e as Error).message}`,
-            );
+            throw new HubCallError(0, "UNREACHABLE", `cannot reach the hub at ${url}: ${whyUnreachable(e)}`);
         }
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
       }

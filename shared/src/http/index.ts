@@ -1,2 +1,3 @@
 export * from "./cross-site";
 export * from "./listen";
+export * from "./unreachable";

@@ -148,7 +148,7 @@ export class KubernetesTarget implements Target {
   }
 
   async apply(obj: K8sObject): Promise<void> {
-    const what = `applying ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
+    const what = `applying ${obj.kind} ${nameOf(obj.metadata)}`;
     try {
       await this.#api.apply(obj, FIELD_MANAGER, what);
     } catch (e: unknown) {
@@ -158,7 +158,7 @@ export class KubernetesTarget implements Target {
   }
 
   async remove(ref: ObjectRef): Promise<void> {
-    const what = `deleting ${ref.kind} ${ref.namespace}/${ref.name}`;
+    const what = `deleting ${ref.kind} ${nameOf(ref)}`;
     try {
       await this.#api.delete(ref, what);
     } catch (e: unknown) {
@@ -214,3 +214,7 @@ export class KubernetesTarget implements Target {
     }
   }
 }
+
+/** An object's name as kubectl shows it: namespace/name, or the name alone for a cluster-scoped object. */
+const nameOf = (o: { readonly namespace?: string | undefined; readonly name: string }): string =>
+  o.namespace ? `${o.namespace}/${o.name}` : o.name;

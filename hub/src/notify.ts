@@ -6,7 +6,7 @@
  * exponential back-off while the receiver fails or is away. Where replicas share a store, the leader sends.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import { backoffDelay } from "@nephoran/shared";
+import { backoffDelay, whyUnreachable } from "@nephoran/shared";
 import { lifecycleStatus, toTmf, toTmfReport } from "./api/tmf921";
 import type { HubDeps } from "./deps";
 import type { HubEvent } from "./events";
@@ -151,7 +151,7 @@ export class Notifier {
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) break;
       } catch (e: unknown) {
         if (this.#stop.signal.aborted) return;
-        why = (e as Error).message;
+        why = whyUnreachable(e);
       }
       this.deps.logger.warn(
         { listener: l.id, eventType: n.eventType, attempt, why },

@@ -81,7 +81,10 @@ describe.skipIf(missing !== undefined)("A1 policies on the near-RT RIC", () => {
     // Slower than the timeout: "did not answer", then fine again.
     ric.instances.clear();
     ric.delayMs = 1_500;
-    await eventually(() => (/did not answer/.test(ready(id)?.message ?? "") ? true : undefined), 20_000);
+    await eventually(
+      () => (/did not answer: timed out/.test(ready(id)?.message ?? "") ? true : undefined),
+      20_000,
+    );
     ric.delayMs = 0;
     await eventually(
       () => (ready(id)?.reason === "Enforced" && ric.instances.size === 2 ? true : undefined),

@@ -4,7 +4,7 @@
  * retried with back-off; a refusal (400, 404 on put) is not.
  */
 import type { Clock } from "@nephoran/shared";
-import { backoffDelay } from "@nephoran/shared";
+import { backoffDelay, whyUnreachable } from "@nephoran/shared";
 
 export class A1Error extends Error {
   override readonly name = "A1Error";
@@ -92,7 +92,7 @@ export class A1Client {
         last =
           e instanceof A1Error
             ? e
-            : new A1Error(`the RIC at ${this.#base} did not answer: ${(e as Error).message}`, true);
+            : new A1Error(`the RIC at ${this.#base} did not answer: ${whyUnreachable(e)}`, true);
       }
     }
     throw last as A1Error;

@@ -30,7 +30,7 @@ describe("whyUnreachable", () => {
     );
     const e = await thrown(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(100) });
     s.close();
-    expect(whyUnreachable(e)).toBe("no answer in time");
+    expect(whyUnreachable(e)).toBe("timed out");
   });
 
   it("keeps what it does not know, the cause included", () => {

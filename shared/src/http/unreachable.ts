@@ -1,7 +1,7 @@
 /** Why a request got no answer, in words: fetch says "fetch failed" and keeps the reason in its cause. */
 export function whyUnreachable(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  if (e.name === "TimeoutError") return "no answer in time";
+  if (e.name === "TimeoutError") return "timed out";
   const cause = e.cause as (Error & { code?: string }) | undefined;
   switch (cause?.code) {
     case "ECONNREFUSED":

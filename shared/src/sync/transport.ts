@@ -61,6 +61,11 @@ export interface LinkTuning {
   readonly reconnectDelayMs: number;
 }
 export const DEFAULT_LINK: LinkTuning = { deadAfterMs: 15_000, reconnectDelayMs: 500 };
+/**
+ * A hub starting before its broker: the longest it waits between two dials, and the most often it says it
+ * still cannot connect.
+ */
+export const HUB_DIAL_MAX_WAIT_MS = 5_000;
 
 export interface AgentLinkHandlers {
   /** Subscribed (again): the protocol says hello now, so nothing between is missed. */

@@ -15,7 +15,7 @@ import type {
   HubTransport,
   LinkTuning,
 } from "../transport";
-import { DEFAULT_LINK, mqttTopic } from "../transport";
+import { DEFAULT_LINK, HUB_DIAL_MAX_WAIT_MS, mqttTopic } from "../transport";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 
 const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -50,9 +50,6 @@ async function closeClient(client: MqttClient | undefined): Promise<void> {
   // would never exit).
   if (!client.stream?.destroyed) client.stream?.destroy();
 }
-
-/** The most often a hub whose broker does not answer says so while it starts. */
-const MAX_DIAL_WAIT_MS = 5_000;
 
 export class MqttAgentTransport implements AgentTransport {
   readonly describe: string;
@@ -162,13 +159,13 @@ export class MqttHubTransport implements HubTransport {
     });
     client.on("offline", () => h.onLink(false));
     // Until the broker answers, the client dials again by itself and each failure is said (at most every
-    // MAX_DIAL_WAIT_MS); a broker that refuses the hub's credentials fails the start, as does a close.
+    // HUB_DIAL_MAX_WAIT_MS); a broker that refuses the hub's credentials fails the start, as does a close.
     const link = this.opts.link ?? DEFAULT_LINK;
     let said = -Infinity;
     await new Promise<void>((resolve, reject) => {
       const failed = (e: Error & { code?: unknown }) => {
         if (typeof e.code === "number") return reject(e); // a CONNACK's refusal: it will not change its mind
-        if (Date.now() - said < MAX_DIAL_WAIT_MS) return;
+        if (Date.now() - said < HUB_DIAL_MAX_WAIT_MS) return;
         said = Date.now();
         h.onError(
           new Error(

@@ -11,13 +11,17 @@ import { connect } from "@nats-io/transport-node";
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import type { ConsumerMessages } from "@nats-io/jetstream";
 import type { HubLinkHandlers, HubTransport, LinkTuning } from "../transport";
-import { DEFAULT_LINK, NATS_HUB_CONSUMER, NATS_HUB_QUEUE, NATS_UP_STREAM, natsSubject } from "../transport";
+import {
+  DEFAULT_LINK,
+  HUB_DIAL_MAX_WAIT_MS,
+  NATS_HUB_CONSUMER,
+  NATS_HUB_QUEUE,
+  NATS_UP_STREAM,
+  natsSubject,
+} from "../transport";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
-import { systemClock } from "../../clock";
-
-/** The longest wait between two dials of a hub whose broker does not answer. */
-const MAX_DIAL_WAIT_MS = 5_000;
+import { backoffDelay, systemClock } from "../../clock";
 
 export class NatsHubTransport implements HubTransport {
   readonly describe: string;
@@ -143,11 +147,11 @@ export class NatsHubTransport implements HubTransport {
 
   /**
    * The connection, dialled until the broker answers: each failure is said, with the wait before the next
-   * dial (doubling up to MAX_DIAL_WAIT_MS). A close ends the dialling, and the start rejects.
+   * dial (backing off up to HUB_DIAL_MAX_WAIT_MS). A close ends the dialling, and the start rejects.
    */
   async #dial(h: HubLinkHandlers): Promise<NatsConnection> {
     const link = this.opts.link ?? DEFAULT_LINK;
-    for (let wait = link.reconnectDelayMs; ; wait = Math.min(wait * 2, MAX_DIAL_WAIT_MS)) {
+    for (let attempt = 0; ; attempt++) {
       try {
         const nc = await connect(connectOptions(this.opts.url, this.opts.nkeySeed, "nephoran-hub", link));
         if (!this.#closed) return nc;
@@ -155,6 +159,7 @@ export class NatsHubTransport implements HubTransport {
       } catch (e: unknown) {
         if (!this.#closed) {
           const why = e instanceof Error ? e.message : String(e);
+          const wait = backoffDelay(attempt, { baseMs: link.reconnectDelayMs, maxMs: HUB_DIAL_MAX_WAIT_MS });
           h.onError(
             new Error(
               `the hub cannot connect to its broker at ${this.opts.url} (${why}); dialling again in ${wait} ms`,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createUser } from "@nats-io/nkeys";
 import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { NATS_HUB_CONSUMER, NATS_UP_STREAM } from "@nephoran/shared";
 import { natsAuthConf } from "@nephoran/hub";
 import { Broker, which } from "./brokers";
 import { freePort } from "./ports";
@@ -120,6 +121,31 @@ export class NatsCluster {
       }
     } finally {
       await nc.close();
+    }
+  }
+
+  /** Where the reports stream and the hub's consumer stand (leaders, counts), or why that cannot be told. */
+  async reportsState(): Promise<string> {
+    try {
+      const nc = await connect({
+        servers: this.nodes.map((n) => n.url),
+        authenticator: nkeyAuthenticator(this.hubKey.getSeed()),
+        timeout: 2000,
+      });
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 2000 });
+        const s = await jsm.streams.info(NATS_UP_STREAM);
+        const c = await jsm.consumers.info(NATS_UP_STREAM, NATS_HUB_CONSUMER);
+        return (
+          `stream ${NATS_UP_STREAM}: leader ${s.cluster?.leader ?? "none"}, ${s.state.messages} messages; ` +
+          `consumer ${NATS_HUB_CONSUMER}: leader ${c.cluster?.leader ?? "none"}, pending ${c.num_pending}, ` +
+          `unacknowledged ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}`
+        );
+      } finally {
+        await nc.close();
+      }
+    } catch (e: unknown) {
+      return `the reports stream could not be read: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 

@@ -16,7 +16,26 @@ export const FAST_LINK = { deadAfterMs: 3000, reconnectDelayMs: 200 };
 export const FAST_SYNC = { heartbeatMs: 1000, resendMs: 1500, helloTimeoutMs: 2000 };
 
 export const ADMIN = "sync-suite-admin-token-0123456789";
-const log = () => pino({ level: process.env["TEST_LOG"] ?? "silent" });
+
+/** The last warnings and errors the hubs and agents of this test file logged, for a failing wait to show. */
+const warnings: string[] = [];
+const KEPT_WARNINGS = 30;
+const keep = {
+  write(line: string): void {
+    warnings.push(line.trimEnd());
+    if (warnings.length > KEPT_WARNINGS) warnings.shift();
+  },
+};
+/** TEST_LOG prints every line at that level; otherwise warnings and errors are kept for recentWarnings(). */
+const log = () => {
+  const level = process.env["TEST_LOG"];
+  return level ? pino({ level }) : pino({ level: "warn" }, keep);
+};
+
+/** What hubs and agents warned of lately (the newest last): context for a wait that timed out. */
+export function recentWarnings(): readonly string[] {
+  return [...warnings];
+}
 
 export async function startHub(
   sync: SyncConfigInput,

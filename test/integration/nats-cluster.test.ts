@@ -12,7 +12,7 @@ import type { Hub } from "@nephoran/hub";
 import { eventually } from "../harness/agent";
 import { which } from "../harness/brokers";
 import { NatsCluster } from "../harness/nats-cluster";
-import { api, enroll, reported, startHub, syncedAgent } from "../harness/sync";
+import { api, enroll, recentWarnings, reported, startHub, syncedAgent } from "../harness/sync";
 import { skippedFor } from "../harness/skip";
 
 const installed = !skippedFor(
@@ -39,13 +39,42 @@ describe.skipIf(!installed)("sync on a three-server NATS cluster", () => {
     await cluster?.stop();
   });
 
+  /**
+   * Until every site has reported the intent done. A timeout says where each site behind stands, where the
+   * reports stream stands, and what hub and agents warned of.
+   */
   async function everySiteHas(intentId: string, ms: number): Promise<void> {
-    await eventually(
-      async () =>
-        (await Promise.all(sites.map((s) => reported(hub, intentId, s)))).every((r) => done(r?.phase)),
-      ms,
-      200,
-    );
+    try {
+      await eventually(
+        async () =>
+          (await Promise.all(sites.map((s) => reported(hub, intentId, s)))).every((r) => done(r?.phase)),
+        ms,
+        200,
+      );
+    } catch (e: unknown) {
+      const behind: string[] = [];
+      for (const [i, site] of sites.entries()) {
+        const r = await reported(hub, intentId, site);
+        if (done(r?.phase)) continue;
+        const s = agents[i]?.sync?.status();
+        const held = agents[i]?.store.getIntent(intentId);
+        behind.push(
+          `${site}: the hub has ${r ? `${r.phase} (revision ${r.revision})` : "no report"}; the site ` +
+            `${held ? `holds revision ${held.revision}` : "does not hold it"}, link ${s?.link}, acked ` +
+            `v${s?.ackedVersion} of v${s?.hubVersion}, outbox ${s?.outbox}, last report ack ` +
+            `${s?.lastReportAckAt ?? "never"}, received ${JSON.stringify(s?.receivedByType)}`,
+        );
+      }
+      throw new Error(
+        [
+          `${intentId} did not reach every site: ${(e as Error).message}`,
+          ...behind,
+          await cluster.reportsState(),
+          "warnings:",
+          ...recentWarnings(),
+        ].join("\n"),
+      );
+    }
   }
 
   it("hands every site every server, and converges with one server killed", async () => {

@@ -12,6 +12,8 @@ export class TcpProxy {
   #server: Server | undefined;
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
   port = 0;
+  /** Connections accepted so far, those refused while cut included: how often clients dialled. */
+  accepted = 0;
 
   constructor(
     private readonly upstreamHost: string,
@@ -60,6 +62,7 @@ export class TcpProxy {
   }
 
   #accept(client: Socket): void {
+    this.accepted++;
     if (this.#state === "cut") {
       client.destroy();
       return;

@@ -12,7 +12,7 @@ import { createHub, HubConfig } from "@nephoran/hub";
 export type SyncConfigInput = NonNullable<HubConfigInput["sync"]>;
 
 /** Short timers so link faults are noticed in seconds, not minutes. */
-export const FAST_LINK = { deadAfterMs: 3000, reconnectDelayMs: 200 };
+export const FAST_LINK = { deadAfterMs: 3000, reconnectDelayMs: 200, maxReconnectDelayMs: 1000 };
 export const FAST_SYNC = { heartbeatMs: 1000, resendMs: 1500, helloTimeoutMs: 2000 };
 
 export const ADMIN = "sync-suite-admin-token-0123456789";

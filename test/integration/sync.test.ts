@@ -255,6 +255,32 @@ describe.each(kinds)("sync over %s", (kind) => {
   });
 
   it.skipIf(skip)(
+    "dials a cut link less and less often, and is back within the longest wait once it returns",
+    async () => {
+      const a = await site();
+      a.agent.start();
+      await eventually(() => a.agent.sync?.status().link === "online");
+
+      // FAST_LINK: 200 ms at first, 1 s at most. At a fixed 200 ms, six seconds would be about 30 dials.
+      a.proxy.cut();
+      const cutAt = a.proxy.accepted;
+      await new Promise((r) => setTimeout(r, 3000));
+      const firstHalf = a.proxy.accepted - cutAt;
+      await new Promise((r) => setTimeout(r, 3000));
+      const secondHalf = a.proxy.accepted - cutAt - firstHalf;
+      expect(firstHalf, "dials in the first 3 s of the cut").toBeGreaterThanOrEqual(2);
+      expect(firstHalf, "dials in the first 3 s of the cut").toBeLessThanOrEqual(10);
+      expect(secondHalf, "dials in the next 3 s: at most one a half second").toBeLessThanOrEqual(6);
+      expect(secondHalf, "still dialling").toBeGreaterThanOrEqual(2);
+
+      const i = await createIntent(`Deploy 1 NSSF at ${a.name}`);
+      a.proxy.restore();
+      await eventually(() => a.agent.sync?.status().link === "online", 5000);
+      await eventually(async () => done((await reported(hub, i.id, a.name))?.phase));
+    },
+  );
+
+  it.skipIf(skip)(
     "keeps sites apart: one site's credentials cannot read another's intents or forge its reports",
     async () => {
       const a = await site();

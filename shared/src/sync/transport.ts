@@ -58,9 +58,16 @@ export type HubBrokerConfig = z.infer<typeof HubBrokerConfig>;
 export interface LinkTuning {
   /** How long a link may stay silent before it is declared dead and redialled. */
   readonly deadAfterMs: number;
+  /** The shortest wait between two dials (the hub's links keep to it). */
   readonly reconnectDelayMs: number;
+  /** The longest wait between two dials of an agent whose broker stays away (see RedialPacer). */
+  readonly maxReconnectDelayMs: number;
 }
-export const DEFAULT_LINK: LinkTuning = { deadAfterMs: 15_000, reconnectDelayMs: 500 };
+export const DEFAULT_LINK: LinkTuning = {
+  deadAfterMs: 15_000,
+  reconnectDelayMs: 500,
+  maxReconnectDelayMs: 15_000,
+};
 /**
  * A hub starting before its broker: the longest it waits between two dials, and the most often it says it
  * still cannot connect.

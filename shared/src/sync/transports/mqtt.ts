@@ -17,6 +17,7 @@ import type {
 } from "../transport";
 import { DEFAULT_LINK, HUB_DIAL_MAX_WAIT_MS, mqttTopic } from "../transport";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
+import { RedialPacer } from "./redial";
 
 const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
@@ -55,6 +56,9 @@ export class MqttAgentTransport implements AgentTransport {
   readonly describe: string;
   #client: MqttClient | undefined;
   #ready = false;
+  #closed = false;
+  /** The next dial, while the broker is away: the client does not redial by itself (see RedialPacer). */
+  #redial: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly opts: {
@@ -73,12 +77,25 @@ export class MqttAgentTransport implements AgentTransport {
   start(h: AgentLinkHandlers): void {
     const { site, credentialId } = this.opts;
     const will = encode({ v: PROTOCOL_VERSION, site, cred: credentialId, type: "presence", online: false });
+    const link = this.opts.link ?? DEFAULT_LINK;
     const client = connect(this.opts.url, {
-      ...options({ ...this.opts, clientId: `nephoran-agent-${site}` }, this.opts.link ?? DEFAULT_LINK),
+      ...options({ ...this.opts, clientId: `nephoran-agent-${site}` }, link),
+      reconnectPeriod: 0,
       will: { topic: mqttTopic.up(site), payload: Buffer.from(will), qos: 1, retain: false },
     });
     this.#client = client;
+    const pacer = new RedialPacer(link);
+    // Each closed connection, or failed dial, schedules one dial; what the client had in flight is kept.
+    client.on("close", () => {
+      if (this.#closed || this.#redial) return;
+      this.#redial = setTimeout(() => {
+        this.#redial = undefined;
+        if (!this.#closed)
+          client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+      }, pacer.next());
+    });
     client.on("connect", () => {
+      pacer.up();
       client.subscribe([mqttTopic.down(site), mqttTopic.desired(site)], { qos: 1 }, (err, granted) => {
         if (err || granted?.some((g) => g.qos > 2)) {
           h.onLost(`subscription refused: ${err?.message ?? "not authorised"}`);
@@ -94,7 +111,6 @@ export class MqttAgentTransport implements AgentTransport {
       this.#ready = false;
     };
     client.on("close", () => lost("connection closed"));
-    client.on("offline", () => lost("offline"));
     client.on("error", (e) => lost(e.message));
   }
 
@@ -106,6 +122,9 @@ export class MqttAgentTransport implements AgentTransport {
 
   async close(): Promise<void> {
     this.#ready = false;
+    this.#closed = true;
+    clearTimeout(this.#redial);
+    this.#redial = undefined;
     // Ends after what is in flight (the goodbye included) is acknowledged, or, with the broker gone, at the
     // deadline, when the client is closed by force.
     await closeClient(this.#client);

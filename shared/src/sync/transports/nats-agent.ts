@@ -13,6 +13,7 @@ import { DEFAULT_LINK, natsSubject } from "../transport";
 import { systemClock } from "../../clock";
 import { CLOSE_DEADLINE_MS, withDeadline } from "./deadline";
 import { connectOptions } from "./nats-link";
+import { RedialPacer } from "./redial";
 
 export class NatsAgentTransport implements AgentTransport {
   readonly describe: string;
@@ -35,11 +36,16 @@ export class NatsAgentTransport implements AgentTransport {
 
   async #run(h: AgentLinkHandlers): Promise<void> {
     const link = this.opts.link ?? DEFAULT_LINK;
+    // One outage's pacing, for this loop's dials and the client's own redials alike.
+    const pacer = new RedialPacer(link);
     while (!this.#closed) {
       try {
         const nc = await connect(
-          connectOptions(this.opts.url, this.opts.nkeySeed, `nephoran-agent-${this.opts.site}`, link),
+          connectOptions(this.opts.url, this.opts.nkeySeed, `nephoran-agent-${this.opts.site}`, link, () =>
+            pacer.next(),
+          ),
         );
+        pacer.up();
         this.#nc = nc;
         if (this.#closed) {
           // Closed while dialling (an agent stopped as it started): close() found no connection to end.
@@ -59,6 +65,7 @@ export class NatsAgentTransport implements AgentTransport {
             if (this.#ready) h.onLost(s.type);
             this.#ready = false;
           } else if (s.type === "reconnect") {
+            pacer.up();
             // The client resubscribes before it flushes anything else; a flush proves the server has it.
             await nc.flush().catch(() => undefined);
             this.#ready = true;
@@ -70,7 +77,7 @@ export class NatsAgentTransport implements AgentTransport {
         if (this.#ready) h.onLost(e instanceof Error ? e.message : String(e));
         this.#ready = false;
         if (this.#closed) break;
-        await systemClock.sleep(link.reconnectDelayMs, this.#abort.signal);
+        await systemClock.sleep(pacer.next(), this.#abort.signal);
       }
     }
   }

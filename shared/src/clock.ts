@@ -20,14 +20,17 @@ export const systemClock: Clock = {
     }),
 };
 
-/** Bounded exponential backoff with full jitter: attempt 0 → up to `base`, doubling to `max`. */
+/** A wait drawn at random from the upper half of `capMs`: waits that begin together spread out. */
+export function jittered(capMs: number, random: () => number = Math.random): number {
+  return Math.round(capMs / 2 + (capMs / 2) * random());
+}
+
+/** Bounded exponential backoff, jittered: attempt 0 → up to `base`, doubling to `max`. */
 export function backoffDelay(
   attempt: number,
   opts: { baseMs: number; maxMs: number; random?: () => number },
 ): number {
-  const cap = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(attempt, 30));
-  const r = (opts.random ?? Math.random)();
-  return Math.round(cap / 2 + (cap / 2) * r);
+  return jittered(Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(attempt, 30)), opts.random);
 }
 
 /**

@@ -6,13 +6,12 @@
  * `reconnectDelayMs` and `maxReconnectDelayMs` — and is drawn at random from its upper half.
  */
 import type { Clock } from "../../clock";
-import { systemClock } from "../../clock";
+import { jittered, systemClock } from "../../clock";
 import type { LinkTuning } from "../transport";
 
 /** The wait before the next dial, `outageMs` into an outage: within [cap/2, cap], cap growing with the outage. */
 export function redialDelay(outageMs: number, link: LinkTuning, random: () => number = Math.random): number {
-  const cap = Math.min(link.maxReconnectDelayMs, Math.max(link.reconnectDelayMs, outageMs));
-  return Math.round(cap / 2 + (cap / 2) * random());
+  return jittered(Math.min(link.maxReconnectDelayMs, Math.max(link.reconnectDelayMs, outageMs)), random);
 }
 
 /** One link's outage: when it began, and so how long to wait before each next dial. */

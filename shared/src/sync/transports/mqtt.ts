@@ -85,8 +85,13 @@ export class MqttAgentTransport implements AgentTransport {
     });
     this.#client = client;
     const pacer = new RedialPacer(link);
+    const lost = (why: string) => {
+      if (this.#ready) h.onLost(why);
+      this.#ready = false;
+    };
     // Each closed connection, or failed dial, schedules one dial; what the client had in flight is kept.
     client.on("close", () => {
+      lost("connection closed");
       if (this.#closed || this.#redial) return;
       this.#redial = setTimeout(() => {
         this.#redial = undefined;
@@ -94,6 +99,7 @@ export class MqttAgentTransport implements AgentTransport {
           client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
       }, pacer.next());
     });
+    client.on("error", (e) => lost(e.message));
     client.on("connect", () => {
       pacer.up();
       client.subscribe([mqttTopic.down(site), mqttTopic.desired(site)], { qos: 1 }, (err, granted) => {
@@ -106,12 +112,6 @@ export class MqttAgentTransport implements AgentTransport {
       });
     });
     client.on("message", (_topic, payload) => h.onDown(payload));
-    const lost = (why: string) => {
-      if (this.#ready) h.onLost(why);
-      this.#ready = false;
-    };
-    client.on("close", () => lost("connection closed"));
-    client.on("error", (e) => lost(e.message));
   }
 
   send(data: Uint8Array): boolean {

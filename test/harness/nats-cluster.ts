@@ -105,10 +105,7 @@ export class NatsCluster {
   /** Until JetStream answers on the cluster (a meta leader is elected some seconds after start). */
   async jetStreamReady(ms = 30_000): Promise<void> {
     const end = Date.now() + ms;
-    const nc = await connect({
-      servers: this.nodes.map((n) => n.url),
-      authenticator: nkeyAuthenticator(this.hubKey.getSeed()),
-    });
+    const nc = await this.#connect();
     try {
       for (;;) {
         try {
@@ -127,11 +124,7 @@ export class NatsCluster {
   /** Where the reports stream and the hub's consumer stand (leaders, counts), or why that cannot be told. */
   async reportsState(): Promise<string> {
     try {
-      const nc = await connect({
-        servers: this.nodes.map((n) => n.url),
-        authenticator: nkeyAuthenticator(this.hubKey.getSeed()),
-        timeout: 2000,
-      });
+      const nc = await this.#connect(2000);
       try {
         const jsm = await jetstreamManager(nc, { timeout: 2000 });
         const s = await jsm.streams.info(NATS_UP_STREAM);
@@ -147,6 +140,15 @@ export class NatsCluster {
     } catch (e: unknown) {
       return `the reports stream could not be read: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /** A connection as the hub, to whichever server answers (`timeoutMs`: how long each dial may take). */
+  #connect(timeoutMs?: number) {
+    return connect({
+      servers: this.nodes.map((n) => n.url),
+      authenticator: nkeyAuthenticator(this.hubKey.getSeed()),
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    });
   }
 
   async stop(): Promise<void> {

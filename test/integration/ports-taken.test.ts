@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { createHub, HubConfig } from "@nephoran/hub";
-import { ListenError } from "@nephoran/shared";
+import { ListenError, listen } from "@nephoran/shared";
 import { uniqueSite } from "../harness/agent";
 import { freePort } from "../harness/ports";
 import type { Child } from "../harness/process";
@@ -42,8 +42,7 @@ const free = (port: number) =>
 
 beforeAll(async () => {
   holder = createServer();
-  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
-  taken = (holder.address() as { port: number }).port;
+  taken = (await listen(holder, 0, "127.0.0.1", "the port holder")).port;
 });
 afterAll(async () => {
   for (const c of started) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");

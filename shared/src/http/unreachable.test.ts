@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
+import { listen } from "./listen";
 import { whyUnreachable } from "./unreachable";
 
 /** What fetch threw for `url`. */
@@ -12,9 +13,7 @@ const thrown = (url: string, init: RequestInit = {}) =>
 describe("whyUnreachable", () => {
   it("says a refused connection in words, not 'fetch failed'", async () => {
     const s = createServer();
-    const port = await new Promise<number>((r) =>
-      s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)),
-    );
+    const { port } = await listen(s, 0, "127.0.0.1", "the test endpoint");
     await new Promise((r) => s.close(r)); // nothing listens there now
     const e = await thrown(`http://127.0.0.1:${port}/`);
     expect((e as Error).message).toBe("fetch failed");
@@ -25,9 +24,7 @@ describe("whyUnreachable", () => {
 
   it("says a request that got no answer in time", async () => {
     const s = createServer(() => undefined); // accepts, never answers
-    const port = await new Promise<number>((r) =>
-      s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)),
-    );
+    const { port } = await listen(s, 0, "127.0.0.1", "the test endpoint");
     const e = await thrown(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(100) });
     s.close();
     expect(whyUnreachable(e)).toBe("timed out");
